@@ -1,0 +1,25 @@
+# Quick start: `make run` (install and start the app) and `make test` (install and run every test).
+PORT ?= 8501
+.PHONY: run test lint bench lock venv
+
+venv:
+	@scripts/venv.sh
+
+run: venv
+	.venv/bin/python -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+test: venv
+	@scripts/browser.sh
+	.venv/bin/python -m ruff check .
+	.venv/bin/python -m pytest
+
+lint: venv
+	.venv/bin/python -m ruff check . && .venv/bin/python -m ruff format --check .
+
+bench: venv
+	.venv/bin/python benchmarks/run_benchmarks.py
+
+# Re-resolve every dependency in one go after editing requirements*.txt.
+lock: venv
+	.venv/bin/uv pip compile --python-version 3.11 --quiet --no-header --annotation-style line \
+		requirements-dev.txt -o requirements.lock

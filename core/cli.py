@@ -1,0 +1,19 @@
+"""What every ``python -m core.*`` command line shares: one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        fail(message, self.prog)
+
+
+def fail(message: str, prog: str = "pilab") -> None:
+    """Print ``prog: error: message`` on one line of stderr and exit with status 2."""
+    print(f"{prog}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    raise SystemExit(2)

@@ -1,0 +1,140 @@
+"""``estimate()``: validate the request, run one backend, time it, and return an ``Estimate``."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from core.pi import executors, stats, stream
+from core.pi.backends import BACKENDS, MAX_N, Backend, Run
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One run's result. ``elapsed_s`` excludes ``compile_s`` (JIT) and ``startup_s`` (pools, clusters)."""
+
+    backend: str
+    n: int
+    inside: int
+    pi: float
+    error: float
+    sigma: float
+    z: float
+    seed: int
+    workers: int
+    elapsed_s: float
+    compile_s: float
+    startup_s: float
+    samples_per_s: float
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"notes": list(self.notes)}
+
+
+def _whole(value: object, low: int, high: int, what: str) -> int:
+    """``value`` as an int in [low, high], or a ``ValueError`` naming it and the accepted range."""
+    whole = isinstance(value, numbers.Integral) or (
+        isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()
+    )
+    if whole and not isinstance(value, bool) and low <= int(value) <= high:
+        return int(value)
+    raise ValueError(f"{what} must be a whole number from {low:,} to {high:,}, not {value!r}")
+
+
+def parse_n(value: object) -> int:
+    """A sample count from an int, an integral float or a string such as ``"1e8"`` or ``"1_000_000"``."""
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        try:
+            value = float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            raise ValueError(f"n must be a whole number such as 1000000 or 1e6, not {value!r}") from None
+    return _whole(value, 1, MAX_N, "n")
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called ``name``, or a ``ValueError`` listing the names there are."""
+    try:
+        return BACKENDS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}") from None
+
+
+def check_request(
+    backend: str, n: object, seed: object = None, workers: object = None
+) -> tuple[Backend, int]:
+    """Validate a request before running it: the backend exists, is available here and can take n."""
+    chosen = get_backend(backend)
+    count = parse_n(n)
+    if seed is not None:
+        _whole(seed, 0, stream.SEED_MAX, "seed")
+    if workers is not None:
+        _whole(workers, 1, executors.max_workers(), "workers (on this machine)")
+    reason = chosen.why_not()
+    if reason:
+        raise ValueError(f"backend {backend!r} is not available here: {reason}")
+    if count > chosen.max_n:
+        raise ValueError(
+            f"{backend} takes n up to {chosen.max_n:.0e}, not {count:.3g}: {chosen.max_n_reason}"
+        )
+    return chosen, count
+
+
+def estimate(
+    backend: str,
+    n: int,
+    *,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    chunk: int | None = None,
+    scheduler: str | None = None,
+) -> Estimate:
+    """Estimate π from ``n`` samples on ``backend``; the same ``seed`` gives the same count.
+
+    ``workers`` defaults to the machine's cores (serial backends use one). ``chunk`` sets the draws per task
+    or progress step (the count does not depend on it for the fast backends). ``scheduler`` is a Dask
+    address (default: ``PILAB_DASK_SCHEDULER``, else a local cluster). Raises ``ValueError`` for bad input,
+    ``ConnectionError`` for a Dask scheduler that does not answer, and ``Cancelled`` when stopped.
+    """
+    chosen, n = check_request(backend, n, seed, workers)
+    if chunk is not None:
+        _whole(chunk, 1, n, "chunk")
+    run = Run(
+        n=n,
+        seed=secrets.randbelow(stream.SEED_MAX + 1) if seed is None else int(seed),
+        workers=(int(workers) if workers else executors.default_workers()) if chosen.parallel else 1,
+        chunk=chunk,
+        scheduler=scheduler,
+        progress=progress,
+        should_stop=should_stop,
+    )
+    t0 = time.perf_counter()
+    compile_s = chosen.prepare(run)
+    startup_s = time.perf_counter() - t0 - compile_s
+    t0 = time.perf_counter()
+    inside = chosen.count(run)
+    elapsed = time.perf_counter() - t0
+    pi_hat = 4.0 * inside / n
+    return Estimate(
+        backend=chosen.name,
+        n=n,
+        inside=inside,
+        pi=pi_hat,
+        error=pi_hat - math.pi,
+        sigma=float(stats.sigma(n)),
+        z=stats.z_score(pi_hat, n),
+        seed=run.seed,
+        workers=run.workers,
+        elapsed_s=elapsed,
+        compile_s=compile_s,
+        startup_s=startup_s,
+        samples_per_s=n / elapsed if elapsed > 0 else math.inf,
+        notes=tuple(run.notes),
+    )

@@ -1,0 +1,105 @@
+"""The counting kernels: the lecture's four π versions as written, and the counter-based Numba kernels.
+
+The lecture's functions return ``4.0 * acc / nsamples``; here they return the count ``acc`` itself, so the
+engine can add counts exactly and compute π̂, σ and z once. Everything else is the lecture's code.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from numba import jit, njit, prange, uint64
+
+from core.pi.stream import COORD_MASK, GAMMA, INSIDE_LIMIT, MIX1, MIX2
+
+# ---------------------------------------------------------------- the lecture's four, as written
+
+
+def lecture_python(nsamples):
+    acc = 0
+    for i in range(nsamples):
+        x = random.random()
+        y = random.random()
+
+        if (x**2 + y**2) < 1.0:
+            acc += 1
+
+    return acc
+
+
+def lecture_numpy(nsamples):
+    x = np.random.rand(nsamples)
+    y = np.random.rand(nsamples)
+
+    op = x**2 + y**2
+    dentro_circulo = op[op < 1.0]
+
+    return np.count_nonzero(dentro_circulo)
+
+
+@jit(nopython=True, cache=True)
+def lecture_numba(nsamples):
+    acc = 0
+    for i in range(nsamples):
+        x = random.random()
+        y = random.random()
+
+        if (x**2 + y**2) < 1.0:
+            acc += 1
+
+    return acc
+
+
+@jit(nopython=True, cache=True)
+def lecture_numba_numpy(nsamples):
+    x = np.random.rand(nsamples)
+    y = np.random.rand(nsamples)
+
+    op = x**2 + y**2
+    dentro_circulo = op[op < 1.0]
+
+    return np.count_nonzero(dentro_circulo)
+
+
+@njit(cache=True)
+def seed_numba(seed):
+    """Seed Numba's own generators (they are not NumPy's or Python's: seeding those does not reach them)."""
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+# ---------------------------------------------------------------- the counter-based stream, compiled
+
+_GAMMA, _MIX1, _MIX2 = uint64(GAMMA), uint64(MIX1), uint64(MIX2)
+_S27, _S30, _S31, _S33 = uint64(27), uint64(30), uint64(31), uint64(33)
+_COORD_MASK, _LIMIT = uint64(COORD_MASK), uint64(INSIDE_LIMIT)
+
+
+@njit(inline="always")
+def _inside(key, i):
+    z = key + uint64(i) * _GAMMA
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    z = z ^ (z >> _S31)
+    a = z >> _S33
+    b = z & _COORD_MASK
+    return (a * a + b * b) < _LIMIT
+
+
+@njit(fastmath=True, cache=True)
+def count_inside(key, start, stop):
+    """Count inside points among draws [start, stop) on one core (LLVM vectorises the loop)."""
+    acc = 0
+    for i in range(start, stop):
+        acc += _inside(key, i)
+    return acc
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def count_inside_parallel(key, start, stop):
+    """The same count split over Numba's threads with ``prange``."""
+    acc = 0
+    for i in prange(start, stop):
+        acc += _inside(key, i)
+    return acc

@@ -1,0 +1,31 @@
+"""Home: what Pi Lab shows, and every π backend with whether it runs on this machine."""
+
+import pandas as pd
+import streamlit as st
+
+from core.pi.__main__ import backend_rows
+
+st.title("🥧 Pi Lab")
+st.markdown(
+    "Throw **N** random points into the unit square: the share that lands inside the quarter circle is "
+    "π/4, so **4 · inside / N → π**. Pi Lab computes that same estimate in pure Python, NumPy and Numba "
+    "(the lecture's four versions, as written) and in fast, honest versions that share one counter-based "
+    "random stream, so every parallel backend counts *exactly the same points* for one seed, whatever "
+    "the number of workers."
+)
+
+st.subheader("Backends on this machine")
+rows = backend_rows()
+table = pd.DataFrame(
+    {
+        "backend": [r["name"] for r in rows],
+        "kind": ["lecture" if r["family"] == "lecture" else "fast" for r in rows],
+        "parallel": [r["parallel"] for r in rows],
+        "available": ["✅ yes" if r["available"] else f"❌ {r['why_not']}" for r in rows],
+        "largest N": [f"{r['max_n']:.0e}" for r in rows],
+        "how": [r["summary"] for r in rows],
+    }
+)
+st.dataframe(table, hide_index=True, width="stretch")
+available = sum(r["available"] for r in rows)
+st.caption(f"{available} of {len(rows)} backends run here. The same table: `python -m core.pi --list`.")
