@@ -1,4 +1,4 @@
-"""Pi Lab: the entry point. Registers the pages (files in pages/) with st.navigation and runs the chosen one."""
+"""Pi Lab: the entry point. Registers the page files of pages/ with st.navigation and runs one."""
 
 import streamlit as st
 

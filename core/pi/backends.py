@@ -303,7 +303,6 @@ def _missing(module: str) -> Callable[[], str | None]:
 
 # ---------------------------------------------------------------- the registry
 
-_SAME_STREAM = "counts exactly the points every other fast backend counts"
 _ARRAYS_REASON = (
     "the lecture's array version holds about 33 bytes a sample at once: use numpy_chunked or numba_parallel"
 )
@@ -357,7 +356,7 @@ BACKENDS: dict[str, Backend] = {
             name="numpy_chunked",
             title="NumPy, chunked",
             family="fast",
-            summary=f"the hash vectorised by NumPy in 512 KiB blocks, constant memory; {_SAME_STREAM}",
+            summary="the hash vectorised by NumPy in 512 KiB blocks, constant memory",
             kernel=stream.count_inside_numpy,
             count=_count_numpy_chunked,
             prepare=_no_prepare,
@@ -366,7 +365,7 @@ BACKENDS: dict[str, Backend] = {
             name="numba_parallel",
             title="Numba prange",
             family="fast",
-            summary=f"a loop LLVM vectorises, split over Numba's threads by prange; {_SAME_STREAM}",
+            summary="a loop LLVM vectorises, split over Numba's threads by prange",
             kernel=kernels.count_inside_parallel,
             count=_count_numba_parallel,
             prepare=_prepare_numba_parallel,
@@ -376,7 +375,7 @@ BACKENDS: dict[str, Backend] = {
             name="multiprocessing",
             title="multiprocessing Pool",
             family="fast",
-            summary=f"a persistent Pool of spawned processes, each running the compiled loop; {_SAME_STREAM}",
+            summary="a persistent Pool of spawned processes, each running the compiled loop",
             kernel=kernels.count_inside,
             count=_count_multiprocessing,
             prepare=_prepare_multiprocessing,
@@ -386,7 +385,7 @@ BACKENDS: dict[str, Backend] = {
             name="joblib",
             title="joblib",
             family="fast",
-            summary=f"joblib's loky workers, reused across runs; {_SAME_STREAM}",
+            summary="joblib's loky workers, reused across runs",
             kernel=kernels.count_inside,
             count=_count_joblib,
             prepare=_prepare_joblib,
@@ -397,7 +396,7 @@ BACKENDS: dict[str, Backend] = {
             name="dask",
             title="Dask distributed",
             family="fast",
-            summary=f"a Dask cluster: local by default, or any scheduler address; {_SAME_STREAM}",
+            summary="a Dask cluster: local by default, or any scheduler address",
             kernel=kernels.count_inside,
             count=_count_dask,
             prepare=_prepare_dask,
