@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import queue
 import random
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -79,11 +81,11 @@ _global_rng = threading.Lock()  # `random` and `np.random` are process-global: o
 
 def _compile(*calls: tuple[Callable, tuple]) -> float:
     """Call each Numba dispatcher once if it has no compiled signature yet; return the seconds spent."""
+    todo = [(fn, args) for fn, args in calls if not fn.signatures]
     t0 = time.perf_counter()
-    for fn, args in calls:
-        if not fn.signatures:
-            fn(*args)
-    return time.perf_counter() - t0
+    for fn, args in todo:
+        fn(*args)
+    return time.perf_counter() - t0 if todo else 0.0
 
 
 def _lecture_loop(kernel: Callable, seeder: Callable[[int], None], chunk: int) -> Callable[[Run], int]:
@@ -237,7 +239,7 @@ def _count_multiprocessing(run: Run) -> int:
     def tracked(lo, hi, done):
         submit(lo, hi, lambda a, b, v: (finished.add((a, b)), done(a, b, v)))
 
-    return _gather(run, tracked, window=2 * run.workers, health=health)
+    return _gather(run, tracked, window=run.workers, health=health)
 
 
 def _count_joblib(run: Run) -> int:
@@ -255,14 +257,16 @@ def _count_joblib(run: Run) -> int:
             done += hi - lo
             run.tick(done)
     finally:
-        gen.close()  # on a stop joblib drops the tasks not yet started and waits for the running ones
+        with warnings.catch_warnings():  # on a stop joblib warns of the tasks it dropped: that is the point
+            warnings.simplefilter("ignore")
+            gen.close()
     return inside
 
 
 def _count_dask(run: Run) -> int:
     client = executors.dask_client(run.scheduler, run.workers)
-    nthreads = sum(client.nthreads().values()) or 1
-    run.workers = nthreads
+    if run.scheduler or os.environ.get("PILAB_DASK_SCHEDULER"):
+        run.workers = sum(client.nthreads().values()) or 1  # a remote cluster: use every thread it has
     key = run.key
     futures = {}
 
@@ -272,7 +276,7 @@ def _count_dask(run: Run) -> int:
         fut.add_done_callback(lambda f: done(lo, hi, f.exception() or f.result()))
 
     try:
-        return _gather(run, submit, window=2 * nthreads)
+        return _gather(run, submit, window=run.workers)
     finally:
         client.cancel([f for f in futures.values() if not f.done()])
 

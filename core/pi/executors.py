@@ -1,4 +1,9 @@
-"""Worker pools and Dask clients, started once per process and reused by every run (never per call)."""
+"""Worker pools and Dask clients, started once per process, shared by every run and session, grown on demand.
+
+A pool is never rebuilt per call: it only grows when a run asks for more workers than it has. How many
+workers a run *uses* is how many of its tasks are in flight at once, so ``workers=1`` on a pool of four
+keeps one process busy.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ from core.pi import tasks
 
 CONNECT_TIMEOUT_S = 5
 _lock = threading.RLock()
-_pools: dict[int, Pool] = {}
-_joblib_warm: set[int] = set()
+_pool: list[Pool] = []  # at most one
+_pool_size = 0
+_joblib_sizes: set[int] = set()
 _clients: dict[str, object] = {}
-_local_cluster: dict[str, object] = {}
+_local_cluster: list[object] = []  # at most one
 
 
 def default_workers() -> int:
@@ -26,26 +32,26 @@ def default_workers() -> int:
 
 def max_workers() -> int:
     """The most workers a run may ask for: a small factor over this machine's cores."""
-    return 4 * (os.cpu_count() or 1)
+    return 4 * default_workers()
 
 
 def process_pool(workers: int) -> Pool:
-    """A warmed ``multiprocessing`` pool of ``workers`` processes, started on first use.
+    """A warmed ``multiprocessing`` pool of at least ``workers`` processes, started on first use.
 
     Workers are spawned (not forked: forking a threaded server, or Numba's OpenMP runtime, is unsafe), so
-    the first start costs an interpreter and a Numba import per worker; later calls reuse them. Only one
-    pool size is kept: asking for another size closes the old pool.
+    a start costs an interpreter and a Numba import per worker; later calls reuse them.
     """
+    global _pool_size
     with _lock:
-        pool = _pools.get(workers)
-        if pool is not None:
-            return pool
-        for old in _pools.values():
+        if _pool and _pool_size >= workers:
+            return _pool[0]
+        for old in _pool:
             old.terminate()
-        _pools.clear()
+        _pool.clear()
         pool = multiprocessing.get_context("spawn").Pool(workers, initializer=tasks.warm_up)
         pool.map(time.sleep, [0.05] * workers, chunksize=1)  # returns once the workers are up and warm
-        _pools[workers] = pool
+        _pool.append(pool)
+        _pool_size = workers
         return pool
 
 
@@ -59,26 +65,29 @@ def joblib_ready(workers: int) -> None:
     from joblib import Parallel, delayed
 
     with _lock:
-        if workers in _joblib_warm:
+        if workers in _joblib_sizes:
             return
         Parallel(n_jobs=workers)(delayed(tasks.warm_up)() for _ in range(2 * workers))
-        _joblib_warm.clear()
-        _joblib_warm.add(workers)
+        _joblib_sizes.add(workers)
 
 
 def dask_client(address: str | None, workers: int):
     """A Dask client, connected (or its local cluster started) on first use.
 
-    ``address`` (or ``PILAB_DASK_SCHEDULER``) names a running scheduler; without one a ``LocalCluster`` of
-    ``workers`` single-threaded processes on 127.0.0.1 is started once and reused.
+    ``address`` (or ``PILAB_DASK_SCHEDULER``) names a running scheduler; without one, a ``LocalCluster`` of
+    single-threaded worker processes on 127.0.0.1, grown to ``workers`` when a run asks for more.
     """
     from distributed import Client, LocalCluster
 
     address = address or os.environ.get("PILAB_DASK_SCHEDULER") or None
-    slot = address or f"local:{workers}"
+    slot = address or "local"
     with _lock:
         client = _clients.get(slot)
         if client is not None and client.status == "running":
+            if not address and len(client.nthreads()) < workers:
+                _local_cluster[0].scale(workers)
+                client.wait_for_workers(workers, timeout=60)
+                client.run(tasks.warm_up)
             return client
         if address:
             try:
@@ -89,8 +98,7 @@ def dask_client(address: str | None, workers: int):
                     "give an address like tcp://host:8786, or leave it empty for a local cluster"
                 ) from exc
         else:
-            for key in [k for k in _clients if k.startswith("local:")]:
-                _close_client(key)
+            _close_client("local")
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -98,7 +106,7 @@ def dask_client(address: str | None, workers: int):
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",
             )
-            _local_cluster[slot] = cluster
+            _local_cluster.append(cluster)
             client = Client(cluster, set_as_default=False)
         client.run(tasks.warm_up)
         _clients[slot] = client
@@ -109,17 +117,20 @@ def _close_client(slot: str) -> None:
     client = _clients.pop(slot, None)
     if client is not None:
         client.close()
-    cluster = _local_cluster.pop(slot, None)
-    if cluster is not None:
-        cluster.close()
+    if slot == "local":
+        for cluster in _local_cluster:
+            cluster.close()
+        _local_cluster.clear()
 
 
 @atexit.register
 def shutdown() -> None:
     """Stop every pool and cluster this process started."""
+    global _pool_size
     with _lock:
-        for pool in _pools.values():
+        for pool in _pool:
             pool.terminate()
-        _pools.clear()
+        _pool.clear()
+        _pool_size = 0
         for slot in list(_clients):
             _close_client(slot)

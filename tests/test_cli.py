@@ -1,0 +1,90 @@
+"""The command lines `python -m core.pi` and `python -m core.bench`: JSON out, one-line errors, exit 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core.pi import BACKENDS, estimate
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_list_json_names_every_backend_and_why_not():
+    out = run("core.pi", "--list", "--json")
+    assert out.returncode == 0
+    rows = json.loads(out.stdout)
+    assert [r["name"] for r in rows] == list(BACKENDS)
+    assert all(r["available"] == (r["why_not"] is None) for r in rows)
+
+
+def test_one_estimate_as_json_matches_the_api():
+    out = run("core.pi", "--backend", "numba_parallel", "--n", "1e6", "--seed", "11", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["n"] == 1_000_000 and doc["seed"] == 11
+    assert doc["inside"] == estimate("numpy_chunked", 10**6, seed=11).inside
+    assert set(doc) >= {
+        "backend",
+        "pi",
+        "error",
+        "sigma",
+        "z",
+        "workers",
+        "elapsed_s",
+        "compile_s",
+        "samples_per_s",
+    }
+
+
+def test_text_output_says_pi_and_seed():
+    out = run("core.pi", "--backend", "numpy_chunked", "--n", "100000", "--seed", "3")
+    assert out.returncode == 0
+    assert out.stdout.startswith("numpy_chunked: π ≈ 3.1") and "seed 3" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--backend", "numba", "--n", "0"], "n must be a whole number from 1"),
+        (["--backend", "numba", "--n", "lots"], "not 'lots'"),
+        (["--backend", "numba", "--n", "1e13"], "to 1,000,000,000,000"),
+        (["--backend", "cuda9", "--n", "10"], "unknown backend 'cuda9'"),
+        (["--backend", "joblib", "--n", "10", "--workers", "0"], "workers (on this machine)"),
+        (["--backend", "numpy", "--n", "1e10"], "use numpy_chunked"),
+        (["--backend", "numba", "--n", "10", "--seed", "x"], "--seed: invalid int value"),
+        (["--n", "10"], "give --list, or --backend NAME and --n N"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, needle):
+    out = run("core.pi", *args)
+    assert out.returncode == 2
+    assert needle in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_bench_json_reports_timing_statistics():
+    out = run("core.bench", "--backends", "numba,numpy_chunked", "--n", "1e3,1e4", "--repeat", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [(r["backend"], r["n"]) for r in rows] == [
+        ("numba", 1000),
+        ("numba", 10000),
+        ("numpy_chunked", 1000),
+        ("numpy_chunked", 10000),
+    ]
+    for r in rows:
+        assert r["repeat"] == 3 and r["loops"] >= 1
+        assert 0 < r["best_s"] <= r["mean_s"] and r["std_s"] >= 0
+        assert r["samples_per_s"] == pytest.approx(r["n"] / r["best_s"])
+    assert rows[0]["compile_s"] > 0  # the first numba call in the process compiles or loads the cache
+
+
+def test_bench_csv_and_bad_input():
+    out = run("core.bench", "--backends", "numpy_chunked", "--n", "1e3", "--repeat", "2", "--csv")
+    assert out.returncode == 0 and out.stdout.splitlines()[0].startswith("backend,n,workers,inside")
+    bad = run("core.bench", "--backends", "numpy_chunked", "--n", "-1")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
