@@ -171,9 +171,9 @@ def task_chunk(n: int, workers: int) -> int:
 def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int, health=None) -> int:
     """Keep up to ``window`` index ranges in flight; add each range's count once, whatever finishes twice.
 
-    ``submit(lo, hi, done)`` starts a range and arranges ``done(lo, hi, count_or_exception)``. ``health()``
-    returns the ranges to start again (a worker died under them). On a stop nothing new starts, the
-    ranges in flight are waited for (workers end idle), and ``Cancelled`` is raised.
+    ``submit(lo, hi, done)`` starts a range and arranges ``done(lo, hi, count_or_exception)``. ``health()``,
+    asked before every wait, returns the ranges to start again (a worker died under them). On a stop nothing
+    new starts, the ranges in flight are waited for (workers end idle), and ``Cancelled`` is raised.
     """
     results: queue.SimpleQueue = queue.SimpleQueue()
     pending = stream.split_range(run.n, run.chunk or task_chunk(run.n, run.workers))
@@ -191,11 +191,11 @@ def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int,
             submit(lo, hi, done_cb)
         if not in_flight:
             break
+        for lo, hi in health() if health else ():
+            submit(lo, hi, done_cb)
         try:
             lo, hi, value = results.get(timeout=0.2)
         except queue.Empty:
-            for lo, hi in health() if health else ():
-                submit(lo, hi, done_cb)
             continue
         if (lo, hi) not in in_flight:
             continue  # a range counted twice after a restart: same draws, same count; keep one
@@ -264,21 +264,35 @@ def _count_joblib(run: Run) -> int:
 
 
 def _count_dask(run: Run) -> int:
+    from concurrent.futures import CancelledError
+
     client = executors.dask_client(run.scheduler, run.workers)
+    workers_before = set(client.nthreads())
     if run.scheduler or os.environ.get("PILAB_DASK_SCHEDULER"):
         run.workers = sum(client.nthreads().values()) or 1  # a remote cluster: use every thread it has
     key = run.key
     futures = {}
 
+    def outcome(fut):
+        if fut.cancelled():
+            return CancelledError()
+        return fut.exception() or fut.result()
+
     def submit(lo, hi, done):
         fut = client.submit(tasks.count_range, key, lo, hi, pure=False, retries=2)
         futures[(lo, hi)] = fut
-        fut.add_done_callback(lambda f: done(lo, hi, f.exception() or f.result()))
+        fut.add_done_callback(lambda f: done(lo, hi, outcome(f)))
 
     try:
         return _gather(run, submit, window=run.workers)
     finally:
         client.cancel([f for f in futures.values() if not f.done()])
+        lost = workers_before - set(client.nthreads())
+        if lost:
+            run.notes.append(
+                f"Dask lost {len(lost)} worker(s) during the run ({', '.join(sorted(lost))}); "
+                "their chunks were computed again elsewhere, so the count is unchanged"
+            )
 
 
 def _prepare_multiprocessing(run: Run) -> float:

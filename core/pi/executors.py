@@ -98,7 +98,7 @@ def dask_client(address: str | None, workers: int):
                     "give an address like tcp://host:8786, or leave it empty for a local cluster"
                 ) from exc
         else:
-            _close_client("local")
+            close_client("local")
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -113,7 +113,8 @@ def dask_client(address: str | None, workers: int):
         return client
 
 
-def _close_client(slot: str) -> None:
+def close_client(slot: str) -> None:
+    """Close the client of one scheduler address (or ``"local"``: the local cluster too)."""
     client = _clients.pop(slot, None)
     if client is not None:
         client.close()
@@ -133,4 +134,4 @@ def shutdown() -> None:
         _pool.clear()
         _pool_size = 0
         for slot in list(_clients):
-            _close_client(slot)
+            close_client(slot)

@@ -39,7 +39,9 @@ def _free_port() -> int:
 def app_url() -> Iterator[str]:
     """Start the app on a free port; yield its base URL; stop it by its own PID."""
     port = _free_port()
-    log = open(ROOT / ".pytest_cache" / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
+    logs = ROOT / ".pytest_cache"
+    logs.mkdir(exist_ok=True)  # a fresh clone has none until pytest writes its cache at the end
+    log = open(logs / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -1,0 +1,179 @@
+"""Real Dask scheduler and worker processes on loopback; killed workers; cancels that leave nothing busy."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from core.pi import Cancelled, estimate, executors
+from core.pi.backends import Run, _count_numba_parallel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _spawn(*args: str) -> subprocess.Popen:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real `dask scheduler` and two `dask worker` processes (no nanny: a killed worker stays dead)."""
+    sched_file = tmp_path_factory.mktemp("dask") / "scheduler.json"
+    procs = [
+        _spawn(
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--dashboard-address",
+            "127.0.0.1:0",
+            "--scheduler-file",
+            str(sched_file),
+        )
+    ]
+    deadline = time.monotonic() + 60
+    while not sched_file.exists():
+        assert time.monotonic() < deadline, "dask scheduler did not start"
+        time.sleep(0.1)
+    workers = [
+        _spawn(
+            "distributed.cli.dask_worker",
+            "--scheduler-file",
+            str(sched_file),
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--host",
+            "127.0.0.1",
+        )
+        for _ in range(2)
+    ]
+    procs += workers
+    import json
+
+    from distributed import Client
+
+    address = json.loads(sched_file.read_text())["address"]
+    with Client(address, timeout=30) as c:
+        c.wait_for_workers(2, timeout=60)
+    yield address, workers
+    executors.close_client(address)
+    for p in procs:
+        p.kill()
+        p.wait(timeout=10)
+
+
+def exact_count(n: int, seed: int) -> int:
+    return _count_numba_parallel(Run(n=n, seed=seed, workers=2))
+
+
+def test_remote_scheduler_counts_exactly_the_local_points(dask_cluster):
+    address, _ = dask_cluster
+    remote = estimate("dask", 10**8, seed=31, scheduler=address)
+    assert remote.workers == 2  # the cluster's two single-threaded workers
+    assert remote.inside == estimate("dask", 10**8, seed=31, workers=2).inside == exact_count(10**8, 31)
+
+
+def test_environment_variable_names_the_scheduler(dask_cluster, monkeypatch):
+    address, _ = dask_cluster
+    monkeypatch.setenv("PILAB_DASK_SCHEDULER", address)
+    assert estimate("dask", 10**6, seed=2).inside == exact_count(10**6, 2)
+
+
+def test_a_worker_killed_mid_run_costs_no_point(dask_cluster):
+    address, workers = dask_cluster
+    n, seed = 4 * 10**9, 77
+    started = threading.Event()
+    box = {}
+
+    def progress(done, total):
+        if done > total // 10:
+            started.set()
+
+    def run():
+        try:
+            box["result"] = estimate(
+                "dask", n, seed=seed, scheduler=address, chunk=1 << 25, progress=progress
+            )
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(60)
+    os.kill(workers[1].pid, signal.SIGKILL)
+    thread.join(120)
+    assert "error" not in box, box.get("error")
+    result = box["result"]
+    assert result.inside == exact_count(n, seed)
+    assert any("lost 1 worker" in note for note in result.notes), result.notes
+
+
+def test_a_pool_worker_killed_mid_run_costs_no_point():
+    n, seed = 3 * 10**9, 5
+    pool = executors.process_pool(2)
+    started = threading.Event()
+    box = {}
+
+    def run():
+        box["result"] = estimate(
+            "multiprocessing",
+            n,
+            seed=seed,
+            workers=2,
+            chunk=1 << 25,
+            progress=lambda d, t: d > t // 10 and started.set(),
+        )
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(60)
+    os.kill(next(iter(executors.pool_pids(pool))), signal.SIGKILL)
+    thread.join(120)
+    assert box["result"].inside == exact_count(n, seed)
+    assert any("worker process died" in note for note in box["result"].notes)
+
+
+def _busy_children(window_s: float = 0.5) -> float:
+    """CPU seconds all child processes spend in ``window_s`` (near 0 when every worker is idle)."""
+
+    def cpu():
+        total = 0.0
+        for c in psutil.Process().children(recursive=True):
+            try:
+                t = c.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    before = cpu()
+    time.sleep(window_s)
+    return cpu() - before
+
+
+@pytest.mark.parametrize("backend", ["multiprocessing", "joblib", "dask"])
+def test_cancel_leaves_no_worker_busy_and_no_orphan(backend):
+    estimate(backend, 10**6, seed=1, workers=2)  # pools and clusters up
+    children_before = {p.pid for p in psutil.Process().children(recursive=True)}
+    stop = threading.Event()
+    t0 = time.monotonic()
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    with pytest.raises(Cancelled):
+        estimate(backend, 10**11, seed=1, workers=2, should_stop=stop.is_set)
+    assert time.monotonic() - t0 < 1.5  # stopped within a second of the request
+    time.sleep(0.3)
+    assert _busy_children() < 0.1
+    children_after = {p.pid for p in psutil.Process().children(recursive=True)}
+    assert children_after <= children_before  # nothing new left behind
