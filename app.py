@@ -6,6 +6,12 @@ st.set_page_config(page_title="Pi Lab", page_icon="🥧", layout="wide")
 
 PAGES = {
     "Pi Lab": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "π by Monte Carlo": [
+        st.Page("pages/pi_estimate.py", title="Estimate π", icon="🎯"),
+        st.Page("pages/benchmarks.py", title="Benchmarks", icon="⏱️"),
+    ],
+    "Lessons": [st.Page("pages/parallelism.py", title="Parallelism lessons", icon="🧵")],
+    "AutoML": [st.Page("pages/automl.py", title="AutoML explorer", icon="📊")],
 }
 
 st.navigation(PAGES).run()
