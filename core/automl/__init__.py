@@ -1,0 +1,47 @@
+"""AutoML explorer: child-run metrics from cached JSON, MLflow or Azure ML, ranked and compared."""
+
+from core.automl.analysis import (
+    Summary,
+    baseline_deltas,
+    best_run,
+    best_so_far,
+    correlation,
+    last_improvement,
+    per_algorithm,
+    ranking,
+    summarize,
+    wide,
+)
+from core.automl.catalogue import CATALOGUE, MetricInfo, direction, infer_task, metric_info
+from core.automl.model import AutoMLData, AutoMLError, Skipped
+from core.automl.parse import load_bytes, load_path, parse_metrics
+from core.automl.sources import FileSource, SampleSource, Source, UploadSource, load_live
+
+__all__ = [
+    "CATALOGUE",
+    "AutoMLData",
+    "AutoMLError",
+    "FileSource",
+    "MetricInfo",
+    "SampleSource",
+    "Skipped",
+    "Source",
+    "Summary",
+    "UploadSource",
+    "baseline_deltas",
+    "best_run",
+    "best_so_far",
+    "correlation",
+    "direction",
+    "infer_task",
+    "last_improvement",
+    "load_bytes",
+    "load_live",
+    "load_path",
+    "metric_info",
+    "parse_metrics",
+    "per_algorithm",
+    "ranking",
+    "summarize",
+    "wide",
+]

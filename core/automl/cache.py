@@ -1,0 +1,80 @@
+"""Cached pulls: live results written as JSON in the ``metrics_data`` format plus Pi Lab's metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from core.automl.model import AutoMLData
+from core.automl.parse import META_KEY
+
+ENV_CACHE_DIR = "PILAB_AUTOML_CACHE"
+
+
+def cache_dir() -> Path:
+    """``$PILAB_AUTOML_CACHE``, or ``~/.cache/pi-lab/automl``."""
+    return Path(os.environ.get(ENV_CACHE_DIR) or Path.home() / ".cache" / "pi-lab" / "automl")
+
+
+def document(
+    metrics: dict[str, dict[str, Any]],
+    *,
+    source: str,
+    parent: dict[str, Any] | None = None,
+    runs: dict[str, dict[str, Any]] | None = None,
+    artifacts: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A cached-format document: ``{run_id: {metric: [value]}}`` plus the ``__pilab__`` metadata key."""
+    doc: dict[str, Any] = {run: {m: _as_list(v) for m, v in ms.items()} for run, ms in metrics.items()}
+    doc[META_KEY] = {
+        "format": 1,
+        "source": source,
+        "pulled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "parent": parent or {},
+        "runs": runs or {},
+        "artifacts": artifacts or {},
+    }
+    return doc
+
+
+def to_document(data: AutoMLData) -> dict[str, Any]:
+    """Any parsed data back in the cached format (what the page's JSON export of a source writes)."""
+    metrics: dict[str, dict[str, Any]] = {rid: {} for rid in data.run_ids}
+    for run_id, metric, value in data.tidy[["run_id", "metric", "value"]].itertuples(index=False):
+        metrics[run_id][metric] = [value]
+    runs = {
+        row["run_id"]: {k: v for k, v in row.items() if k != "run_id" and v is not None and v == v}
+        for row in data.runs.astype(object).to_dict("records")
+    }
+    for info in runs.values():
+        if "iteration" in info:
+            info["iteration"] = int(info["iteration"])
+    return document(metrics, source=data.source, parent=data.parent, runs=runs, artifacts=data.artifacts)
+
+
+def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path:
+    """Write ``doc`` as ``<directory>/<name>.json`` (name made file-safe); return the path."""
+    folder = directory or cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
+    path = folder / f"{safe[:120]}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=1, allow_nan=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def list_cached(directory: Path | None = None) -> list[Path]:
+    """Cached pulls in ``directory``, newest first."""
+    folder = directory or cache_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _as_list(value: Any) -> Any:
+    return value if isinstance(value, list | dict) else [value]
