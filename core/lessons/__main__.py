@@ -1,0 +1,75 @@
+"""``python -m core.lessons``: list the lessons, or run one and print its numbers (``--json``: as JSON)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from core.cli import Parser, fail
+from core.lessons import get, lessons
+
+
+def _value(text: str) -> int | float:
+    """A parameter value from the command line: an int, a float or e-notation (``2e6``)."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"parameter values are numbers, not {text!r}") from None
+    return int(number) if number.is_integer() and not any(c in text for c in ".") else number
+
+
+def parse_params(pairs: list[str]) -> dict[str, int | float]:
+    """``["seconds=0.2", "processes=4"]`` → ``{"seconds": 0.2, "processes": 4}``."""
+    params = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"give parameters as NAME=VALUE, not {pair!r}")
+        params[key.strip()] = _value(text.strip())
+    return params
+
+
+def main(argv: list[str] | None = None) -> int:
+    every = lessons()
+    parser = Parser(prog="python -m core.lessons", description=__doc__)
+    parser.add_argument("name", nargs="?", help=f"a lesson: {', '.join(every)} (none: list them)")
+    parser.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a lesson parameter, e.g. -p seconds=0.2 (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args(argv)
+
+    if args.name is None:
+        if args.param:
+            parser.error("parameters need a lesson name")
+        rows = [{"name": ls.name, "title": ls.title, "params": ls.defaults()} for ls in every.values()]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            for r in rows:
+                params = " ".join(f"{k}={v}" for k, v in r["params"].items())
+                print(f"{r['name']:14s} {r['title']}" + (f"  [{params}]" if params else ""))
+        return 0
+    try:
+        lesson = get(args.name)
+        params = lesson.check(parse_params(args.param))
+    except ValueError as exc:
+        fail(str(exc), parser.prog)
+    result = lesson.function(**params)
+    if args.json:
+        print(json.dumps({"lesson": lesson.name, "params": params, **result.to_dict()}, default=str))
+    else:
+        print(f"{lesson.title}: {result.headline}")
+        table = result.table
+        if not table.empty:
+            print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

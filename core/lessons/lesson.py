@@ -1,0 +1,118 @@
+"""What every lesson shares: ``Lesson`` (name, why, bounded parameters, run), ``Result`` (numbers, table)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
+    import pandas as pd
+
+
+@dataclass
+class Result:
+    """A lesson's measured numbers: a one-line ``headline``, a few ``metrics`` and a ``table``.
+
+    ``chart`` names how the page may draw ``table``: ``("bar", x, y, color)`` or ``("timeline", y, start,
+    end)``; ``None`` for no chart.
+    """
+
+    chart: ClassVar[tuple[str, str, str, str | None] | None] = None
+
+    @property
+    def headline(self) -> str:
+        raise NotImplementedError
+
+    def metrics(self) -> list[tuple[str, ...]]:
+        """Metrics to show: (label, value) or (label, value, delta)."""
+        return []
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The table's rows."""
+        return []
+
+    def messages(self) -> list[tuple[str, str]]:
+        """(caption, text) pairs to show verbatim, such as an error message that is the lesson."""
+        return []
+
+    def links(self) -> list[tuple[str, str, str | None]]:
+        """(label, url, note) links to open, the note saying what may keep the link from working."""
+        return []
+
+    def chart_rows(self) -> list[dict[str, Any]]:
+        """The rows ``chart`` draws (the table's, unless a lesson says otherwise)."""
+        return self.rows()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field plus headline and table (as records): what ``--json`` prints."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["headline"] = self.headline
+        out["table"] = self.rows()
+        return out
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson: ``run(**params)`` checks each parameter against ``bounds`` and calls ``function``."""
+
+    name: str
+    title: str
+    label: str  # a tab's few words (the page's URL carries it: ?lesson=Race+and+Lock)
+    why: str
+    function: Callable[..., Result]
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    shows: tuple[Callable, ...] = ()  # the helpers (sent to other processes) shown beside the function
+
+    def defaults(self) -> dict[str, Any]:
+        """The function's keyword parameters and their default values."""
+        return {
+            p.name: p.default
+            for p in inspect.signature(self.function).parameters.values()
+            if p.default is not inspect.Parameter.empty
+        }
+
+    def check(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` merged over the defaults, each checked against its bounds; ``ValueError`` if not."""
+        defaults = self.defaults()
+        for key in params:
+            if key not in defaults:
+                accepted = ", ".join(defaults) or "none"
+                raise ValueError(f"lesson {self.name!r} has no parameter {key!r}; it takes: {accepted}")
+        merged = defaults | params
+        for key, (low, high) in self.bounds.items():
+            merged[key] = _bounded(merged[key], low, high, key, whole=isinstance(defaults[key], int))
+        return merged
+
+    @property
+    def claim(self) -> str:
+        """What the lesson shows, in one line: its module's docstring without the 'Lesson N: '."""
+        doc = inspect.getmodule(self.function).__doc__ or self.title
+        return doc.strip().splitlines()[0].partition(": ")[2] or doc.strip()
+
+    def run(self, **params: Any) -> Result:
+        return self.function(**self.check(params))
+
+    def source(self) -> str:
+        """The code the lesson runs: its helpers, then the lesson function itself."""
+        return "\n\n".join(inspect.getsource(f) for f in (*self.shows, self.function))
+
+
+def _bounded(value: Any, low: float, high: float, what: str, *, whole: bool) -> int | float:
+    """``value`` as a number in [low, high] (an int where ``whole``), or a ``ValueError`` naming the range."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and whole:
+        ok = float(value).is_integer()
+    if ok and low <= value <= high:
+        return int(value) if whole else float(value)
+    kind = "a whole number" if whole else "a number"
+    raise ValueError(f"{what} must be {kind} from {low:g} to {high:g}, not {value!r}")

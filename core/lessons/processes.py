@@ -1,0 +1,98 @@
+"""Lesson 1: three processes sleeping S seconds at once take about S, not 3·S (``Process`` start and join)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.lessons.lesson import Lesson, Result
+
+WHY = (
+    "`start()` only launches a process and returns at once; `join()` waits for it to finish. Started "
+    "together, the sleeps overlap, so the wall time is one sleep plus the cost of starting the processes "
+    "(each spawned process begins a fresh Python interpreter: tens of milliseconds). Started and joined one "
+    "at a time, they queue up: N sleeps take N·S. A sleeping process uses no CPU, so this works with more "
+    "processes than cores, and it is why processes (not threads) are Python's way around the GIL for CPU "
+    "work too. The order in which they wake is up to the operating system: run it twice and it may change."
+)
+
+
+def nap(number: int, seconds: float, t0: float, log) -> None:
+    """Sleep ``seconds`` in this process; put (number, pid, start, end) on ``log``, relative to ``t0``."""
+    start = time.time() - t0
+    time.sleep(seconds)
+    log.put((number, os.getpid(), start, time.time() - t0))
+
+
+@dataclass
+class SleepResult(Result):
+    processes: int
+    seconds: float
+    parallel_s: float
+    one_by_one_s: float
+    naps: list[dict[str, Any]] = field(default_factory=list)
+
+    chart = ("timeline", "process", "start_s", "end_s")
+
+    @property
+    def headline(self) -> str:
+        return (
+            f"{self.processes} processes sleeping {self.seconds:g} s each took {self.parallel_s:.2f} s "
+            f"started together and {self.one_by_one_s:.2f} s one at a time "
+            f"({self.processes * self.seconds:g} s of sleep in all)"
+        )
+
+    def metrics(self) -> list[tuple[str, ...]]:
+        return [
+            ("started together", f"{self.parallel_s:.2f} s"),
+            ("one at a time", f"{self.one_by_one_s:.2f} s"),
+            ("sleep in all", f"{self.processes * self.seconds:g} s"),
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self.naps
+
+
+def _run(processes: int, seconds: float, together: bool, how: str) -> tuple[float, list[dict]]:
+    ctx = multiprocessing.get_context("spawn")  # the app server is threaded: never fork it
+    log = ctx.Queue()
+    t0 = time.time()
+    procs = [ctx.Process(target=nap, args=(i + 1, seconds, t0, log)) for i in range(processes)]
+    if together:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    else:
+        for p in procs:
+            p.start()
+            p.join()
+    wall = time.time() - t0
+    naps = [log.get(timeout=10) for _ in procs]
+    log.close()
+    rows = [
+        {"run": how, "process": f"{how} · #{n}", "pid": pid, "start_s": s, "end_s": e, "woke": rank + 1}
+        for rank, (n, pid, s, e) in enumerate(sorted(naps, key=lambda r: r[3]))
+    ]
+    return wall, sorted(rows, key=lambda r: r["process"])
+
+
+def sleep_in_parallel(processes: int = 3, seconds: float = 0.5) -> SleepResult:
+    """Start ``processes`` sleepers together and join them; then again one at a time; time both."""
+    parallel_s, together = _run(processes, seconds, True, "together")
+    one_by_one_s, queued = _run(processes, seconds, False, "one at a time")
+    return SleepResult(processes, seconds, parallel_s, one_by_one_s, together + queued)
+
+
+LESSON = Lesson(
+    name="processes",
+    title="Processes sleeping in parallel",
+    label="Processes",
+    why=WHY,
+    function=sleep_in_parallel,
+    bounds={"processes": (1, 8), "seconds": (0.05, 5)},
+    shows=(nap, _run),
+)

@@ -1,0 +1,134 @@
+"""Lesson 4: a shared ``Value`` that several processes increment loses updates without a lock; none with."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.lessons.lesson import Lesson, Result
+
+WHY = (
+    "`counter.value += 1` is three steps: read the value, add one, write it back. `Value` locks each "
+    "read and each write, but not the three together, so two processes can both read 41 and both write "
+    "42: one increment is lost. That is a data race, and how much it loses depends on timing, so every "
+    "trial gives a different wrong answer (the lecture got 29,462 instead of 30,000). Holding the value's "
+    "lock around the whole read-modify-write (`with counter.get_lock():`) makes it atomic: exact, every "
+    "time, and slower, since the processes now take turns. The lecture's global `lock = Lock()` only "
+    "works when workers are forked; pass the lock (or use the value's own) so it also holds under spawn."
+)
+
+
+def add_unlocked(counter, increments: int, start) -> None:
+    """Add one to ``counter`` ``increments`` times, as the lecture does: no lock."""
+    start.wait()  # every process begins at once, so they really overlap
+    for _ in range(increments):
+        counter.value += 1
+
+
+def add_locked(counter, increments: int, start) -> None:
+    """The same, holding the counter's lock for each read-modify-write."""
+    start.wait()
+    for _ in range(increments):
+        with counter.get_lock():
+            counter.value += 1
+
+
+@dataclass
+class RaceResult(Result):
+    processes: int
+    increments: int
+    unlocked: list[int] = field(default_factory=list)
+    locked: list[int] = field(default_factory=list)
+    unlocked_s: list[float] = field(default_factory=list)
+    locked_s: list[float] = field(default_factory=list)
+
+    chart = ("bar", "trial", "count", "how")
+
+    @property
+    def expected(self) -> int:
+        return self.processes * self.increments
+
+    @property
+    def exact(self) -> bool:
+        return set(self.locked) == {self.expected}
+
+    @property
+    def headline(self) -> str:
+        return (
+            f"{self.processes} processes × {self.increments:,} increments should give {self.expected:,}: "
+            f"without a lock {', '.join(f'{c:,}' for c in self.unlocked)}; "
+            f"with the lock {', '.join(f'{c:,}' for c in self.locked)}"
+        )
+
+    def metrics(self) -> list[tuple[str, ...]]:
+        worst = min(self.unlocked)
+        return [
+            ("expected", f"{self.expected:,}"),
+            ("worst without a lock", f"{worst:,}", f"{worst - self.expected:,} lost"),
+            ("with the lock", f"{min(self.locked):,}", "exact" if self.exact else "NOT exact"),
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "trial": t + 1,
+                "without a lock": u,
+                "lost": self.expected - u,
+                "with the lock": k,
+                "unlocked_s": us,
+                "locked_s": ks,
+            }
+            for t, (u, k, us, ks) in enumerate(
+                zip(self.unlocked, self.locked, self.unlocked_s, self.locked_s, strict=True)
+            )
+        ]
+
+    def chart_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"trial": f"trial {t + 1}", "how": how, "count": count}
+            for t in range(len(self.unlocked))
+            for how, count in (("without a lock", self.unlocked[t]), ("with the lock", self.locked[t]))
+        ]
+
+
+def count_together(target, processes: int, increments: int) -> tuple[int, float]:
+    """Start ``processes`` running ``target`` on one shared counter; return its final value and the time."""
+    ctx = multiprocessing.get_context("spawn")
+    counter = ctx.Value("i", 0)
+    start = ctx.Barrier(processes)
+    procs = [ctx.Process(target=target, args=(counter, increments, start)) for _ in range(processes)]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return counter.value, time.perf_counter() - t0
+
+
+def race(processes: int = 3, increments: int = 30_000, trials: int = 3) -> RaceResult:
+    """Count with ``processes`` processes ``trials`` times, without and then with the lock.
+
+    The lecture's 10,000 increments can fit in one time slice on a busy two-core machine (no overlap, no
+    loss); 30,000 keep the processes overlapping, so the loss shows every time."""
+    result = RaceResult(processes, increments)
+    for _ in range(trials):
+        count, seconds = count_together(add_unlocked, processes, increments)
+        result.unlocked.append(count)
+        result.unlocked_s.append(seconds)
+        count, seconds = count_together(add_locked, processes, increments)
+        result.locked.append(count)
+        result.locked_s.append(seconds)
+    return result
+
+
+LESSON = Lesson(
+    name="race",
+    title="A shared Value: race and Lock",
+    label="Race and Lock",
+    why=WHY,
+    function=race,
+    bounds={"processes": (2, 8), "increments": (1_000, 1_000_000), "trials": (1, 10)},
+    shows=(add_unlocked, add_locked, count_together),
+)
