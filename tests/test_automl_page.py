@@ -1,0 +1,251 @@
+"""The AutoML explorer page under AppTest: cards, primary metric, URL state, bad input, live sources."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+from streamlit.testing.v1 import AppTest
+
+from core.automl import cache as automl_cache
+from core.automl.parse import META_KEY
+
+RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
+PAGE = "pages/automl.py"
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def explorer(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def cards(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def values(array) -> list:
+    """A Plotly array: a list, or a typed array sent as base64 (``{"dtype", "bdata"}``)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def frames(at: AppTest, *columns: str) -> list:
+    """The page's tables that have all of ``columns``, in page order."""
+    return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(folder))
+    return folder
+
+
+def test_sample_loads_with_cards_table_and_url():
+    at = explorer()
+    assert cards(at) == {
+        "Runs": "20",
+        "Metrics": "10",
+        "Task": "classification",
+        "Primary metric": "AUC_weighted",
+        "Best run": "#51",
+        "Best value": "0.9477",
+    }
+    table = frames(at, "run_id", "iteration")[0]
+    assert len(table) == 20 and list(table.columns[:4]) == [
+        "run_id",
+        "iteration",
+        "algorithm",
+        "AUC_weighted",
+    ]
+    assert at.query_params["source"] == "sample" and at.query_params["metric"] == "AUC_weighted"
+    figures = charts(at)
+    ranking = next(f for f in figures if f["layout"]["title"]["text"].startswith("Ranking"))
+    assert ranking["data"][0]["y"][0] == "#51"  # best first, drawn in the best colour
+    assert ranking["data"][0]["marker"]["color"][0] != ranking["data"][0]["marker"]["color"][1]
+    assert len(figures) == 6  # ranking, scatter, parallel coordinates, heatmap, best-so-far, box
+
+
+def test_primary_metric_log_loss_changes_the_best_run_and_the_url():
+    at = explorer()
+    at.selectbox(key="automl_primary").set_value("log_loss").run()
+    assert not at.exception
+    got = cards(at)
+    assert (got["Primary metric"], got["Best run"], got["Best value"]) == ("log_loss", "#0", "0.1785")
+    assert f"{RUN}_0" in at.caption[0].value and "lowest log_loss" in at.caption[0].value
+    assert at.query_params["metric"] == "log_loss"
+    assert list(frames(at, "run_id", "iteration")[0].columns[3:4]) == [
+        "log_loss"
+    ]  # the primary metric is always shown
+    progress = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("Best Log loss"))
+    assert values(progress["data"][1]["y"])[-1] == pytest.approx(0.17851374134751752)
+    assert any("Last improvement at iteration **0**; **19** runs" in m.value for m in at.markdown)
+
+
+def test_the_view_comes_back_from_the_url():
+    at = explorer({"source": "sample", "metric": "log_loss", "metrics": "accuracy,matthews_correlation,nope"})
+    assert cards(at)["Best run"] == "#0"
+    assert at.multiselect(key="automl_metrics").value == ["accuracy", "matthews_correlation"]
+    assert list(frames(at, "run_id", "iteration")[0].columns[3:]) == [
+        "log_loss",
+        "accuracy",
+        "matthews_correlation",
+    ]
+
+
+def test_a_metric_in_no_run_in_the_url_warns_and_falls_back():
+    at = explorer({"metric": "r2_score"})
+    assert any("'r2_score' is in no run" in w.value for w in at.warning)
+    assert cards(at)["Primary metric"] == "AUC_weighted"
+
+
+def test_a_bad_file_shows_one_clear_error_and_the_page_keeps_working(tmp_path):
+    bad = tmp_path / "metrics_data"
+    bad.write_text('[{"run_1": {"accuracy": [0.9]}}]')
+    at = explorer()
+    at.radio(key="automl_source").set_value("path").run()
+    at.text_input(key="automl_path").input(str(bad)).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "metrics_data: the top level is a list; expected an object {run_id: {metric: [value]}}"
+    ]
+    assert not at.metric  # nothing drawn from bad data
+    at.radio(key="automl_source").set_value("sample").run()
+    assert not at.exception and not at.error and cards(at)["Runs"] == "20"
+
+
+def _pull(runs: dict[str, tuple[str, float, float]], artifacts: dict | None = None) -> dict:
+    doc = {
+        rid: {"AUC_weighted": [auc], "log_loss": [loss], "accuracy": [0.9]}
+        for rid, (_, auc, loss) in runs.items()
+    }
+    doc[META_KEY] = {
+        "source": "MLflow test pull",
+        "parent": {"run_id": "p", "primary_metric": "AUC_weighted", "best_child_run_id": "p_1"},
+        "runs": {rid: {"algorithm": algo} for rid, (algo, _, _) in runs.items()},
+        "artifacts": artifacts or {},
+    }
+    return doc
+
+
+def test_cached_pull_with_algorithms_artifacts_baseline_and_only_differing(cache_dir):
+    table = {
+        "schema_type": "accuracy_table",
+        "data": {
+            "class_labels": ["no", "yes"],
+            "probability_thresholds": [0.0, 0.5, 1.0],
+            "probability_tables": [
+                [[100, 25, 0, 0], [80, 5, 20, 20], [0, 0, 25, 100]],
+                [[25, 100, 0, 0], [20, 10, 90, 5], [0, 0, 100, 25]],
+            ],
+        },
+    }
+    cm = {
+        "schema_type": "confusion_matrix",
+        "data": {"class_labels": ["no", "yes"], "matrix": [[90, 10], [5, 20]]},
+    }
+    runs = {"p_0": ("LightGBM", 0.91, 0.3), "p_1": ("XGBoost", 0.95, 0.2), "p_2": ("LightGBM", 0.93, 0.25)}
+    automl_cache.write(
+        _pull(runs, {"p_1": {"confusion_matrix": cm, "accuracy_table": table}}), "test-pull", cache_dir
+    )
+    at = explorer({"source": "cached"})
+    assert cards(at)["Best run"] == "#1" and "best child named by the source: `p_1`" in at.caption[0].value
+    (by_algorithm,) = frames(at, "algorithm", "best", "median")
+    assert list(by_algorithm["algorithm"]) == ["XGBoost", "LightGBM"] and list(by_algorithm["runs"]) == [1, 2]
+    titles = [f["layout"]["title"]["text"] for f in charts(at)]
+    assert "Confusion matrix" in titles and "ROC (from accuracy_table)" in titles
+    roc = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("ROC"))
+    assert roc["data"][1]["name"] == "yes (AUC 0.850)"
+
+    at.toggle(key="automl_differ").set_value(True).run()
+    assert "accuracy" not in frames(at, "run_id", "iteration")[0].columns
+    assert any("Hidden (the same in every run): accuracy" in c.value for c in at.caption)
+    at.selectbox(key="automl_baseline").set_value("p_0").run()
+    deltas = frames(at, "run_id", "iteration")[1].set_index("run_id")
+    assert deltas.loc["p_0", "AUC_weighted"] == 0
+    assert deltas.loc["p_1", "AUC_weighted"] == pytest.approx(0.04)
+    assert deltas.loc["p_1", "log_loss"] == pytest.approx(0.1)  # lower loss: positive = better
+
+
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+def test_mlflow_source_pulls_from_a_real_store_and_caches(tmp_path, cache_dir):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("page-automl", artifact_location=(tmp_path / "art").as_uri())
+    parent = client.create_run(exp, run_name="AutoML_page", tags={"primary_metric": "log_loss"})
+    for i, (algorithm, loss) in enumerate([("LightGBM", 0.3), ("ExtremeRandomTrees", 0.2), ("SGD", 0.4)]):
+        child = client.create_run(
+            exp, tags={"mlflow.parentRunId": parent.info.run_id, "run_algorithm": algorithm}
+        )
+        client.log_metric(child.info.run_id, "log_loss", loss)
+        client.log_metric(child.info.run_id, "AUC_weighted", 0.9 - i / 100)
+    at = explorer({"source": "mlflow"})
+    at.text_input(key="automl_mlflow_uri").input(uri).run()
+    at.button(key="automl_mlflow_list").click().run()
+    experiments = at.selectbox(key="automl_mlflow_experiment")
+    experiments.select_index(experiments.options.index("page-automl")).run()
+    at.button(key="automl_mlflow_pull").click().run()
+    assert not at.exception and not at.error
+    got = cards(at)
+    assert (got["Runs"], got["Primary metric"], got["Best value"]) == ("3", "log_loss", "0.2000")
+    assert any(s.value.startswith("Pulled 3 runs; cached") for s in at.success)
+    assert len(automl_cache.list_cached(cache_dir)) == 1
+    assert "ExtremeRandomTrees" in set(frames(at, "run_id", "iteration")[0]["algorithm"])
+
+
+def test_azure_source_connects_lists_and_pulls_through_the_sdk(monkeypatch, tmp_path):
+    from azureml._base_sdk_common import service_discovery
+
+    from tests.test_automl_azure import PARENT, SECRET, FakeAzure
+
+    fake = FakeAzure()
+    monkeypatch.setattr(
+        requests.adapters.HTTPAdapter, "send", lambda self, req, **kw: fake.send(self, req, **kw)
+    )
+    monkeypatch.setattr(
+        service_discovery.CachedServiceDiscovery.__init__, "__defaults__", (str(tmp_path / ".discovery"),)
+    )
+    for key, value in {
+        "AZUREML_SUBSCRIPTION_ID": "sub",
+        "AZUREML_RESOURCE_GROUP": "rg",
+        "AZUREML_WORKSPACE_NAME": "ws",
+        "AZURE_TENANT_ID": "tenant1",
+        "AZURE_CLIENT_ID": "cid",
+        "AZURE_CLIENT_SECRET": SECRET,
+    }.items():
+        monkeypatch.setenv(key, value)
+    at = explorer({"source": "azure"})
+    assert at.radio(key="automl_az_auth").value == "service_principal"
+    assert any("secret (found)" in c.value for c in at.caption)
+    at.button(key="FormSubmitter:automl_azure_form-Connect").click().run()
+    assert not at.exception and not at.error, at.error
+    assert at.selectbox(key="automl_az_exp").value == "bank"
+    runs = at.selectbox(key="automl_az_run")
+    runs.select_index(next(i for i, o in enumerate(runs.options) if o.startswith(PARENT))).run()
+    at.button(key="automl_az_pull").click().run()
+    assert not at.exception and not at.error
+    got = cards(at)
+    assert (got["Runs"], got["Best run"], got["Best value"]) == ("4", "#1", "0.9520")
+    assert list(frames(at, "run_id", "iteration")[0]["algorithm"]) == [
+        "LightGBM",
+        "XGBoostClassifier",
+        "LogisticRegression",
+        "RandomForest",
+    ]
+    page_text = " ".join(str(e.value) for e in at.main if hasattr(e, "value"))
+    assert SECRET not in page_text
