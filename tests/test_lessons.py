@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 import psutil
@@ -76,7 +77,7 @@ def test_parameters_are_checked_against_their_bounds():
 
 
 def test_processes_started_together_take_one_sleep(no_new_processes):
-    seconds = 0.4
+    seconds = 0.8  # spawning three interpreters on a busy two-core machine can take a few tenths
     r = get("processes").run(processes=3, seconds=seconds)
     assert seconds <= r.parallel_s < 2 * seconds
     assert r.one_by_one_s >= 3 * seconds
@@ -88,6 +89,15 @@ def test_processes_started_together_take_one_sleep(no_new_processes):
     queued.sort(key=lambda n: n["start_s"])
     assert all(a["end_s"] <= b["start_s"] for a, b in itertools.pairwise(queued))  # they don't
     assert sorted(n["woke"] for n in together) == [1, 2, 3]
+
+
+def test_measure_runs_a_process_lesson_in_a_fresh_interpreter_and_kills_it_on_timeout(no_new_processes):
+    r = get("race").measure(trials=1, increments=5_000)
+    assert type(r).__name__ == "RaceResult" and r.locked == [15_000] and r.headline.startswith("3 processes")
+    t0 = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        get("processes").measure(timeout=1.5, seconds=5)  # its sleepers too are killed (fixture)
+    assert time.monotonic() - t0 < 5
 
 
 def test_pool_loses_on_tiny_tasks_and_does_far_better_on_heavy_ones(no_new_processes):

@@ -6,7 +6,7 @@ import json
 import sys
 
 from core.cli import Parser, fail
-from core.lessons import get, lessons
+from core.lessons import MODULES, get, lessons
 
 
 def _value(text: str) -> int | float:
@@ -30,9 +30,8 @@ def parse_params(pairs: list[str]) -> dict[str, int | float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    every = lessons()
     parser = Parser(prog="python -m core.lessons", description=__doc__)
-    parser.add_argument("name", nargs="?", help=f"a lesson: {', '.join(every)} (none: list them)")
+    parser.add_argument("name", nargs="?", help=f"a lesson: {', '.join(MODULES)} (none: list them)")
     parser.add_argument(
         "-p",
         "--param",
@@ -47,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.name is None:
         if args.param:
             parser.error("parameters need a lesson name")
-        rows = [{"name": ls.name, "title": ls.title, "params": ls.defaults()} for ls in every.values()]
+        rows = [{"name": ls.name, "title": ls.title, "params": ls.defaults()} for ls in lessons().values()]
         if args.json:
             print(json.dumps(rows, indent=2))
         else:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Lesson, Result
+from core.lessons.lesson import Lesson, Result, busy_note
 
 WHY = (
     "`Parallel(n_jobs=...)(delayed(f)(x) for x in xs)` turns each call into a task, ships it to a worker "
@@ -52,6 +52,7 @@ class JoblibResult(Result):
     tiny_numpy_s: float
     heavy_serial_s: float
     heavy_parallel_s: float
+    busy: str = ""
 
     chart = ("bar", "tasks", "seconds", "how")
 
@@ -69,7 +70,7 @@ class JoblibResult(Result):
             f"np.cos on {self.tiny_items:,} values: joblib {self.tiny_parallel_s * 1e3:.1f} ms vs a "
             f"comprehension {self.tiny_serial_s * 1e3:.2f} ms (×{self.tiny_speedup:.3f}); reading "
             f"{self.reads} CSV files: joblib {self.heavy_parallel_s:.2f} s vs a loop "
-            f"{self.heavy_serial_s:.2f} s (×{self.heavy_speedup:.2f})"
+            f"{self.heavy_serial_s:.2f} s (×{self.heavy_speedup:.2f})" + self.busy
         )
 
     def metrics(self) -> list[tuple[str, ...]]:
@@ -113,7 +114,7 @@ def _best(call, repeat: int = 3) -> float:
 
 
 def joblib_tiny_vs_heavy(
-    tiny_items: int = 1000, files: int = 4, rows_per_file: int = 50_000, reads: int = 24, workers: int = 0
+    tiny_items: int = 1000, files: int = 2, rows_per_file: int = 150_000, reads: int = 16, workers: int = 0
 ) -> JoblibResult:
     """Time ``np.cos`` per element and ``reads`` reads of ``files`` CSV files, in a comprehension and with
     ``Parallel(n_jobs=workers)``; the files live in a temporary folder, removed at the end."""
@@ -148,6 +149,7 @@ def joblib_tiny_vs_heavy(
         tiny_numpy_s,
         heavy_serial_s,
         heavy_parallel_s,
+        busy_note(),
     )
 
 

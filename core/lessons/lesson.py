@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import numbers
+import os
+import signal
+import subprocess
+import sys
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
@@ -60,6 +67,11 @@ class Result:
         out["table"] = self.rows()
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        """The result back from ``to_dict`` (the derived headline and table are recomputed)."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.init})
+
 
 @dataclass(frozen=True)
 class Lesson:
@@ -72,6 +84,7 @@ class Lesson:
     function: Callable[..., Result]
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
     shows: tuple[Callable, ...] = ()  # the helpers (sent to other processes) shown beside the function
+    isolated: bool = True  # starts processes: ``measure`` runs it in a fresh interpreter (see there)
 
     def defaults(self) -> dict[str, Any]:
         """The function's keyword parameters and their default values."""
@@ -100,11 +113,56 @@ class Lesson:
         return doc.strip().splitlines()[0].partition(": ")[2] or doc.strip()
 
     def run(self, **params: Any) -> Result:
+        """Run the lesson in this process."""
         return self.function(**self.check(params))
+
+    def measure(self, timeout: float = 180, **params: Any) -> Result:
+        """Run the lesson where its numbers are honest, as the page does.
+
+        A lesson that starts processes runs in a fresh ``python -m core.lessons`` (``isolated``): inside a
+        Streamlit server, ``__main__`` is the app's entry script, which every spawned child would import and
+        run again (seconds per child), and forking a threaded server is unsafe. The others run here, where
+        they reuse what the server has started (the Dask cluster, Numba).
+        """
+        params = self.check(params)
+        if not self.isolated:
+            return self.function(**params)
+        args = [f"--param={k}={v!r}" for k, v in params.items()]
+        cmd = [sys.executable, "-m", "core.lessons", self.name, "--json", *args]
+        root = Path(__file__).resolve().parents[2]
+        env = os.environ | {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+        }
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException:  # a timeout, or the page's script being stopped: leave nothing running
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+        if proc.returncode != 0:
+            lines = err.strip().splitlines() or [f"exit status {proc.returncode}"]
+            raise RuntimeError(f"lesson {self.name!r} failed: {lines[-1]}")
+        result_type = typing.get_type_hints(self.function)["return"]
+        return result_type.from_dict(json.loads(out))
 
     def source(self) -> str:
         """The code the lesson runs: its helpers, then the lesson function itself."""
         return "\n\n".join(inspect.getsource(f) for f in (*self.shows, self.function))
+
+
+def busy_note() -> str:
+    """A note when other programs keep this machine's cores busy (speed-ups shrink then), else ''."""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    return f" (this machine is busy: load {load:.1f} on {cores} cores)" if load > cores else ""
 
 
 def _bounded(value: Any, low: float, high: float, what: str, *, whole: bool) -> int | float:

@@ -97,8 +97,8 @@ def compare_calls(tasks: int = 6, seconds: float = 0.3, workers: int = 3) -> Map
                     "one call returns": _kind(method, returned),
                     "blocked_s": blocked,
                     "total_s": time.perf_counter() - t0,
-                    "results": results,
                     "finished in": [values[results.index(r)] for r in finished] or None,
+                    "results": results,
                 }
             )
         p.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +71,7 @@ class NumbaPandasResult(Result):
         return [
             ("pandas calls refused", f"{len(self.refused)} of {len(self.attempts)}"),
             ("pandas, plain Python", f"{self.pandas_s * 1e6:.0f} µs"),
-            ("NumPy version, Numba", f"{self.numba_numpy_s * 1e6:.1f} µs"),
+            ("NumPy loops, Numba", f"{self.numba_numpy_s * 1e6:.1f} µs"),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
@@ -81,15 +82,17 @@ class NumbaPandasResult(Result):
 
 
 def _first_lines(message: str, lines: int = 8) -> str:
-    """The first ``lines`` informative lines of a Numba error (no blank, elided or 'source missing' lines)."""
+    """The first ``lines`` informative lines of a Numba error (no blank, elided or 'source missing' lines,
+    and modules named without their paths)."""
     noise = ("source missing", "<source elided>", "During: Pass ")
+    message = re.sub(r"<module '([\w.]+)' from '[^']*'>", r"<module '\1'>", message)
     keep = [ln.rstrip() for ln in message.splitlines() if ln.strip() and not any(n in ln for n in noise)]
     return "\n".join(keep[:lines])
 
 
 def _reason(message: str) -> str:
     """The line that says why (the one after 'Failed in nopython mode ...'), plus any blamed argument."""
-    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in _first_lines(message, lines=100).splitlines()]
     why = [ln for ln in lines[1:2]] + [ln.lstrip("- ") for ln in lines if ln.startswith("- argument")]
     return ": ".join(why) if why else lines[0]
 
@@ -136,4 +139,5 @@ LESSON = Lesson(
     why=WHY,
     function=numba_refuses_pandas,
     shows=(use_pandas, use_numpy),
+    isolated=False,
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Lesson, Result
+from core.lessons.lesson import Lesson, Result, busy_note
 
 WHY = (
     "A pool does not share memory with you: every item is pickled, sent down a pipe to a worker, unpickled, "
@@ -53,6 +53,7 @@ class PoolMapResult(Result):
     tiny_pool_s: float
     heavy_map_s: float
     heavy_pool_s: float
+    busy: str = ""
 
     chart = ("bar", "tasks", "seconds", "how")
 
@@ -69,7 +70,7 @@ class PoolMapResult(Result):
         return (
             f"tiny tasks: Pool({self.workers}).map {self.tiny_pool_s:.3f} s vs map {self.tiny_map_s:.3f} s "
             f"(×{self.tiny_speedup:.2f}); heavy tasks: {self.heavy_pool_s:.2f} s vs {self.heavy_map_s:.2f} s "
-            f"(×{self.heavy_speedup:.2f}); starting the pool took {self.startup_s:.2f} s"
+            f"(×{self.heavy_speedup:.2f}); starting the pool took {self.startup_s:.2f} s" + self.busy
         )
 
     def metrics(self) -> list[tuple[str, ...]]:
@@ -126,6 +127,7 @@ def pool_vs_map(
         tiny_pool_s,
         heavy_map_s,
         heavy_pool_s,
+        busy_note(),
     )
 
 

@@ -77,8 +77,8 @@ class RaceResult(Result):
                 "without a lock": u,
                 "lost": self.expected - u,
                 "with the lock": k,
-                "unlocked_s": us,
-                "locked_s": ks,
+                "seconds, no lock": us,
+                "seconds, lock": ks,
             }
             for t, (u, k, us, ks) in enumerate(
                 zip(self.unlocked, self.locked, self.unlocked_s, self.locked_s, strict=True)
