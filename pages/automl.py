@@ -375,8 +375,15 @@ def progress(curve: pd.DataFrame, metric: str) -> go.Figure:
     return styled(fig, f"Best {metric_info(metric).display} so far, by iteration")
 
 
-def boxes(table: pd.DataFrame, metric: str) -> go.Figure:
-    fig = px.box(table, x="algorithm", y=metric, points="all", hover_data=["run_id", "iteration"])
+def boxes(table: pd.DataFrame, metric: str, order: list[str]) -> go.Figure:
+    fig = px.box(
+        table,
+        x="algorithm",
+        y=metric,
+        points="all",
+        hover_data=["run_id", "iteration"],
+        category_orders={"algorithm": order},
+    )
     fig.update_yaxes(title=metric_info(metric).display)
     return styled(fig, f"{metric_info(metric).display} per algorithm")
 
@@ -592,7 +599,7 @@ with tabs["Algorithms"]:
             "This source records no algorithm names (a cached metrics_data file has none; live pulls do)."
         )
     algo_table = automl.wide(data, [primary]).dropna(subset=[primary]).head(MAX_ROWS)
-    st.plotly_chart(boxes(algo_table, primary), key="automl_chart_box")
+    st.plotly_chart(boxes(algo_table, primary, list(by_algorithm["algorithm"])), key="automl_chart_box")
     st.dataframe(by_algorithm, hide_index=True, width="stretch")
 
 if "Confusion matrix & ROC" in tabs:
