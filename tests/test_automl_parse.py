@@ -50,6 +50,7 @@ def test_values_scalar_list_last_missing_nan_artifact_string_are_handled():
             "confusion_matrix": "aml://artifactId/ExperimentRun/dcid.p_2/confusion_matrix",
             "AUC_weighted": None,
             "f1_score_macro": "0.5",
+            "recall_score_micro": "token=abc123",
             "recall_score_macro": [],
             "weighted_accuracy": True,
             "precision_score_macro": [[1, 2]],
@@ -64,10 +65,11 @@ def test_values_scalar_list_last_missing_nan_artifact_string_are_handled():
     assert reasons[("p_2", "confusion_matrix")].startswith("an artifact (aml://")
     assert reasons[("p_2", "AUC_weighted")] == "missing (null)"
     assert reasons[("p_2", "f1_score_macro")] == "a string ('0.5'), not a number"
+    assert reasons[("p_2", "recall_score_micro")] == "a string, not a number"  # other text is not echoed
     assert reasons[("p_2", "recall_score_macro")] == "an empty list"
     assert reasons[("p_2", "weighted_accuracy")] == "a boolean, not a number"
     assert "a list ending in a list" in reasons[("p_2", "precision_score_macro")]
-    assert data.skipped_total == 7
+    assert data.skipped_total == 8
 
 
 def test_runs_without_numbers_keep_file_order_and_metadata_iteration_wins():

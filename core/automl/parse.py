@@ -156,8 +156,11 @@ def scalar(raw: Any) -> tuple[float, None] | tuple[None, str]:
     if isinstance(raw, str):
         if raw.startswith("aml://"):
             return None, "an artifact (aml://…), not a scalar"
-        shown = raw if len(raw) <= 30 else raw[:27] + "…"
-        return None, f"a string ({shown!r}), not a number"
+        try:
+            float(raw)
+        except ValueError:
+            return None, "a string, not a number"  # its text is not echoed: it may be anything
+        return None, f"a string ({raw.strip()[:30]!r}), not a number"
     if isinstance(raw, dict):
         kind = raw.get("schema_type")
         return None, f"a {kind} artifact, not a scalar" if isinstance(
