@@ -54,12 +54,13 @@ def chart(result: Result) -> None:
     else:
         text = data[b].map(_seconds) if b == "seconds" else data[b].map("{:,}".format)
         fig = px.bar(data, x=a, y=b, color=c, barmode="group", text=text)
+    fig.update_traces(textposition="outside", textangle=0, cliponaxis=False)
     fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
     st.plotly_chart(fig, key=f"chart:{type(result).__name__}")
 
 
 def _seconds(s: float) -> str:
-    return f"{s * 1e6:.0f} µs" if s < 1e-3 else f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
+    return f"{s * 1e6:.0f} µs" if s < 1e-3 else f"{s * 1e3:.0f} ms" if s < 1 else f"{s:.2f} s"
 
 
 def show(result: Result) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Lesson, Result, busy_note
+from core.lessons.lesson import Lesson, Result, best_of, busy_note
 
 WHY = (
     "`Parallel(n_jobs=...)(delayed(f)(x) for x in xs)` turns each call into a task, ships it to a worker "
@@ -70,7 +70,8 @@ class JoblibResult(Result):
             f"np.cos on {self.tiny_items:,} values: joblib {self.tiny_parallel_s * 1e3:.1f} ms vs a "
             f"comprehension {self.tiny_serial_s * 1e3:.2f} ms (×{self.tiny_speedup:.3f}); reading "
             f"{self.reads} CSV files: joblib {self.heavy_parallel_s:.2f} s vs a loop "
-            f"{self.heavy_serial_s:.2f} s (×{self.heavy_speedup:.2f})" + self.busy
+            f"{self.heavy_serial_s:.2f} s (×{self.heavy_speedup:.2f}); starting the workers took "
+            f"{self.startup_s:.2f} s" + self.busy
         )
 
     def metrics(self) -> list[tuple[str, ...]]:
@@ -103,21 +104,17 @@ def write_csvs(folder: Path, files: int, rows: int, seed: int = 0) -> list[str]:
     return paths
 
 
-def _best(call, repeat: int = 3) -> float:
-    """The fastest of ``repeat`` runs of ``call()``, in seconds (as ``%timeit`` keeps the best)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def joblib_tiny_vs_heavy(
-    tiny_items: int = 1000, files: int = 2, rows_per_file: int = 150_000, reads: int = 16, workers: int = 0
+    tiny_items: int = 1000,
+    files: int = 2,
+    rows_per_file: int = 150_000,
+    reads: int = 16,
+    workers: int = 0,
+    repeat: int = 3,
 ) -> JoblibResult:
     """Time ``np.cos`` per element and ``reads`` reads of ``files`` CSV files, in a comprehension and with
-    ``Parallel(n_jobs=workers)``; the files live in a temporary folder, removed at the end."""
+    ``Parallel(n_jobs=workers)`` (the best of ``repeat`` runs each); the files live in a temporary folder,
+    removed at the end."""
     from joblib import Parallel, delayed
 
     workers = workers or os.cpu_count() or 1
@@ -128,15 +125,21 @@ def joblib_tiny_vs_heavy(
     startup_s = time.perf_counter() - t0
 
     xs = np.arange(0, 1, 1 / tiny_items)[:tiny_items]  # the lecture's np.arange(0, 1, 0.001)
-    tiny_serial_s = _best(lambda: [np.cos(i) for i in xs])
-    tiny_parallel_s = _best(lambda: parallel(delayed(np.cos)(i) for i in xs))
-    tiny_numpy_s = _best(lambda: np.cos(xs))
+    tiny_serial_s, tiny_parallel_s, tiny_numpy_s = best_of(
+        repeat,
+        lambda: [np.cos(i) for i in xs],
+        lambda: parallel(delayed(np.cos)(i) for i in xs),
+        lambda: np.cos(xs),
+    )
 
     with tempfile.TemporaryDirectory(prefix="pilab-csv-") as folder:
         paths = write_csvs(Path(folder), files, rows_per_file)
         todo = [paths[i % files] for i in range(reads)]
-        heavy_serial_s = _best(lambda: [read_file(p) for p in todo], repeat=1)
-        heavy_parallel_s = _best(lambda: parallel(delayed(read_file)(p) for p in todo), repeat=1)
+        heavy_serial_s, heavy_parallel_s = best_of(
+            repeat,
+            lambda: [read_file(p) for p in todo],
+            lambda: parallel(delayed(read_file)(p) for p in todo),
+        )
     return JoblibResult(
         workers,
         tiny_items,
@@ -165,6 +168,7 @@ LESSON = Lesson(
         "rows_per_file": (100, 500_000),
         "reads": (1, 500),
         "workers": (0, 32),
+        "repeat": (1, 20),
     },
     shows=(read_file, write_csvs),
 )

@@ -13,10 +13,11 @@ from core.lessons.lesson import Lesson, Result
 WHY = (
     "`start()` only launches a process and returns at once; `join()` waits for it to finish. Started "
     "together, the sleeps overlap, so the wall time is one sleep plus the cost of starting the processes "
-    "(each spawned process begins a fresh Python interpreter: tens of milliseconds). Started and joined one "
-    "at a time, they queue up: N sleeps take N·S. A sleeping process uses no CPU, so this works with more "
-    "processes than cores, and it is why processes (not threads) are Python's way around the GIL for CPU "
-    "work too. The order in which they wake is up to the operating system: run it twice and it may change."
+    "(each spawned process begins a fresh Python interpreter: a tenth of a second, more on a busy "
+    "machine). Started and joined one at a time, they queue up: N sleeps take N·S. A sleeping process uses "
+    "no CPU, so this works with more processes than cores, and it is why processes (not threads) are "
+    "Python's way around the GIL for CPU work too. The order in which they wake is up to the operating "
+    "system: run it twice and it may change."
 )
 
 
