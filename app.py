@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui import entry_ran
+
 st.set_page_config(page_title="Pi Lab", page_icon="🥧", layout="wide")
 
 PAGES = {
@@ -14,4 +16,5 @@ PAGES = {
     "AutoML": [st.Page("pages/automl.py", title="AutoML explorer", icon="📊")],
 }
 
+entry_ran()
 st.navigation(PAGES).run()

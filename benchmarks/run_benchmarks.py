@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import reference  # noqa: E402
-from core.bench import measure  # noqa: E402
+from core.bench import crossovers, measure  # noqa: E402
 from core.pi import BACKENDS, stream  # noqa: E402
 
 SEED = 2024
@@ -85,24 +85,12 @@ def sweep(ns: list[int], limit_s: float) -> dict[str, dict[int, dict]]:
     return table
 
 
-def crossovers(table: dict[str, dict[int, dict]], ns: list[int]) -> dict[str, int | None]:
-    """For each parallel backend: the smallest n from which it beats the fastest serial backend at every n."""
-    serial = [
-        k
-        for k in table
-        if k in (SERIAL_FAST, "numpy_chunked") or (k in BACKENDS and BACKENDS[k].family == "lecture")
-    ]
-    result = {}
-    for label in ("numba_parallel", "multiprocessing", "joblib", "dask"):
-        if label not in table:
-            continue
-        wins = []
-        for n in ns:
-            rivals = [table[s][n]["best_s"] for s in serial if n in table[s]]
-            if n in table[label] and rivals:
-                wins.append((n, table[label][n]["best_s"] < min(rivals)))
-        result[label] = next((n for i, (n, _) in enumerate(wins) if all(w for _, w in wins[i:])), None)
-    return result
+def find_crossovers(table: dict[str, dict[int, dict]]) -> dict[str, int | None]:
+    """Where each parallel backend starts to beat the fastest serial one (lecture's four, chunked, @1)."""
+    serial = [SERIAL_FAST, "numpy_chunked", *(k for k, b in BACKENDS.items() if b.family == "lecture")]
+    parallel = ["numba_parallel", "multiprocessing", "joblib", "dask"]
+    best = {k: {n: v["best_s"] for n, v in d.items()} for k, d in table.items()}
+    return crossovers(best, serial, [p for p in parallel if p in table])
 
 
 def memory(n: int) -> list[dict]:
@@ -242,7 +230,7 @@ def main() -> None:
     ns = sorted({int(10**e) for e in range(3, top + 1)} | {int(3 * 10**e) for e in range(3, top)})
     info = machine()
     table = sweep(ns, limit_s=10.0)
-    cross = crossovers(table, ns)
+    cross = find_crossovers(table)
     mem = [] if args.quick else memory(10**9)
     write_markdown(info, table, ns, cross, mem, Path(args.out))
     (Path(args.out).with_suffix(".json")).write_text(

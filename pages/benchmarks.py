@@ -1,6 +1,111 @@
-"""benchmarks: being built."""
+"""Benchmarks: backends × sample sizes within a time budget → time, samples/s, speed-up, crossovers."""
+
+import functools
+import json
 
 import streamlit as st
 
-st.title("benchmarks")
-st.info("This page is being built.")
+from core.bench.harness import run_sweep
+from core.bench.tables import agreement, parallel_crossovers, sweep_table
+from core.pi import BACKENDS
+from ui import charts, ensure_app_navigation
+from ui.jobs import job_runner, show_outcome, take_finished, watch
+from ui.url import N_OPTIONS, fmt_n
+
+ensure_app_navigation()
+available = [name for name, b in BACKENDS.items() if b.why_not() is None]
+DEFAULT = [
+    b for b in ("numpy", "numba", "numpy_chunked", "numba_parallel", "multiprocessing") if b in available
+]
+
+st.title("⏱️ Benchmarks")
+st.markdown(
+    "Time each backend over a range of N, like `%timeit`: calibrated loops, the best of several repeats, "
+    "compile and start-up apart. Small N favour serial code (no tasks to ship); large N favour parallel "
+    "code. The ★ marks the N from which a parallel backend beats the fastest serial one you picked."
+)
+
+with st.form("sweep"):
+    left, right = st.columns([3, 2])
+    chosen = left.multiselect("Backends", available, default=DEFAULT, key="bench_backends")
+    low, high = left.select_slider(
+        "Sample sizes", options=N_OPTIONS, value=(10**3, 10**7), format_func=fmt_n, key="bench_range"
+    )
+    budget = right.slider("Time budget (s)", 5, 300, 30, step=5, key="bench_budget")
+    repeat = right.slider("Repeats per point", 1, 7, 3, key="bench_repeat")
+    submitted = st.form_submit_button("Run sweep", type="primary", icon="▶️")
+
+if submitted and chosen and "bench_job" not in st.session_state:
+    ns = [n for n in N_OPTIONS if low <= n <= high]
+    work = functools.partial(run_sweep, backends=list(chosen), ns=ns, budget_s=float(budget), repeat=repeat)
+    st.session_state.bench_job = job_runner().submit("sweep", work)
+elif submitted and not chosen:
+    st.warning("Pick at least one backend.")
+
+finished = take_finished("bench_job")
+if finished is not None:
+    show_outcome(finished, "timings")
+    if finished.partial:
+        st.session_state.bench_timings = list(finished.partial)
+if "bench_job" in st.session_state:
+    watch("bench_job", unit="timings")
+
+timings = st.session_state.get("bench_timings")
+if not timings:
+    st.info("Pick backends and sizes, then press **Run sweep**.")
+    st.stop()
+
+names = list(dict.fromkeys(t.backend for t in timings))
+baseline = st.selectbox("Speed-up against", names, key="bench_baseline")
+table = sweep_table(timings, baseline)
+cross, serial = parallel_crossovers(timings)
+
+time_tab, rate_tab, speed_tab, data_tab = st.tabs(["Time", "Samples/s", "Speed-up", "Data and checks"])
+with time_tab:
+    st.plotly_chart(
+        charts.sweep_lines(table, "best_s", "Seconds per run against N", "seconds (best)", cross),
+        width="stretch",
+    )
+with rate_tab:
+    st.plotly_chart(
+        charts.sweep_lines(table, "samples_per_s", "Samples per second against N", "samples / s", cross),
+        width="stretch",
+    )
+with speed_tab:
+    st.plotly_chart(
+        charts.sweep_lines(table, "speedup", f"Speed-up over {baseline}", f"× {baseline}", cross),
+        width="stretch",
+    )
+if cross:
+    found = [
+        f"**{b}** from N = {fmt_n(n)}" if n else f"**{b}**: not within this range" for b, n in cross.items()
+    ]
+    st.markdown("Parallel beats the fastest serial backend (" + ", ".join(serial or ["none picked"]) + "): ")
+    st.markdown("; ".join(found) + ".")
+with data_tab:
+    shown = ["backend", "n", "workers", "mean_s", "std_s", "best_s", "compile_s", "samples_per_s", "speedup"]
+    fmt = st.column_config.NumberColumn
+    st.dataframe(
+        table[shown],
+        hide_index=True,
+        width="stretch",
+        column_config={c: fmt(format="%.3g") for c in shown[3:]} | {"n": fmt(format="%.0e")},
+    )
+    checks = agreement(timings)
+    if not checks.empty:
+        ok = bool(checks["agree"].all())
+        (st.success if ok else st.error)(
+            "The counter-based backends counted exactly the same points at every N."
+            if ok
+            else "The counter-based backends disagree: see the rows marked False."
+        )
+        st.dataframe(checks, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.download_button("Download CSV", table.to_csv(index=False), "pi-lab-sweep.csv", "text/csv", icon="⬇️")
+    right.download_button(
+        "Download JSON",
+        json.dumps([t.to_dict() for t in timings], indent=1),
+        "pi-lab-sweep.json",
+        "application/json",
+        icon="⬇️",
+    )

@@ -4,6 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.pi.__main__ import backend_rows
+from ui import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title("🥧 Pi Lab")
 st.markdown(

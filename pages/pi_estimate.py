@@ -1,6 +1,134 @@
-"""pi_estimate: being built."""
+"""Estimate π: pick N, backends, seed and workers; run in the background; see points, convergence, timings."""
 
+import functools
+
+import pandas as pd
 import streamlit as st
 
-st.title("pi_estimate")
-st.info("This page is being built.")
+from core.pi import BACKENDS, executors, stats, stream
+from core.pi.points import MAX_POINTS, sample_points
+from core.pi.runs import Request, kernel_source, results_table, run_backends
+from ui import charts, ensure_app_navigation
+from ui.jobs import job_runner, show_outcome, take_finished, watch
+from ui.url import N_OPTIONS, fmt_n, read_url_state, write_url_state
+
+ensure_app_navigation()
+CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
+available = [name for name, b in BACKENDS.items() if b.why_not() is None]
+max_workers = 2 * executors.default_workers()
+
+st.title("🎯 Estimate π")
+st.markdown(
+    "Throw **N** points into the unit square; the share inside the quarter circle is π/4. Pick backends and "
+    "press **Run**: every backend counts its points, and the same seed gives the same count every time."
+)
+
+read_url_state(available, max_workers)
+with st.form("pi-run"):
+    left, right = st.columns([3, 2])
+    n = left.select_slider("Samples N (log scale)", options=N_OPTIONS, format_func=fmt_n, key="pi_n")
+    chosen = left.multiselect("Backends", available, key="pi_backends")
+    seed = right.number_input("Seed", 0, stream.SEED_MAX, step=1, key="pi_seed")
+    workers = right.slider("Workers (parallel backends)", 1, max_workers, key="pi_workers")
+    with st.expander("Dask cluster"):
+        scheduler = st.text_input(
+            "Scheduler address",
+            key="pi_scheduler",
+            placeholder="empty: a local cluster on this machine",
+            help="tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default",
+        )
+    submitted = st.form_submit_button("Run", type="primary", icon="▶️")
+unavailable = {name: b.why_not() for name, b in BACKENDS.items() if b.why_not()}
+if unavailable:
+    st.caption("Not available here: " + "; ".join(f"**{k}** ({v})" for k, v in unavailable.items()))
+
+if submitted:
+    write_url_state()
+    request = Request(tuple(chosen), int(n), int(seed), int(workers), scheduler.strip() or None)
+    for name, reason in request.refusals().items():
+        st.warning(f"**{name}** refused before running: {reason}")
+    if not chosen:
+        st.warning("Pick at least one backend.")
+    elif request.runnable() and "pi_job" not in st.session_state:
+        st.session_state.pi_request = request
+        st.session_state.pi_job = job_runner().submit("π", functools.partial(run_backends, request))
+
+finished = take_finished("pi_job")
+if finished is not None:
+    show_outcome(finished, "backend runs")
+    if finished.partial:
+        st.session_state.pi_results = list(finished.partial)
+        st.session_state.setdefault("pi_history", []).extend(e.to_dict() for e in finished.partial)
+if "pi_job" in st.session_state:
+    watch("pi_job")
+
+results = st.session_state.get("pi_results")
+if not results:
+    st.info("Choose N and backends, then press **Run**.")
+    st.stop()
+
+table = results_table(results)
+first = results[0]
+st.subheader(f"{first.n:,} samples, seed {first.seed}")
+columns = st.columns(4)
+for i, (e, speedup) in enumerate(zip(results, table["speedup"], strict=True)):
+    with columns[i % 4].container(border=True):
+        st.markdown(f"**{e.backend}**" + (f" · {e.workers} workers" if e.workers > 1 else ""))
+        st.metric("π̂", f"{e.pi:.6f}", f"{e.error:+.2e} ({e.z:+.2f} σ)", delta_color="off")
+        st.markdown(
+            f"run **{e.elapsed_s:.4g} s** · compile {e.compile_s:.3g} s  \n"
+            f"**{e.samples_per_s:,.3g}** samples/s · **{speedup:,.1f}×** the slowest"
+        )
+for e in results:
+    for note in e.notes:
+        st.caption(f"{e.backend}: {note}")
+
+points_tab, convergence_tab, timing_tab, code_tab, history_tab = st.tabs(
+    ["Points", "Convergence", "Timings", "Code", "History"]
+)
+with points_tab:
+    sample = st.cache_data(sample_points, max_entries=8)(first.seed, first.n)
+    st.plotly_chart(charts.points(sample, first.n), width="stretch")
+    st.caption(
+        f"Drawn: the first {len(sample):,} of the {first.n:,} points (at most {MAX_POINTS:,} go to the "
+        "browser, whatever N). They are exactly the first points the counter-based backends count for this "
+        "seed; the lecture's four draw theirs from `random` and `np.random` instead."
+    )
+with convergence_tab:
+    curve_n = min(first.n, CURVE_MAX_N)
+    curve = st.cache_data(stats.running_estimate, max_entries=8)(stream.key_for_seed(first.seed), curve_n)
+    history = pd.DataFrame(st.session_state.get("pi_history", []))
+    history["abs_error"] = history["error"].abs()
+    left, right = st.columns(2)
+    left.plotly_chart(charts.running_estimate(curve), width="stretch")
+    right.plotly_chart(charts.error_vs_n(curve, history), width="stretch")
+    note = "" if curve_n == first.n else f" (its first {curve_n:.0e} draws)"
+    st.caption(
+        f"The line follows the counter-based stream for seed {first.seed}{note}; the dots are every run of "
+        "this session. Quadruple N and the error halves; the band holds 95 % of runs."
+    )
+with timing_tab:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.timings(table), width="stretch")
+    right.plotly_chart(charts.throughput(table), width="stretch")
+    shown = table[["backend", "workers", "elapsed_s", "compile_s", "startup_s", "samples_per_s", "speedup"]]
+    fmt = st.column_config.NumberColumn(format="%.4g")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=dict.fromkeys(shown.columns[2:], fmt))
+    st.caption(
+        "Run time excludes the JIT compile (first call in this server; Numba caches kernels on disk) and the "
+        "start-up of pools and clusters (once per server). **Benchmarks** shows where parallel starts to win."
+    )
+with code_tab:
+    for e in results:
+        with st.expander(f"{e.backend}: {BACKENDS[e.backend].summary}"):
+            st.code(kernel_source(e.backend), language="python")
+with history_tab:
+    runs = pd.DataFrame(st.session_state.get("pi_history", [])).drop(columns=["notes"], errors="ignore")
+    st.dataframe(runs, hide_index=True, width="stretch")
+    st.download_button(
+        "Download the session's runs (CSV)",
+        runs.to_csv(index=False),
+        "pi-lab-runs.csv",
+        "text/csv",
+        icon="⬇️",
+    )

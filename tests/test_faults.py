@@ -119,29 +119,49 @@ def test_a_worker_killed_mid_run_costs_no_point(dask_cluster):
     assert any("lost 1 worker" in note for note in result.notes), result.notes
 
 
-def test_a_pool_worker_killed_mid_run_costs_no_point():
-    n, seed = 3 * 10**9, 5
+def _cpu_seconds(pid: int) -> float:
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+@pytest.mark.parametrize("victim", ["busy", "idle"])
+def test_a_pool_worker_killed_mid_run_costs_no_point(victim):
+    # with one task in flight on a pool of two, one worker computes and the other waits for a task while
+    # holding the task queue's lock: killing that idle one deadlocks a plain Pool (CPython bpo-22393)
+    n, seed = 2 * 10**9, 5
     pool = executors.process_pool(2)
     started = threading.Event()
     box = {}
 
     def run():
-        box["result"] = estimate(
-            "multiprocessing",
-            n,
-            seed=seed,
-            workers=2,
-            chunk=1 << 25,
-            progress=lambda d, t: d > t // 10 and started.set(),
-        )
+        try:
+            box["result"] = estimate(
+                "multiprocessing",
+                n,
+                seed=seed,
+                workers=1,
+                chunk=1 << 26,
+                progress=lambda d, t: d > t // 10 and started.set(),
+            )
+        except BaseException as exc:
+            box["error"] = exc
 
-    thread = threading.Thread(target=run)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert started.wait(60)
-    os.kill(next(iter(executors.pool_pids(pool))), signal.SIGKILL)
+    pids = list(executors.pool_pids(pool))
+    before = {pid: _cpu_seconds(pid) for pid in pids}
+    time.sleep(0.3)
+    used = {pid: _cpu_seconds(pid) - before[pid] for pid in pids}
+    busy = max(pids, key=used.get)
+    target = busy if victim == "busy" else min(pids, key=used.get)
+    os.kill(target, signal.SIGKILL)
     thread.join(120)
+    assert not thread.is_alive(), "the run hung after a worker was killed"
+    assert "error" not in box, box.get("error")
     assert box["result"].inside == exact_count(n, seed)
     assert any("worker process died" in note for note in box["result"].notes)
+    assert target not in executors.pool_pids(executors.process_pool(2))
 
 
 def _busy_children(window_s: float = 0.5) -> float:

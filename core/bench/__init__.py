@@ -1,5 +1,5 @@
 """Timing harness and sweeps: ``measure`` one backend at one n, ``sweep`` backends × n."""
 
-from core.bench.harness import Timing, measure, sweep
+from core.bench.harness import Timing, crossovers, measure, sweep
 
-__all__ = ["Timing", "measure", "sweep"]
+__all__ = ["Timing", "crossovers", "measure", "sweep"]

@@ -88,17 +88,27 @@ def sweep(
     workers: int | None = None,
     on_result: Callable[[Timing], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    budget_s: float | None = None,
 ) -> list[Timing]:
-    """Time every backend at every n (ascending), skipping n past a backend's limit or time limit.
+    """Time every backend at every n, size by size (all backends at one n, then the next n), dropping a
+    backend past its largest n or once one of its timings passes ``time_limit_s``.
 
-    Raises ``AssertionError`` if two counter-based backends count different points at the same n.
+    With ``budget_s``, nothing new starts once the sweep has run that long; small sizes go first, so every
+    backend keeps them. Raises ``AssertionError`` if two counter-based backends count different points at
+    the same n.
     """
-    ns = sorted(ns)
+    backends = list(backends)
+    names = list(backends)
     results: list[Timing] = []
-    for name in backends:
-        for n in ns:
-            if n > BACKENDS[name].max_n:
+    start = time.perf_counter()
+    for n in sorted(ns):
+        for name in list(names):
+            if budget_s is not None and time.perf_counter() - start > budget_s:
+                names.clear()
                 break
+            if n > BACKENDS[name].max_n:
+                names.remove(name)
+                continue
             t0 = time.perf_counter()
             timing = measure(
                 name, n, repeat=repeat, target_s=target_s, seed=seed, workers=workers, should_stop=should_stop
@@ -106,10 +116,12 @@ def sweep(
             results.append(timing)
             if on_result:
                 on_result(timing)
-            if time.perf_counter() - t0 > time_limit_s or timing.best_s * repeat > time_limit_s:
-                break
+            spent = time.perf_counter() - t0 - timing.compile_s - timing.startup_s  # one-time costs apart
+            if spent > time_limit_s or timing.best_s * repeat > time_limit_s:
+                names.remove(name)
     check_agreement(results)
-    return results
+    order = {name: i for i, name in enumerate(backends)}
+    return sorted(results, key=lambda t: (order[t.backend], t.n))
 
 
 def check_agreement(results: Iterable[Timing]) -> None:
@@ -121,3 +133,44 @@ def check_agreement(results: Iterable[Timing]) -> None:
     for n, by_backend in counts.items():
         if len(set(by_backend.values())) > 1:
             raise AssertionError(f"counter-based backends disagree at n={n}: {by_backend}")
+
+
+def crossovers(
+    best_s: dict[str, dict[int, float]], serial: Iterable[str], parallel: Iterable[str]
+) -> dict[str, int | None]:
+    """For each parallel label: the smallest n from which it beats the fastest serial label at that n and
+    at every larger n measured for both (``None`` when it never does). ``best_s``: label → n → seconds."""
+    serial = [s for s in serial if s in best_s]
+    result = {}
+    for label in parallel:
+        wins = []
+        for n in sorted(best_s.get(label, {})):
+            rivals = [best_s[s][n] for s in serial if n in best_s[s]]
+            if rivals:
+                wins.append((n, best_s[label][n] < min(rivals)))
+        result[label] = next((n for i, (n, _) in enumerate(wins) if all(w for _, w in wins[i:])), None)
+    return result
+
+
+def run_sweep(
+    job, backends: list[str], ns: list[int], *, budget_s: float, repeat: int = 3, workers: int | None = None
+) -> list[Timing]:
+    """A ``sweep`` as a background job: each timing goes to ``job.partial`` as it is measured."""
+    total = len(backends) * len(ns)
+    job.begin_stage("timing backends × sizes", total)
+
+    def on_result(timing: Timing) -> None:
+        job.partial.append(timing)
+        job.stage = f"{timing.backend} at n = {timing.n:.0e} done"
+        job.progress(len(job.partial), total)
+
+    return sweep(
+        backends,
+        ns,
+        repeat=repeat,
+        workers=workers,
+        budget_s=budget_s,
+        time_limit_s=budget_s / 2,
+        on_result=on_result,
+        should_stop=job.should_stop,
+    )

@@ -211,35 +211,32 @@ def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int,
 
 
 def _count_multiprocessing(run: Run) -> int:
-    pool = executors.process_pool(run.workers)
     key = run.key
+    pool = executors.process_pool(run.workers)
     pids = executors.pool_pids(pool)
-    started: dict[tuple[int, int], float] = {}
+    unfinished: set[tuple[int, int]] = set()
 
     def submit(lo, hi, done):
-        started[(lo, hi)] = time.monotonic()
-        pool.apply_async(
-            tasks.count_range,
-            (key, lo, hi),
-            callback=lambda c: done(lo, hi, c),
-            error_callback=lambda e: done(lo, hi, e),
-        )
+        unfinished.add((lo, hi))
+
+        def finish(value):
+            unfinished.discard((lo, hi))
+            done(lo, hi, value)
+
+        pool.apply_async(tasks.count_range, (key, lo, hi), callback=finish, error_callback=finish)
 
     def health():
-        nonlocal pids
-        now = executors.pool_pids(pool)
-        if now == pids:
+        nonlocal pool, pids
+        if executors.pool_pids(pool) == pids and executors.pool_alive(pool):
             return []
-        pids = now
-        run.notes.append("a worker process died; its ranges were counted again")
-        return [r for r in started if r not in finished]
+        run.notes.append(
+            "a worker process died: the pool was replaced and its unfinished ranges counted again"
+        )
+        pool = executors.replace_pool(pool)
+        pids = executors.pool_pids(pool)
+        return sorted(unfinished)
 
-    finished: set[tuple[int, int]] = set()
-
-    def tracked(lo, hi, done):
-        submit(lo, hi, lambda a, b, v: (finished.add((a, b)), done(a, b, v)))
-
-    return _gather(run, tracked, window=run.workers, health=health)
+    return _gather(run, submit, window=run.workers, health=health)
 
 
 def _count_joblib(run: Run) -> int:

@@ -48,16 +48,40 @@ def process_pool(workers: int) -> Pool:
         for old in _pool:
             old.terminate()
         _pool.clear()
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=tasks.warm_up)
-        pool.map(time.sleep, [0.05] * workers, chunksize=1)  # returns once the workers are up and warm
+        size = max(workers, default_workers())  # one per core at least: asking for fewer never restarts it
+        pool = multiprocessing.get_context("spawn").Pool(size, initializer=tasks.warm_up)
+        pool.map(time.sleep, [0.05] * size, chunksize=1)  # returns once the workers are up and warm
         _pool.append(pool)
-        _pool_size = workers
+        _pool_size = size
         return pool
 
 
 def pool_pids(pool: Pool) -> frozenset[int]:
     """The worker process ids of a pool (a changed set means a worker died and was replaced)."""
     return frozenset(p.pid for p in pool._pool)
+
+
+def pool_alive(pool: Pool) -> bool:
+    return all(p.is_alive() for p in pool._pool)
+
+
+def replace_pool(broken: Pool) -> Pool:
+    """A fresh pool in place of one that lost a worker.
+
+    A worker killed while it waited for a task dies holding the task queue's lock: the old pool can then
+    hand out no task, nor even terminate (CPython bpo-22393). So its shutdown runs on a daemon thread that
+    may never finish, its processes are killed, and a new pool of the same size takes its place.
+    """
+    with _lock:
+        size = _pool_size
+        if _pool and _pool[0] is broken:
+            _pool.clear()
+        closer = threading.Thread(target=broken.terminate, daemon=True, name="pilab-broken-pool")
+        closer.start()
+        closer.join(0.5)  # by now the pool has stopped replacing workers
+        for process in list(broken._pool):
+            process.kill()
+        return process_pool(size)
 
 
 def joblib_ready(workers: int) -> None:

@@ -1,10 +1,11 @@
-"""The statistics of a Monte Carlo π estimate: σ, z, confidence band."""
+"""The statistics of a Monte Carlo π estimate: σ, z, confidence band, running estimate."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 
 P_INSIDE = math.pi / 4
 
@@ -23,3 +24,30 @@ def band(n: int | np.ndarray, level_z: float = 1.96) -> tuple[np.ndarray, np.nda
     """The interval π ± z·σ(n) that holds 95 % of estimates (for the default z)."""
     s = level_z * sigma(n)
     return math.pi - s, math.pi + s
+
+
+def running_estimate(key: int, n: int, points: int = 80) -> pd.DataFrame:
+    """π̂ after the first m draws of the stream with ``key``, for ``points`` values of m spaced on a log scale
+    up to ``n``, with σ(m), the 95 % band and |error|: one pass over the draws, in constant memory."""
+    from core.pi.kernels import count_inside_parallel
+
+    marks = np.unique(np.geomspace(100, max(n, 100), points).astype(np.int64))
+    marks = marks[marks <= n]
+    counts = np.empty(len(marks), dtype=np.int64)
+    inside, start = 0, 0
+    for i, stop in enumerate(marks):
+        inside += int(count_inside_parallel(np.uint64(key), int(start), int(stop)))
+        counts[i], start = inside, stop
+    pi_hat = 4.0 * counts / marks
+    lo, hi = band(marks)
+    return pd.DataFrame(
+        {
+            "n": marks,
+            "inside": counts,
+            "pi": pi_hat,
+            "abs_error": np.abs(pi_hat - math.pi),
+            "sigma": sigma(marks),
+            "lo": lo,
+            "hi": hi,
+        }
+    )

@@ -71,11 +71,13 @@ def count_inside_numpy(key: int, start: int, stop: int) -> int:
     return inside
 
 
-def points(key: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``count`` points of the stream as float coordinates in [0, 1)."""
+def points(key: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first ``count`` points of the stream: x and y in [0, 1), and whether each is inside (exactly)."""
     z = draw_words(key, 0, np.empty(count, np.uint64), np.empty(count, np.uint64))
+    a, b = z >> _S33, z & _COORD_MASK
+    inside = a * a + b * b < _LIMIT
     scale = 1.0 / (1 << COORD_BITS)
-    return (z >> _S33).astype(np.float64) * scale, (z & _COORD_MASK).astype(np.float64) * scale
+    return a.astype(np.float64) * scale, b.astype(np.float64) * scale, inside
 
 
 def split_range(n: int, chunk: int) -> list[tuple[int, int]]:

@@ -1,0 +1,128 @@
+"""Every page under AppTest (no browser): loads clean; the π pages run, cancel and keep their results."""
+
+import base64
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.pi import BACKENDS, estimate
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def until(at: AppTest, done, timeout: float = 120) -> AppTest:
+    """Rerun the script (as the page's poller does) until ``done(at)``."""
+    deadline = time.monotonic() + timeout
+    while not done(at):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+        at.run()
+    return at
+
+
+def _length(values) -> int:
+    """Points in a Plotly array: a list, or a typed array sent as base64 (``{"dtype", "bdata"}``)."""
+    if isinstance(values, dict):
+        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
+    return len(values)
+
+
+def run_pi(at: AppTest, n: int, backends: list[str], seed: int = 7) -> AppTest:
+    at.select_slider(key="pi_n").set_value(n)
+    at.multiselect(key="pi_backends").set_value(backends)
+    at.number_input(key="pi_seed").set_value(seed)
+    at.button(key="FormSubmitter:pi-run-Run").click().run()
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_without_an_exception(page):
+    at = app(page)
+    assert not at.exception, at.exception
+    assert at.title, f"{page} shows no title"
+
+
+def test_home_lists_every_backend():
+    at = app()
+    table = at.dataframe[0].value
+    assert list(table["backend"]) == list(BACKENDS)
+
+
+def test_pi_run_shows_each_backend_with_its_exact_count_and_writes_the_url():
+    at = run_pi(app("pages/pi_estimate.py"), 10**6, ["numpy_chunked", "dask"], seed=7)
+    until(at, lambda a: "pi_job" not in a.session_state)
+    assert not at.exception
+    exact = estimate("numba_parallel", 10**6, seed=7)
+    values = [m.value for m in at.metric]
+    assert values == [f"{exact.pi:.6f}"] * 2
+    assert [e.backend for e in at.session_state.pi_results] == ["numpy_chunked", "dask"]
+    assert dict(at.query_params) == {
+        "n": "1e6",
+        "backends": "numpy_chunked,dask",
+        "seed": "7",
+        "workers": "2",
+    }
+    history = at.session_state.pi_history
+    assert len(history) == 2 and {h["inside"] for h in history} == {exact.inside}
+    charts = at.get("plotly_chart")
+    points = json.loads(charts[0].proto.spec)
+    drawn = sum(_length(t["x"]) for t in points["data"] if t["type"] == "scattergl")
+    assert drawn == 20_000  # never more, whatever N
+
+
+def test_pi_refuses_what_a_backend_cannot_take_before_running():
+    at = run_pi(app("pages/pi_estimate.py"), 5 * 10**8, ["numpy", "numba_parallel"], seed=1)
+    assert any("numpy" in w.value and "refused" in w.value for w in at.warning)
+    until(at, lambda a: "pi_job" not in a.session_state)
+    assert [e.backend for e in at.session_state.pi_results] == ["numba_parallel"]
+
+
+def test_pi_cancel_stops_the_run_and_keeps_the_finished_backends():
+    at = run_pi(app("pages/pi_estimate.py"), 10**9, ["numba_parallel", "python"], seed=3)
+    until(at, lambda a: a.session_state.pi_job.stage.startswith("python") and a.session_state.pi_job.done > 0)
+    at.button(key="pi_job-cancel").click().run()
+    until(at, lambda a: "pi_job" not in a.session_state, timeout=5)
+    assert any("Cancelled" in w.value for w in at.warning)
+    assert [e.backend for e in at.session_state.pi_results] == ["numba_parallel"]
+
+
+def test_pi_settings_come_from_a_shared_url():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(
+        {"n": "2e7", "backends": "numba,numpy_chunked,bogus", "seed": "99", "workers": "1"}
+    )
+    at.run().switch_page("pages/pi_estimate.py").run()
+    assert at.select_slider(key="pi_n").value == 2 * 10**7
+    assert at.multiselect(key="pi_backends").value == ["numba", "numpy_chunked"]
+    assert at.number_input(key="pi_seed").value == 99 and at.slider(key="pi_workers").value == 1
+
+
+def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():
+    at = app("pages/benchmarks.py")
+    at.multiselect(key="bench_backends").set_value(["numba", "numpy_chunked", "numba_parallel"])
+    at.select_slider(key="bench_range").set_value((10**3, 10**5))
+    at.slider(key="bench_repeat").set_value(1)
+    at.button(key="FormSubmitter:sweep-Run sweep").click().run()
+    until(at, lambda a: "bench_job" not in a.session_state)
+    assert not at.exception
+    timings = at.session_state.bench_timings
+    assert {(t.backend, t.n) for t in timings} == {
+        (b, n)
+        for b in ("numba", "numpy_chunked", "numba_parallel")
+        for n in (1000, 2000, 5000, 10**4, 2 * 10**4, 5 * 10**4, 10**5)
+    }
+    assert any("exactly the same points" in s.value for s in at.success)
+    assert len(at.get("plotly_chart")) == 3

@@ -1,0 +1,22 @@
+"""Streamlit and Plotly pieces shared by the pages (drawing only; every computation lives in ``core``)."""
+
+import streamlit as st
+
+_entry_ran = False
+
+
+def entry_ran() -> None:
+    """Called by app.py on every run, before it runs the page it navigates to."""
+    global _entry_ran
+    _entry_ran = True
+
+
+def ensure_app_navigation() -> None:
+    """Call first in every page. Until app.py has run once in a server, Streamlit routes a bookmarked page
+    through its old ``pages/`` discovery and runs the page alone, without app.py's layout and navigation
+    (streamlit#9624): switch the server to app.py's ``st.navigation`` for good and run again."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not _entry_ran:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -1,0 +1,57 @@
+"""The shared job runner and the live panel that shows a background job: progress, samples/s, Cancel."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.jobs import Job, JobRunner
+
+
+@st.cache_resource
+def job_runner() -> JobRunner:
+    """One runner for every session of this server: runs take turns, since each fast one uses every core."""
+    return JobRunner(slots=1, max_waiting=16)
+
+
+def take_finished(key: str) -> Job | None:
+    """The job under ``key`` if it has ended (removed from the session), else None."""
+    job = st.session_state.get(key)
+    if job is not None and job.over:
+        del st.session_state[key]
+        return job
+    return None
+
+
+def show_outcome(job: Job, what: str) -> None:
+    """Say how a finished job ended; a cancelled or failed job says what it kept."""
+    kept = len(job.partial)
+    if job.state == "cancelled":
+        st.warning(f"Cancelled. {kept} {what} finished before the stop and are kept below.")
+    elif job.state == "failed":
+        st.error(f"{job.error}" + (f" ({kept} {what} finished first and are kept.)" if kept else ""))
+
+
+def watch(key: str, unit: str = "samples") -> None:
+    """Poll the running job under ``key`` twice a second: progress bar, rate, queue place and Cancel."""
+
+    @st.fragment(run_every=0.5)
+    def panel() -> None:
+        job: Job | None = st.session_state.get(key)
+        if job is None or job.over:
+            st.rerun(scope="app")
+        if job.state == "queued":
+            ahead = job_runner().waiting_ahead(job)
+            st.info(
+                f"Waiting for another run on this server to finish ({ahead} more queued ahead of this one)."
+            )
+        else:
+            rate = f" · {job.rate:,.3g} {unit}/s" if job.rate else ""
+            text = f"{job.stage}: {job.done:,} of {job.total:,} {unit}{rate}"
+            st.progress(job.fraction, text=text)
+        if job.should_stop():
+            st.caption("Stopping at the next chunk…")
+        elif st.button("Cancel", key=f"{key}-cancel", icon="⏹️"):
+            job.cancel()
+            st.rerun(scope="fragment")
+
+    panel()
