@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +37,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+@contextlib.contextmanager
+def serve_app(env: dict | None = None) -> Iterator[str]:
     """Start the app on a free port; yield its base URL; stop it by its own PID."""
     port = _free_port()
     logs = ROOT / ".pytest_cache"
@@ -61,7 +63,7 @@ def app_url() -> Iterator[str]:
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -78,12 +80,23 @@ def app_url() -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(proc.pid).children(recursive=True):  # its pools and clusters
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The app, served once for the whole test session."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -124,3 +137,15 @@ def screenshot(page, path: Path) -> None:
     )
     page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 12000))})
     page.screenshot(path=str(path), full_page=True)
+
+
+def open_page(page, url: str) -> float:
+    """Go to ``url`` and wait until the app is interactive; return the seconds it took."""
+    t0 = time.monotonic()
+    page.goto(url)
+    wait_for_app(page)
+    return time.monotonic() - t0
+
+
+def no_exception(page) -> bool:
+    return page.locator('[data-testid="stException"]').count() == 0
