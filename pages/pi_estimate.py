@@ -81,7 +81,16 @@ for i, (e, speedup) in enumerate(zip(results, table["speedup"], strict=True)):
         )
 for e in results:
     for note in e.notes:
-        st.caption(f"{e.backend}: {note}")
+        st.info(f"**{e.backend}**: {note}", icon="ℹ️")
+cluster = (
+    executors.dask_cluster(st.session_state.pi_request.scheduler)
+    if "dask" in table["backend"].values
+    else None
+)
+if cluster:
+    with st.expander(f"Dask cluster used: {len(cluster['workers'])} workers at {cluster['scheduler']}"):
+        st.markdown(f"[Open the Dask dashboard]({cluster['dashboard']}) (task stream, workers, progress)")
+        st.dataframe(cluster["workers"], hide_index=True, width="stretch")
 
 points_tab, convergence_tab, timing_tab, code_tab, history_tab = st.tabs(
     ["Points", "Convergence", "Timings", "Code", "History"]

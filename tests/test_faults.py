@@ -1,5 +1,6 @@
 """Real Dask scheduler and worker processes on loopback; killed workers; cancels that leave nothing busy."""
 
+import json
 import os
 import signal
 import subprocess
@@ -24,51 +25,38 @@ def _spawn(*args: str) -> subprocess.Popen:
     )
 
 
+def _dask_worker(sched_file: Path) -> subprocess.Popen:
+    """A single-threaded `dask worker` without a nanny (a killed worker stays dead)."""
+    args = ["--scheduler-file", str(sched_file), "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1"]
+    return _spawn("distributed.cli.dask_worker", *args)
+
+
+def _wait_for_workers(address: str, count: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=30) as c:
+        c.wait_for_workers(count, timeout=60)
+
+
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory):
-    """A real `dask scheduler` and two `dask worker` processes (no nanny: a killed worker stays dead)."""
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; yields address, workers, file."""
     sched_file = tmp_path_factory.mktemp("dask") / "scheduler.json"
-    procs = [
-        _spawn(
-            "distributed.cli.dask_scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--dashboard-address",
-            "127.0.0.1:0",
-            "--scheduler-file",
-            str(sched_file),
-        )
-    ]
+    scheduler = _spawn(
+        "distributed.cli.dask_scheduler",
+        *("--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0"),
+        *("--scheduler-file", str(sched_file)),
+    )
     deadline = time.monotonic() + 60
     while not sched_file.exists():
         assert time.monotonic() < deadline, "dask scheduler did not start"
         time.sleep(0.1)
-    workers = [
-        _spawn(
-            "distributed.cli.dask_worker",
-            "--scheduler-file",
-            str(sched_file),
-            "--nthreads",
-            "1",
-            "--no-nanny",
-            "--host",
-            "127.0.0.1",
-        )
-        for _ in range(2)
-    ]
-    procs += workers
-    import json
-
-    from distributed import Client
-
+    workers = [_dask_worker(sched_file) for _ in range(2)]
     address = json.loads(sched_file.read_text())["address"]
-    with Client(address, timeout=30) as c:
-        c.wait_for_workers(2, timeout=60)
-    yield address, workers
+    _wait_for_workers(address, 2)
+    yield address, workers, sched_file
     executors.close_client(address)
-    for p in procs:
+    for p in [scheduler, *workers]:
         p.kill()
         p.wait(timeout=10)
 
@@ -78,20 +66,20 @@ def exact_count(n: int, seed: int) -> int:
 
 
 def test_remote_scheduler_counts_exactly_the_local_points(dask_cluster):
-    address, _ = dask_cluster
+    address, *_ = dask_cluster
     remote = estimate("dask", 10**8, seed=31, scheduler=address)
     assert remote.workers == 2  # the cluster's two single-threaded workers
     assert remote.inside == estimate("dask", 10**8, seed=31, workers=2).inside == exact_count(10**8, 31)
 
 
 def test_environment_variable_names_the_scheduler(dask_cluster, monkeypatch):
-    address, _ = dask_cluster
+    address, *_ = dask_cluster
     monkeypatch.setenv("PILAB_DASK_SCHEDULER", address)
     assert estimate("dask", 10**6, seed=2).inside == exact_count(10**6, 2)
 
 
 def test_a_worker_killed_mid_run_costs_no_point(dask_cluster):
-    address, workers = dask_cluster
+    address, workers, _ = dask_cluster
     n, seed = 4 * 10**9, 77
     started = threading.Event()
     box = {}
@@ -197,3 +185,25 @@ def test_cancel_leaves_no_worker_busy_and_no_orphan(backend):
     assert _busy_children() < 0.1
     children_after = {p.pid for p in psutil.Process().children(recursive=True)}
     assert children_after <= children_before  # nothing new left behind
+
+
+def test_the_page_runs_on_a_scheduler_address_and_says_a_worker_was_lost(dask_cluster):
+    from tests.test_pages import app, run_pi, until
+
+    address, workers, sched_file = dask_cluster
+    extra = _dask_worker(sched_file)  # a worker of this test's own, to kill
+    workers.append(extra)
+    _wait_for_workers(address, sum(p.poll() is None for p in workers))
+    at = app("pages/pi_estimate.py")
+    at.text_input(key="pi_scheduler").set_value(address)
+    n = 10**10
+    run_pi(at, n, ["dask"], seed=123)
+    until(at, lambda a: "pi_job" not in a.session_state or a.session_state.pi_job.done > n // 10)
+    extra.kill()
+    until(at, lambda a: "pi_job" not in a.session_state, timeout=300)
+    assert not at.exception
+    (result,) = at.session_state.pi_results
+    assert result.inside == exact_count(n, 123)
+    assert any("lost 1 worker" in i.value for i in at.info), [i.value for i in at.info]
+    (cluster,) = [e for e in at.expander if e.label.startswith("Dask cluster used")]
+    assert address in cluster.label

@@ -137,6 +137,21 @@ def dask_client(address: str | None, workers: int):
         return client
 
 
+def dask_cluster(address: str | None = None) -> dict | None:
+    """The Dask cluster a run on ``address`` (default: ``PILAB_DASK_SCHEDULER`` or the local cluster) used:
+    its scheduler, dashboard link and workers; ``None`` while no run has connected to it."""
+    address = address or os.environ.get("PILAB_DASK_SCHEDULER") or None
+    client = _clients.get(address or "local")
+    if client is None or client.status != "running":
+        return None
+    info = client.scheduler_info()
+    workers = [
+        {"worker": addr, "name": str(w.get("name", "")), "threads": w.get("nthreads", 0)}
+        for addr, w in sorted(info.get("workers", {}).items())
+    ]
+    return {"scheduler": info.get("address", address), "dashboard": client.dashboard_link, "workers": workers}
+
+
 def close_client(slot: str) -> None:
     """Close the client of one scheduler address (or ``"local"``: the local cluster too)."""
     client = _clients.pop(slot, None)
