@@ -130,7 +130,7 @@ with timing_tab:
 with code_tab:
     for e in results:
         with st.expander(f"{e.backend}: {BACKENDS[e.backend].summary}"):
-            st.code(kernel_source(e.backend), language="python")
+            st.code(kernel_source(e.backend), language="cpp" if e.backend == "cupy" else "python")
 with history_tab:
     runs = pd.DataFrame(st.session_state.get("pi_history", [])).drop(columns=["notes"], errors="ignore")
     st.dataframe(runs, hide_index=True, width="stretch")

@@ -128,7 +128,7 @@ def check_agreement(results: Iterable[Timing]) -> None:
     """Every counter-based backend must count the same points at each n (same seed)."""
     counts: dict[int, dict[str, int]] = {}
     for t in results:
-        if BACKENDS[t.backend].family == "fast":
+        if BACKENDS[t.backend].counter_based:
             counts.setdefault(t.n, {})[t.backend] = t.inside
     for n, by_backend in counts.items():
         if len(set(by_backend.values())) > 1:

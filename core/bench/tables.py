@@ -26,8 +26,8 @@ def parallel_crossovers(timings: list[Timing]) -> tuple[dict[str, int | None], l
     best: dict[str, dict[int, float]] = {}
     for t in timings:
         best.setdefault(t.backend, {})[t.n] = t.best_s
-    serial = [b for b in best if not BACKENDS[b].parallel]
-    parallel = [b for b in best if BACKENDS[b].parallel]
+    parallel = [b for b in best if BACKENDS[b].parallel or BACKENDS[b].family == "gpu"]
+    serial = [b for b in best if b not in parallel]
     return crossovers(best, serial, parallel), serial
 
 
@@ -35,7 +35,7 @@ def agreement(timings: list[Timing]) -> pd.DataFrame:
     """Per n: the count of each counter-based backend, and whether they all agree (they must)."""
     rows: dict[int, dict] = {}
     for t in timings:
-        if BACKENDS[t.backend].family == "fast":
+        if BACKENDS[t.backend].counter_based:
             rows.setdefault(t.n, {"n": t.n})[t.backend] = t.inside
     table = pd.DataFrame(sorted(rows.values(), key=lambda r: r["n"]))
     if not table.empty:

@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from core.pi import executors, kernels, stream, tasks
+from core.pi import executors, gpu, kernels, stream, tasks
 
 MAX_N = 10**12
 LECTURE_ARRAY_MAX_N = 2 * 10**8  # ≈ 33 bytes a sample in one go: 6.6 GB at this bound
@@ -72,6 +72,11 @@ class Backend:
 
     def why_not(self) -> str | None:
         return self.unavailable()
+
+    @property
+    def counter_based(self) -> bool:
+        """Draws from the shared counter-based stream (every backend but the lecture's four)."""
+        return self.family != "lecture"
 
 
 # ---------------------------------------------------------------- the lecture's four
@@ -307,6 +312,22 @@ def _prepare_dask(run: Run) -> float:
     return 0.0
 
 
+def _count_cupy(run: Run) -> int:
+    inside = 0
+    for lo, hi in stream.split_range(run.n, run.chunk or gpu.CHUNK):
+        inside += gpu.count_range(run.key, lo, hi)
+        run.tick(hi)
+    return inside
+
+
+def _prepare_cupy(run: Run) -> float:
+    if gpu.compiled():
+        return 0.0
+    t0 = time.perf_counter()
+    gpu.compile_kernel()
+    return time.perf_counter() - t0
+
+
 def _missing(module: str) -> Callable[[], str | None]:
     def why() -> str | None:
         import importlib.util
@@ -417,6 +438,16 @@ BACKENDS: dict[str, Backend] = {
             prepare=_prepare_dask,
             parallel=True,
             unavailable=_missing("distributed"),
+        ),
+        Backend(
+            name="cupy",
+            title="CuPy GPU kernel",
+            family="gpu",
+            summary="one fused CUDA kernel a chunk: each thread hashes its own indices, one atomic a block",
+            kernel=gpu.count_range,
+            count=_count_cupy,
+            prepare=_prepare_cupy,
+            unavailable=gpu.why_unavailable,
         ),
     ]
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.pi import kernels, stream
+from core.pi import gpu, kernels, stream
 from core.pi.backends import BACKENDS
 from core.pi.engine import Estimate, check_request, estimate
 
@@ -68,7 +68,9 @@ def results_table(estimates: list[Estimate]) -> pd.DataFrame:
 
 
 def kernel_source(name: str) -> str:
-    """The source of a backend's counting kernel (the lecture's four exactly as written)."""
+    """A backend's counting kernel: the lecture's four exactly as written, CUDA C for the GPU."""
+    if BACKENDS[name].family == "gpu":
+        return gpu.KERNEL_C.strip()
     kernel = BACKENDS[name].kernel
     parts = [kernel]
     if kernel is stream.count_inside_numpy:
