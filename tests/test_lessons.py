@@ -18,6 +18,15 @@ import pytest
 from core.lessons import MODULES, get, lessons
 from core.lessons.__main__ import main
 
+REAL_MAIN = sys.modules["__main__"]  # pytest's, read at collection, before any AppTest ran
+
+
+@pytest.fixture(autouse=True)
+def real_main(monkeypatch):
+    """AppTest (like a Streamlit server) leaves its script as ``__main__``, and every spawned child would run
+    app.py again before its task (seconds each): give these in-process runs the real one back."""
+    monkeypatch.setitem(sys.modules, "__main__", REAL_MAIN)
+
 
 def children() -> set[int]:
     """This process's descendants, but for multiprocessing's resource tracker (one per process, kept)."""

@@ -122,9 +122,12 @@ def run_script(script, samples: int, workers: int, seed: int) -> list[dict[str, 
     child.start()
     send.close()
     try:
-        if not receive.poll(60):
-            raise TimeoutError(f"{script.__name__} did not answer within 60 s")
-        out = receive.recv()
+        try:
+            if not receive.poll(60):
+                raise EOFError("no answer within 60 s")
+            out = receive.recv()
+        except EOFError as exc:  # the child died (its traceback went to stderr) or hangs
+            raise RuntimeError(f"{script.__name__} failed: {exc or 'it exited without an answer'}") from None
     finally:
         receive.close()
         child.join(5)

@@ -160,6 +160,13 @@ class Lesson:
         return "\n\n".join(inspect.getsource(f) for f in (*self.shows, self.function))
 
 
+def check_exits(procs) -> None:
+    """Raise a ``RuntimeError`` if a joined process failed (its own traceback went to stderr)."""
+    failed = [p.exitcode for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(procs)} processes failed (exit codes {failed})")
+
+
 def best_of(repeat: int, *calls: Callable[[], Any]) -> list[float]:
     """The fastest of ``repeat`` runs of each call, in seconds, as ``%timeit`` keeps the best; the calls
     take turns, so a burst of load from other programs hits them alike."""

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Lesson, Result
+from core.lessons.lesson import Lesson, Result, check_exits
 
 WHY = (
     "`start()` only launches a process and returns at once; `join()` waits for it to finish. Started "
@@ -72,6 +72,7 @@ def _run(processes: int, seconds: float, together: bool, how: str) -> tuple[floa
             p.start()
             p.join()
     wall = time.time() - t0
+    check_exits(procs)
     naps = [log.get(timeout=10) for _ in procs]
     log.close()
     rows = [

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Lesson, Result
+from core.lessons.lesson import Lesson, Result, check_exits
 
 WHY = (
     "`counter.value += 1` is three steps: read the value, add one, write it back. `Value` locks each "
@@ -104,6 +104,7 @@ def count_together(target, processes: int, increments: int) -> tuple[int, float]
         p.start()
     for p in procs:
         p.join()
+    check_exits(procs)
     return counter.value, time.perf_counter() - t0
 
 
