@@ -6,7 +6,9 @@ import plotly.express as px
 import streamlit as st
 
 from core.lessons import Lesson, Result, lessons
+from ui import ensure_app_navigation
 
+ensure_app_navigation()
 st.title("🧵 Parallelism lessons")
 st.markdown(
     "The lecture's lessons on processes, pools, shared memory, joblib, random seeds, Numba and Dask, "
