@@ -15,6 +15,9 @@ from core.automl import artifacts as arts
 from core.automl import cache
 from core.automl.analysis import NO_ALGORITHM
 from core.automl.catalogue import metric_info
+from ui import ensure_app_navigation
+
+ensure_app_navigation()
 
 MAX_ROWS = 2_000  # runs sent to the browser in the table and the charts
 MAX_BARS = 40

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from core.automl import cache as automl_cache
+from core.automl.sources import SampleSource
+from tests.e2e.conftest import screenshot, serve_app, wait_for_app
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 SCREENS = Path(".pytest_cache") / "screens"
@@ -90,3 +92,37 @@ def test_every_tab_draws_without_an_exception(app_url, page, tab):
         panel.get_by_test_id("stPlotlyChart").first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, SCREENS / f"automl-tab-{tab.lower()}.png")
+
+
+def test_a_bookmarked_view_of_a_cached_pull_on_a_fresh_server(page, tmp_path):
+    """A shared link straight to the page: the app's navigation, the view from the URL, artifacts drawn."""
+    doc = automl_cache.to_document(SampleSource().load())
+    meta = doc["__pilab__"]
+    for k, rid in enumerate(sorted(r for r in doc if r != "__pilab__")):
+        meta["runs"][rid]["algorithm"] = ["LightGBM", "XGBoostClassifier", "RandomForest"][k % 3]
+    best = f"{RUN}_0"
+    meta["artifacts"] = {
+        best: {
+            "confusion_matrix": {
+                "schema_type": "confusion_matrix",
+                "data": {"class_labels": ["no", "yes"], "matrix": [[2850, 80], [210, 160]]},
+            }
+        }
+    }
+    automl_cache.write(doc, "bank-pull", tmp_path)
+    with serve_app({automl_cache.ENV_CACHE_DIR: str(tmp_path)}) as (url, _pid):
+        t0 = time.monotonic()
+        page.goto(f"{url}/automl?source=cached&metric=log_loss&metrics=log_loss,accuracy")
+        wait_for_app(page)
+        page.get_by_test_id("stDataFrame").first.wait_for()
+        print(f"\nbookmarked AutoML view on a fresh server interactive after {time.monotonic() - t0:.2f} s")
+        assert page.get_by_test_id("stSidebarNavLink").filter(has_text="AutoML explorer").count() == 1
+        assert card(page, "Best run") == "#0" and card(page, "Primary metric") == "log_loss"
+        page.get_by_role("tab", name="Algorithms").click()
+        page.get_by_role("tabpanel", name="Algorithms").get_by_test_id("stPlotlyChart").wait_for()
+        page.get_by_role("tab", name="Confusion matrix & ROC").click()
+        panel = page.get_by_role("tabpanel", name="Confusion matrix & ROC")
+        panel.get_by_test_id("stPlotlyChart").wait_for()
+        assert panel.locator("svg text", has_text="2850").count() == 1  # the matrix cell, drawn
+        assert page.locator('[data-testid="stException"]').count() == 0
+        screenshot(page, SCREENS / "automl-bookmarked-cached.png")
