@@ -116,7 +116,21 @@ def fmt_rate(x: float) -> str:
     return f"{x:.3g}"
 
 
-def write_markdown(info: dict, table: dict, ns: list[int], cross: dict, mem: list[dict], path: Path) -> None:
+def measure_load(sessions: int = 5) -> dict:
+    """Five browser sessions running estimates at once against one fresh server (benchmarks/load.py)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", "--sessions", str(sessions)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out[out.index("{") :])
+
+
+def write_markdown(
+    info: dict, table: dict, ns: list[int], cross: dict, mem: list[dict], load: dict | None, path: Path
+) -> None:
     big = max(n for n in ns if n in table.get("reference", {}))
     ref_rate = table["reference"][big]["samples_per_s"]
     rate = {k: {n: v["samples_per_s"] for n, v in d.items()} for k, d in table.items()}
@@ -218,6 +232,30 @@ def write_markdown(info: dict, table: dict, ns: list[int], cross: dict, mem: lis
             "constant memory.",
             "",
         ]
+    if load:
+        lines += [
+            "## Load: five sessions at once",
+            "",
+            f"{load['sessions']} headless-Chromium sessions against one fresh server press Run at once "
+            f"(n = {load['n']:.0e} on `{load['backends']}` each; runs take turns, one at a time):",
+            "",
+            f"- right answers: {load['right']} of {load['sessions']} (each backend's π̂ is the exact count's)",
+            f"- all finished after {load['all_done_s']:.1f} s "
+            f"(each: {', '.join(map(str, load['finished_s']))} s)",
+            f"- health endpoint: median {load['health_median_s'] * 1000:.0f} ms, worst "
+            f"{load['health_max_s'] * 1000:.0f} ms over {load['health_probes']} probes",
+            f"- processes under the server at most {load['max_processes']} "
+            f"(limit: {load['process_limit']} = 6 × cores)",
+            "",
+        ]
+    lines += [
+        "## GPU",
+        "",
+        "The `cupy` backend was not measured: this machine has no GPU. On one, "
+        "`python -m core.bench --backends cupy,numba_parallel --n 1e9,1e11 --repeat 3` gives its figures "
+        "(the target is ≥ 5e11 samples/s at n = 1e11 on an H100).",
+        "",
+    ]
     path.write_text("\n".join(lines))
 
 
@@ -232,10 +270,13 @@ def main() -> None:
     table = sweep(ns, limit_s=10.0)
     cross = find_crossovers(table)
     mem = [] if args.quick else memory(10**9)
-    write_markdown(info, table, ns, cross, mem, Path(args.out))
+    load = None if args.quick else measure_load()
+    write_markdown(info, table, ns, cross, mem, load, Path(args.out))
     (Path(args.out).with_suffix(".json")).write_text(
         json.dumps(
-            {"machine": info, "timings": table, "crossovers": cross, "memory": mem}, indent=1, default=str
+            {"machine": info, "timings": table, "crossovers": cross, "memory": mem, "load": load},
+            indent=1,
+            default=str,
         )
     )
     print(f"wrote {args.out}")

@@ -172,15 +172,30 @@ def test_dask_address_that_does_not_answer_fails_fast():
     assert time.monotonic() - t0 < 10
 
 
+MEMORY_PROBE = """
+import threading, time, psutil
+from core.pi import estimate
+estimate("numpy_chunked", 10**6, seed=1)  # imports and first-call costs happen here, not below
+me, peak, done = psutil.Process(), [0], threading.Event()
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], me.memory_info().rss)
+        time.sleep(0.005)
+base = me.memory_info().rss
+sampler = threading.Thread(target=sample)
+sampler.start()
+estimate("numpy_chunked", 2 * 10**8, seed=1)
+done.set()
+sampler.join()
+print(base, peak[0])
+"""
+
+
 def test_chunked_numpy_runs_in_constant_memory():
-    code = (
-        "import resource; from core.pi import estimate; estimate('numpy_chunked', 2 * 10**8, seed=1);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    )
-    peak_kib = int(
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    )
-    assert peak_kib < 300 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
+    # the lecture's arrays would take ~6.6 GB at this n; BENCHMARKS.md has every backend's peak at 1e9
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True)
+    base, peak = map(int, out.stdout.split())
+    assert peak - base < 64 * 2**20, f"grew {(peak - base) / 2**20:.0f} MiB during the run"
 
 
 def test_numpy_and_numba_agree_on_a_seeded_lecture_stream():

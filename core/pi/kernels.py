@@ -87,7 +87,7 @@ def _inside(key, i):
     return (a * a + b * b) < _LIMIT
 
 
-@njit(fastmath=True, cache=True)
+@njit(fastmath=True, cache=True, nogil=True)
 def count_inside(key, start, stop):
     """Count inside points among draws [start, stop) on one core (LLVM vectorises the loop)."""
     acc = 0
@@ -96,7 +96,7 @@ def count_inside(key, start, stop):
     return acc
 
 
-@njit(parallel=True, fastmath=True, cache=True)
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def count_inside_parallel(key, start, stop):
     """The same count split over Numba's threads with ``prange``."""
     acc = 0

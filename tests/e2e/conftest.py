@@ -38,8 +38,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(env: dict | None = None) -> Iterator[str]:
-    """Start the app on a free port; yield its base URL; stop it by its own PID."""
+def serve_app(env: dict | None = None) -> Iterator[tuple[str, int]]:
+    """Start the app on a free port; yield its base URL and PID; stop it (and its pools) by that PID."""
     port = _free_port()
     logs = ROOT / ".pytest_cache"
     logs.mkdir(exist_ok=True)  # a fresh clone has none until pytest writes its cache at the end
@@ -78,7 +78,7 @@ def serve_app(env: dict | None = None) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.2)
-        yield url
+        yield url, proc.pid
     finally:
         with contextlib.suppress(psutil.Error):
             for child in psutil.Process(proc.pid).children(recursive=True):  # its pools and clusters
@@ -95,7 +95,7 @@ def serve_app(env: dict | None = None) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The app, served once for the whole test session."""
-    with serve_app() as url:
+    with serve_app() as (url, _):
         yield url
 
 
