@@ -9,7 +9,7 @@ from core.bench.harness import run_sweep
 from core.bench.tables import agreement, parallel_crossovers, sweep_table
 from core.pi import BACKENDS
 from ui import charts, ensure_app_navigation
-from ui.jobs import job_runner, show_outcome, take_finished, watch
+from ui.jobs import show_outcome, start, take_finished, watch
 from ui.url import N_OPTIONS, fmt_n
 
 ensure_app_navigation()
@@ -38,7 +38,7 @@ with st.form("sweep"):
 if submitted and chosen and "bench_job" not in st.session_state:
     ns = [n for n in N_OPTIONS if low <= n <= high]
     work = functools.partial(run_sweep, backends=list(chosen), ns=ns, budget_s=float(budget), repeat=repeat)
-    st.session_state.bench_job = job_runner().submit("sweep", work)
+    start("bench_job", "sweep", work)
 elif submitted and not chosen:
     st.warning("Pick at least one backend.")
 

@@ -9,7 +9,7 @@ from core.pi import BACKENDS, executors, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.runs import Request, kernel_source, results_table, run_backends
 from ui import charts, ensure_app_navigation
-from ui.jobs import job_runner, show_outcome, take_finished, watch
+from ui.jobs import show_outcome, start, take_finished, watch
 from ui.url import N_OPTIONS, fmt_n, read_url_state, write_url_state
 
 ensure_app_navigation()
@@ -51,7 +51,7 @@ if submitted:
         st.warning("Pick at least one backend.")
     elif request.runnable() and "pi_job" not in st.session_state:
         st.session_state.pi_request = request
-        st.session_state.pi_job = job_runner().submit("π", functools.partial(run_backends, request))
+        start("pi_job", "π", functools.partial(run_backends, request))
 
 finished = take_finished("pi_job")
 if finished is not None:

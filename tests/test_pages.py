@@ -126,3 +126,16 @@ def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():
     }
     assert any("exactly the same points" in s.value for s in at.success)
     assert len(at.get("plotly_chart")) == 3
+
+
+def test_a_full_queue_is_a_warning_not_a_traceback(monkeypatch):
+    from core.jobs import Busy, JobRunner
+
+    def full(self, label, work):
+        raise Busy("16 runs are already waiting; try again in a moment")
+
+    monkeypatch.setattr(JobRunner, "submit", full)
+    at = run_pi(app("pages/pi_estimate.py"), 10**6, ["numba"], seed=1)
+    assert not at.exception
+    assert any("server is busy" in w.value for w in at.warning)
+    assert "pi_job" not in at.session_state

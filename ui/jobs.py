@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.jobs import Job, JobRunner
+from core.jobs import Busy, Job, JobRunner
 
 
 @st.cache_resource
 def job_runner() -> JobRunner:
     """One runner for every session of this server: runs take turns, since each fast one uses every core."""
     return JobRunner(slots=1, max_waiting=16)
+
+
+def start(key: str, label: str, work) -> None:
+    """Submit ``work(job)`` to the shared runner and keep the job under ``key``; a full queue is a warning."""
+    try:
+        st.session_state[key] = job_runner().submit(label, work)
+    except Busy as exc:
+        st.warning(f"The server is busy: {exc}.")
 
 
 def take_finished(key: str) -> Job | None:
