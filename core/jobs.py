@@ -42,9 +42,6 @@ class Job:
     partial: list = field(default_factory=list)
     result: Any = None
     error: str | None = None
-    submitted: float = field(default_factory=time.monotonic)
-    started: float | None = None
-    finished: float | None = None
     _stage_started: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -104,19 +101,14 @@ class JobRunner:
             waiting = [j for j in self._jobs if j.state == "queued"]
         return waiting.index(job) if job in waiting else 0
 
-    def active(self) -> list[Job]:
-        with self._lock:
-            return [j for j in self._jobs if not j.over]
-
     def _forget_finished(self) -> None:
         while self._jobs and self._jobs[0].over:
             self._jobs.popleft()
 
     @staticmethod
     def _run(job: Job, work: Callable[[Job], Any]) -> None:
-        job.started = time.monotonic()
         if job.should_stop():
-            job.state, job.finished = "cancelled", job.started
+            job.state = "cancelled"
             return
         job.state = "running"
         try:
@@ -129,5 +121,3 @@ class JobRunner:
         except Exception as exc:  # a bug: say so in one line, keep the rest of the app running
             log.exception("job %s failed", job.label)
             job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
-        finally:
-            job.finished = time.monotonic()

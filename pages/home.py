@@ -17,31 +17,40 @@ st.markdown(
     "the number of workers."
 )
 
-left, middle, right, last = st.columns(4)
-with left.container(border=True):
-    st.page_link("pages/pi_estimate.py", label="**Estimate π**", icon="🎯")
-    st.markdown(
-        "One run on the backends you pick: the points, the error shrinking like 1/√N, run time "
-        "apart from compile time, samples/s and speed-up."
-    )
-with middle.container(border=True):
-    st.page_link("pages/benchmarks.py", label="**Benchmarks**", icon="⏱️")
-    st.markdown(
-        "Sweep N within a time budget: where compiled code wins, and from which N parallel code "
-        "stops losing to serial."
-    )
-with right.container(border=True):
-    st.page_link("pages/parallelism.py", label="**Parallelism lessons**", icon="🧵")
-    st.markdown(
-        "Processes and pools, `map` vs `map_async`, a race without a lock, joblib on tiny and "
-        "heavy tasks, forked generators, and what Numba refuses."
-    )
-with last.container(border=True):
-    st.page_link("pages/automl.py", label="**AutoML explorer**", icon="📊")
-    st.markdown(
-        "Every child run of an Azure ML AutoML run, ranked and compared: from a workspace, MLflow, "
-        "a cached JSON file, or the bundled sample."
-    )
+GUIDE = [
+    (
+        "pages/pi_estimate.py",
+        "Estimate π",
+        "🎯",
+        "One run on the backends you pick: the points, the error "
+        "shrinking like 1/√N, run time apart from compile time, samples/s and speed-up.",
+    ),
+    (
+        "pages/benchmarks.py",
+        "Benchmarks",
+        "⏱️",
+        "Sweep N within a time budget: where compiled code wins, "
+        "and from which N parallel code stops losing to serial.",
+    ),
+    (
+        "pages/parallelism.py",
+        "Parallelism lessons",
+        "🧵",
+        "Processes and pools, `map` vs `map_async`, a race "
+        "without a lock, joblib on tiny and heavy tasks, forked generators, and what Numba refuses.",
+    ),
+    (
+        "pages/automl.py",
+        "AutoML explorer",
+        "📊",
+        "Every child run of an Azure ML AutoML run, ranked and "
+        "compared: from a workspace, MLflow, a cached JSON file, or the bundled sample.",
+    ),
+]
+for column, (path, title, icon, what) in zip(st.columns(len(GUIDE)), GUIDE, strict=True):
+    with column.container(border=True):
+        st.page_link(path, label=f"**{title}**", icon=icon)
+        st.markdown(what)
 
 st.subheader("Backends on this machine")
 rows = backend_rows()
@@ -50,9 +59,10 @@ table = pd.DataFrame(
         "backend": [r["name"] for r in rows],
         "kind": [r["family"] for r in rows],
         "parallel": [r["parallel"] for r in rows],
-        "available": ["✅ yes" if r["available"] else f"❌ {r['why_not']}" for r in rows],
+        "available": ["✅ yes" if r["available"] else "❌ no" for r in rows],
         "largest N": [f"{r['max_n']:.0e}" for r in rows],
         "how": [r["summary"] for r in rows],
+        "why not here": [r["why_not"] or "" for r in rows],
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")

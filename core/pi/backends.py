@@ -211,7 +211,8 @@ def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int,
         done += hi - lo
         if run.progress:
             run.progress(done, run.n)
-    run.tick(done) if run.stopped() else None
+    if run.stopped():
+        run.tick(done)
     return inside
 
 
