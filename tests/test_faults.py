@@ -150,6 +150,7 @@ def test_a_pool_worker_killed_mid_run_costs_no_point(victim):
     assert box["result"].inside == exact_count(n, seed)
     assert any("worker process died" in note for note in box["result"].notes)
     assert target not in executors.pool_pids(executors.process_pool(2))
+    assert not any(p.is_alive() for p in pool._pool)  # the replaced pool leaves no worker behind
 
 
 def _busy_children(window_s: float = 0.5) -> float:

@@ -78,8 +78,8 @@ def replace_pool(broken: Pool) -> Pool:
             _pool.clear()
         closer = threading.Thread(target=broken.terminate, daemon=True, name="pilab-broken-pool")
         closer.start()
-        closer.join(0.5)  # by now the pool has stopped replacing workers
-        for process in list(broken._pool):
+        broken._worker_handler.join(5)  # stops replacing workers once the shutdown has begun
+        for process in list(broken._pool):  # a replacement started meanwhile is in the list by now
             process.kill()
         return process_pool(size)
 
