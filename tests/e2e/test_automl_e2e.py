@@ -8,7 +8,7 @@ import pytest
 
 from core.automl import cache as automl_cache
 from core.automl.sources import SampleSource
-from tests.e2e.conftest import screenshot, serve_app, wait_for_app
+from tests.e2e.conftest import open_page, screenshot, serve_app, wait_for_app
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 SCREENS = Path(".pytest_cache") / "screens"
@@ -22,14 +22,11 @@ def card(page, label: str) -> str:
 def open_explorer(page, url: str) -> float:
     """Go to the page; seconds until the script finished, the cards are filled and the table is drawn.
 
-    The app's home is opened first: until app.py has run once in a server, Streamlit serves a bookmarked
-    page without app.py's navigation (streamlit#9624).
+    The app's home is opened first, so the time counts this page alone, not the server's first run.
     """
-    page.goto(url.split("/automl")[0])
-    wait_for_app(page)
+    open_page(page, url.split("/automl")[0])
     t0 = time.monotonic()
-    page.goto(url)
-    wait_for_app(page)
+    open_page(page, url)
     page.get_by_test_id("stMetric").first.wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for()
     return time.monotonic() - t0
@@ -112,8 +109,7 @@ def test_a_bookmarked_view_of_a_cached_pull_on_a_fresh_server(page, tmp_path):
     automl_cache.write(doc, "bank-pull", tmp_path)
     with serve_app({automl_cache.ENV_CACHE_DIR: str(tmp_path)}) as (url, _pid):
         t0 = time.monotonic()
-        page.goto(f"{url}/automl?source=cached&metric=log_loss&metrics=log_loss,accuracy")
-        wait_for_app(page)
+        open_page(page, f"{url}/automl?source=cached&metric=log_loss&metrics=log_loss,accuracy")
         page.get_by_test_id("stDataFrame").first.wait_for()
         print(f"\nbookmarked AutoML view on a fresh server interactive after {time.monotonic() - t0:.2f} s")
         assert page.get_by_test_id("stSidebarNavLink").filter(has_text="AutoML explorer").count() == 1

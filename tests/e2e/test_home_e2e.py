@@ -4,13 +4,12 @@ import time
 from pathlib import Path
 
 from core.pi.__main__ import backend_rows
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import open_page, screenshot
 
 
 def test_home_page_lists_backends(app_url, page):
     t0 = time.monotonic()
-    page.goto(app_url)
-    wait_for_app(page)
+    open_page(page, app_url)
     page.wait_for_selector('[data-testid="stDataFrame"]')
     loaded_s = time.monotonic() - t0
     assert page.get_by_role("heading", name="Pi Lab").count() >= 1

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import open_page, screenshot, wait_for_app
 
 SCREENS = Path(".pytest_cache") / "screens"
 
@@ -13,8 +13,7 @@ def main_text(page) -> str:
 
 
 def test_sidebar_to_lessons_then_the_race_runs(app_url, page):
-    page.goto(app_url)
-    wait_for_app(page)
+    open_page(page, app_url)
     t0 = time.monotonic()
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Parallelism lessons").click()
     page.get_by_role("heading", name="Parallelism lessons").wait_for()
@@ -42,8 +41,7 @@ def test_sidebar_to_lessons_then_the_race_runs(app_url, page):
 
 def test_a_bookmarked_lesson_opens_and_runs(app_url, page):
     t0 = time.monotonic()
-    page.goto(f"{app_url}/parallelism?lesson=Seeds+after+fork")
-    wait_for_app(page)
+    open_page(page, f"{app_url}/parallelism?lesson=Seeds+after+fork")
     page.get_by_role("heading", name="6. Forked workers and NumPy's global generator").wait_for()
     loaded_s = time.monotonic() - t0
     page.get_by_role("button", name="Run").click()
