@@ -153,22 +153,22 @@ def test_a_pool_worker_killed_mid_run_costs_no_point(victim):
     assert not any(p.is_alive() for p in pool._pool)  # the replaced pool leaves no worker behind
 
 
-def _busy_children(window_s: float = 0.5) -> float:
-    """CPU seconds all child processes spend in ``window_s`` (near 0 when every worker is idle)."""
+def _busiest_child(window_s: float = 0.5) -> float:
+    """The largest share of a core any child process uses over ``window_s``: about 1 for a worker still
+    computing, a few hundredths for an idle one (heartbeats). Per process, so that the many idle children
+    a long test session gathers (clusters, pools, schedulers) do not add up to a false alarm."""
 
-    def cpu():
-        total = 0.0
-        for c in psutil.Process().children(recursive=True):
-            try:
-                t = c.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass
-        return total
+    def cpu(proc: psutil.Process) -> float:
+        try:
+            t = proc.cpu_times()
+            return t.user + t.system
+        except psutil.Error:
+            return 0.0
 
-    before = cpu()
+    children = psutil.Process().children(recursive=True)
+    before = [cpu(c) for c in children]
     time.sleep(window_s)
-    return cpu() - before
+    return max((cpu(c) - b for c, b in zip(children, before, strict=True)), default=0.0) / window_s
 
 
 @pytest.mark.parametrize("backend", ["multiprocessing", "joblib", "dask"])
@@ -183,7 +183,7 @@ def test_cancel_leaves_no_worker_busy_and_no_orphan(backend):
         estimate(backend, 10**11, seed=1, workers=2, should_stop=stop.is_set)
     assert time.monotonic() - t0 < 1.5  # stopped within a second of the request
     time.sleep(0.3)
-    assert _busy_children() < 0.1
+    assert _busiest_child() < 0.2
     children_after = {p.pid for p in psutil.Process().children(recursive=True)}
     assert children_after <= children_before  # nothing new left behind
 
