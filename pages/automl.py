@@ -58,7 +58,7 @@ def read_url() -> None:
 def write_url(source: str, metric: str, chosen: list[str]) -> None:
     wanted = {"source": source, "metric": metric, "metrics": ",".join(chosen)}
     if {k: st.query_params.get(k) for k in wanted} != wanted:
-        st.query_params.from_dict(wanted)
+        st.query_params.update(wanted)  # not from_dict: that would drop the open tab (automl_view)
 
 
 @st.cache_resource(show_spinner=False)
@@ -527,86 +527,94 @@ shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm
 if only_differing and len(shown) < len(requested):
     st.caption(f"Hidden (the same in every run): {', '.join(m for m in requested if m not in shown)}")
 
+for kept in ("automl_filter", "automl_baseline", "automl_x", "automl_y", "automl_artifact_run"):
+    if kept in st.session_state:  # a widget not drawn in a run loses its value: keep the closed tabs' choices
+        st.session_state[kept] = st.session_state[kept]
+
 tab_names = ["Table", "Ranking", "Compare", "Correlation", "Search progress", "Algorithms"]
 if data.artifacts:
     tab_names.append("Confusion matrix & ROC")
 tab_names.append("Export")
-tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
+tab_boxes = st.tabs(tab_names, key="automl_view", bind="query-params")  # the open tab is in the URL
+open_tab = next((name for name, box in zip(tab_names, tab_boxes, strict=True) if box.open), tab_names[0])
 
-with tabs["Table"]:
-    query = st.text_input("Filter runs (run id or algorithm contains)", key="automl_filter")
-    view = table
-    if query:
-        mask = view["run_id"].str.contains(query, case=False, regex=False) | view["algorithm"].str.contains(
-            query, case=False, regex=False
+with tab_boxes[tab_names.index(open_tab)]:  # only the open tab is computed and sent to the browser
+    if open_tab == "Table":
+        query = st.text_input("Filter runs (run id or algorithm contains)", key="automl_filter")
+        view = table
+        if query:
+            mask = view["run_id"].str.contains(query, case=False, regex=False) | view[
+                "algorithm"
+            ].str.contains(query, case=False, regex=False)
+            view = view[mask]
+        st.caption(
+            f"{len(view)} of {len(table)} runs, iteration order; click a column header to sort. "
+            f"Best run by {primary} highlighted."
+            + (f" First {MAX_ROWS} shown." if len(view) > MAX_ROWS else "")
         )
-        view = view[mask]
-    st.caption(
-        f"{len(view)} of {len(table)} runs, iteration order; click a column header to sort. "
-        f"Best run by {primary} highlighted." + (f" First {MAX_ROWS} shown." if len(view) > MAX_ROWS else "")
-    )
-    st.dataframe(highlight(view.head(MAX_ROWS), summary.best_run, shown), hide_index=True, width="stretch")
-    baseline = st.selectbox(
-        "Pin a baseline run (deltas: positive = better than the baseline)",
-        [None, *data.run_ids],
-        format_func=lambda r: "(none)" if r is None else r,
-        key="automl_baseline",
-    )
-    if baseline:
-        deltas = automl.baseline_deltas(data, baseline, shown).head(MAX_ROWS)
         st.dataframe(
-            deltas.style.format({m: "{:+.4f}" for m in shown}).map(delta_colour, subset=shown),
-            hide_index=True,
-            width="stretch",
+            highlight(view.head(MAX_ROWS), summary.best_run, shown), hide_index=True, width="stretch"
         )
-
-with tabs["Ranking"]:
-    ranked = automl.ranking(data, primary)
-    st.plotly_chart(ranking_bars(ranked, primary), key="automl_chart_ranking")
-
-with tabs["Compare"]:
-    pair = st.columns(2)
-    x = pair[0].selectbox("x", metrics, index=metrics.index(primary), key="automl_x")
-    others = [m for m in metrics if m != x] or metrics
-    y = pair[1].selectbox("y", others, key="automl_y")
-    both = automl.wide(data, list(dict.fromkeys([x, y, primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
-    st.plotly_chart(scatter(both, x, y, summary.best_run), key="automl_chart_scatter")
-    axes = list(dict.fromkeys([primary, *shown]))[:MAX_PARCOORDS]
-    if len(axes) >= 2:
-        full = automl.wide(data, axes).dropna(subset=axes).head(MAX_ROWS)
-        st.plotly_chart(parallel(full, axes, primary), key="automl_chart_parcoords")
-        st.caption(f"Drag along an axis to filter runs. Axes: the chosen metrics (at most {MAX_PARCOORDS}).")
-
-with tabs["Correlation"]:
-    corr = automl.correlation(data, shown if len(shown) >= 2 else None)
-    if len(corr) >= 2:
-        st.plotly_chart(heatmap(corr), key="automl_chart_corr")
-    else:
-        st.info("Correlation needs at least two metrics that vary across runs.")
-
-with tabs["Search progress"]:
-    curve = automl.best_so_far(data, primary)
-    last, after = automl.last_improvement(curve)
-    st.plotly_chart(progress(curve, primary), key="automl_chart_progress")
-    if after:
-        st.markdown(
-            f"Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better."
+        baseline = st.selectbox(
+            "Pin a baseline run (deltas: positive = better than the baseline)",
+            [None, *data.run_ids],
+            format_func=lambda r: "(none)" if r is None else r,
+            key="automl_baseline",
         )
-    else:
-        st.markdown(f"The best run came at the last iteration (**{last}**): the search was still improving.")
-
-with tabs["Algorithms"]:
-    by_algorithm = automl.per_algorithm(data, primary)
-    if (data.runs["algorithm"].isna()).all():
-        st.info(
-            "This source records no algorithm names (a cached metrics_data file has none; live pulls do)."
-        )
-    algo_table = automl.wide(data, [primary]).dropna(subset=[primary]).head(MAX_ROWS)
-    st.plotly_chart(boxes(algo_table, primary, list(by_algorithm["algorithm"])), key="automl_chart_box")
-    st.dataframe(by_algorithm, hide_index=True, width="stretch")
-
-if "Confusion matrix & ROC" in tabs:
-    with tabs["Confusion matrix & ROC"]:
+        if baseline:
+            deltas = automl.baseline_deltas(data, baseline, shown).head(MAX_ROWS)
+            st.dataframe(
+                deltas.style.format({m: "{:+.4f}" for m in shown}).map(delta_colour, subset=shown),
+                hide_index=True,
+                width="stretch",
+            )
+    elif open_tab == "Ranking":
+        ranked = automl.ranking(data, primary)
+        st.plotly_chart(ranking_bars(ranked, primary), key="automl_chart_ranking")
+    elif open_tab == "Compare":
+        pair = st.columns(2)
+        if st.session_state.get("automl_x") not in metrics:
+            st.session_state.automl_x = primary
+        x = pair[0].selectbox("x", metrics, key="automl_x")
+        others = [m for m in metrics if m != x] or metrics
+        y = pair[1].selectbox("y", others, key="automl_y")
+        both = automl.wide(data, list(dict.fromkeys([x, y, primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
+        st.plotly_chart(scatter(both, x, y, summary.best_run), key="automl_chart_scatter")
+        axes = list(dict.fromkeys([primary, *shown]))[:MAX_PARCOORDS]
+        if len(axes) >= 2:
+            full = automl.wide(data, axes).dropna(subset=axes).head(MAX_ROWS)
+            st.plotly_chart(parallel(full, axes, primary), key="automl_chart_parcoords")
+            st.caption(
+                f"Drag along an axis to filter runs. Axes: the chosen metrics (at most {MAX_PARCOORDS})."
+            )
+    elif open_tab == "Correlation":
+        corr = automl.correlation(data, shown if len(shown) >= 2 else None)
+        if len(corr) >= 2:
+            st.plotly_chart(heatmap(corr), key="automl_chart_corr")
+        else:
+            st.info("Correlation needs at least two metrics that vary across runs.")
+    elif open_tab == "Search progress":
+        curve = automl.best_so_far(data, primary)
+        last, after = automl.last_improvement(curve)
+        st.plotly_chart(progress(curve, primary), key="automl_chart_progress")
+        if after:
+            st.markdown(
+                f"Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better."
+            )
+        else:
+            st.markdown(
+                f"The best run came at the last iteration (**{last}**): the search was still improving."
+            )
+    elif open_tab == "Algorithms":
+        by_algorithm = automl.per_algorithm(data, primary)
+        if (data.runs["algorithm"].isna()).all():
+            st.info(
+                "This source records no algorithm names (a cached metrics_data file has none; live pulls do)."
+            )
+        algo_table = automl.wide(data, [primary]).dropna(subset=[primary]).head(MAX_ROWS)
+        st.plotly_chart(boxes(algo_table, primary, list(by_algorithm["algorithm"])), key="automl_chart_box")
+        st.dataframe(by_algorithm, hide_index=True, width="stretch")
+    elif open_tab == "Confusion matrix & ROC":
         runs_with = [r for r in data.run_ids if r in data.artifacts]
         pick = st.selectbox("Run", runs_with, key="automl_artifact_run")
         found = data.artifacts.get(pick, {})
@@ -621,31 +629,30 @@ if "Confusion matrix & ROC" in tabs:
                 cols[1].plotly_chart(roc(curves, arts.roc_auc(curves)), key="automl_roc")
         except automl.AutoMLError as exc:
             st.error(str(exc))
-
-with tabs["Export"]:
-    stem = "automl-" + summary.best_run.rsplit("_", 1)[0][-12:]
-    st.download_button(
-        "Table as CSV (one row per run)",
-        automl.wide(data, shown).to_csv(index=False),
-        file_name=f"{stem}-table.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="automl_dl_csv",
-    )
-    st.download_button(
-        "Tidy data as JSON (run_id, iteration, metric, value)",
-        data.tidy.to_json(orient="records"),
-        file_name=f"{stem}-tidy.json",
-        mime="application/json",
-        on_click="ignore",
-        key="automl_dl_tidy",
-    )
-    st.download_button(
-        "Re-openable metrics file (the cached format, with metadata)",
-        json.dumps(cache.to_document(data)),
-        file_name=f"{stem}-metrics.json",
-        mime="application/json",
-        on_click="ignore",
-        key="automl_dl_doc",
-    )
-    st.caption("The same table from a terminal: `python -m core.automl table PATH --csv`.")
+    elif open_tab == "Export":
+        stem = "automl-" + summary.best_run.rsplit("_", 1)[0][-12:]
+        st.download_button(
+            "Table as CSV (one row per run)",
+            automl.wide(data, shown).to_csv(index=False),
+            file_name=f"{stem}-table.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="automl_dl_csv",
+        )
+        st.download_button(
+            "Tidy data as JSON (run_id, iteration, metric, value)",
+            data.tidy.to_json(orient="records"),
+            file_name=f"{stem}-tidy.json",
+            mime="application/json",
+            on_click="ignore",
+            key="automl_dl_tidy",
+        )
+        st.download_button(
+            "Re-openable metrics file (the cached format, with metadata)",
+            json.dumps(cache.to_document(data)),
+            file_name=f"{stem}-metrics.json",
+            mime="application/json",
+            on_click="ignore",
+            key="automl_dl_doc",
+        )
+        st.caption("The same table from a terminal: `python -m core.automl table PATH --csv`.")

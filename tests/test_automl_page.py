@@ -43,8 +43,17 @@ def frames(at: AppTest, *columns: str) -> list:
     return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
 
 
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Open a tab as a click does (only the open tab is drawn)."""
+    at.session_state["automl_view"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest, *tabs: str) -> list[dict]:
+    """The Plotly figures of ``tabs``, opening each in turn."""
+    return [json.loads(c.proto.spec) for tab in tabs for c in open_tab(at, tab).get("plotly_chart")]
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +81,8 @@ def test_sample_loads_with_cards_table_and_url():
         "AUC_weighted",
     ]
     assert at.query_params["source"] == "sample" and at.query_params["metric"] == "AUC_weighted"
-    figures = charts(at)
+    assert not at.get("plotly_chart")  # the table tab is open: no figure is computed or sent
+    figures = charts(at, "Ranking", "Compare", "Correlation", "Search progress", "Algorithms")
     ranking = next(f for f in figures if f["layout"]["title"]["text"].startswith("Ranking"))
     assert ranking["data"][0]["y"][0] == "#51"  # best first, drawn in the best colour
     assert ranking["data"][0]["marker"]["color"][0] != ranking["data"][0]["marker"]["color"][1]
@@ -90,7 +100,8 @@ def test_primary_metric_log_loss_changes_the_best_run_and_the_url():
     assert list(frames(at, "run_id", "iteration")[0].columns[3:4]) == [
         "log_loss"
     ]  # the primary metric is always shown
-    progress = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("Best Log loss"))
+    (progress,) = charts(at, "Search progress")
+    assert progress["layout"]["title"]["text"].startswith("Best Log loss")
     assert values(progress["data"][1]["y"])[-1] == pytest.approx(0.17851374134751752)
     assert any("Last improvement at iteration **0**; **19** runs" in m.value for m in at.markdown)
 
@@ -163,13 +174,17 @@ def test_cached_pull_with_algorithms_artifacts_baseline_and_only_differing(cache
     )
     at = explorer({"source": "cached"})
     assert cards(at)["Best run"] == "#1" and "best child named by the source: `p_1`" in at.caption[0].value
+    algorithms = charts(at, "Algorithms")
+    assert algorithms[0]["layout"]["title"]["text"].startswith("AUC")
     (by_algorithm,) = frames(at, "algorithm", "best", "median")
     assert list(by_algorithm["algorithm"]) == ["XGBoost", "LightGBM"] and list(by_algorithm["runs"]) == [1, 2]
-    titles = [f["layout"]["title"]["text"] for f in charts(at)]
+    figures = charts(at, "Confusion matrix & ROC")
+    titles = [f["layout"]["title"]["text"] for f in figures]
     assert "Confusion matrix" in titles and "ROC (from accuracy_table)" in titles
-    roc = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("ROC"))
+    roc = next(f for f in figures if f["layout"]["title"]["text"].startswith("ROC"))
     assert roc["data"][1]["name"] == "yes (AUC 0.850)"
 
+    open_tab(at, "Table")
     at.toggle(key="automl_differ").set_value(True).run()
     assert "accuracy" not in frames(at, "run_id", "iteration")[0].columns
     assert any("Hidden (the same in every run): accuracy" in c.value for c in at.caption)
@@ -178,6 +193,20 @@ def test_cached_pull_with_algorithms_artifacts_baseline_and_only_differing(cache
     assert deltas.loc["p_0", "AUC_weighted"] == 0
     assert deltas.loc["p_1", "AUC_weighted"] == pytest.approx(0.04)
     assert deltas.loc["p_1", "log_loss"] == pytest.approx(0.1)  # lower loss: positive = better
+
+
+def test_choices_in_a_closed_tab_survive_a_visit_to_another():
+    at = explorer()
+    at.text_input(key="automl_filter").input("_5").run()
+    at.selectbox(key="automl_baseline").set_value(f"{RUN}_51").run()
+    open_tab(at, "Compare").selectbox(key="automl_y").set_value("log_loss").run()
+    open_tab(at, "Ranking")
+    assert "automl_filter" not in [t.key for t in at.text_input]  # the table tab is not drawn
+    open_tab(at, "Table")
+    assert at.text_input(key="automl_filter").value == "_5"
+    assert at.selectbox(key="automl_baseline").value == f"{RUN}_51"
+    assert list(frames(at, "run_id", "iteration")[0]["run_id"]) == [f"{RUN}_51"]  # the filter still applies
+    assert open_tab(at, "Compare").selectbox(key="automl_y").value == "log_loss"
 
 
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")

@@ -83,12 +83,24 @@ def test_every_tab_draws_without_an_exception(app_url, page, tab):
     open_explorer(page, f"{app_url}/automl?source=sample&metric=AUC_weighted")
     page.get_by_role("tab", name=tab).click()
     panel = page.get_by_role("tabpanel", name=tab)
+    page.wait_for_url(f"**automl_view={tab}*")  # the open tab is in the URL, to bookmark
     if tab == "Export":
+        panel.get_by_test_id("stDownloadButton").first.wait_for()
         assert panel.get_by_test_id("stDownloadButton").count() == 3
     else:
         panel.get_by_test_id("stPlotlyChart").first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, SCREENS / f"automl-tab-{tab.lower()}.png")
+
+
+def test_a_link_to_a_tab_opens_it_and_keeps_it_when_the_view_changes(app_url, page):
+    open_page(page, f"{app_url}/automl?automl_view=Correlation")  # the page adds source and metrics
+    page.get_by_role("tabpanel", name="Correlation").get_by_test_id("stPlotlyChart").wait_for()
+    assert "automl_view=Correlation" in page.url and "source=sample" in page.url
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="log_loss").first.click()
+    page.wait_for_url("**metric=log_loss*")
+    assert "automl_view=Correlation" in page.url
 
 
 def test_a_bookmarked_view_of_a_cached_pull_on_a_fresh_server(page, tmp_path):
@@ -109,13 +121,15 @@ def test_a_bookmarked_view_of_a_cached_pull_on_a_fresh_server(page, tmp_path):
     automl_cache.write(doc, "bank-pull", tmp_path)
     with serve_app({automl_cache.ENV_CACHE_DIR: str(tmp_path)}) as (url, _pid):
         t0 = time.monotonic()
-        open_page(page, f"{url}/automl?source=cached&metric=log_loss&metrics=log_loss,accuracy")
-        page.get_by_test_id("stDataFrame").first.wait_for()
+        open_page(
+            page,
+            f"{url}/automl?source=cached&metric=log_loss&metrics=log_loss,accuracy&automl_view=Algorithms",
+        )
+        page.get_by_role("tabpanel", name="Algorithms").get_by_test_id("stPlotlyChart").wait_for()
         print(f"\nbookmarked AutoML view on a fresh server interactive after {time.monotonic() - t0:.2f} s")
         assert page.get_by_test_id("stSidebarNavLink").filter(has_text="AutoML explorer").count() == 1
         assert card(page, "Best run") == "#0" and card(page, "Primary metric") == "log_loss"
-        page.get_by_role("tab", name="Algorithms").click()
-        page.get_by_role("tabpanel", name="Algorithms").get_by_test_id("stPlotlyChart").wait_for()
+        assert page.get_by_role("tab", name="Algorithms").get_attribute("aria-selected") == "true"
         page.get_by_role("tab", name="Confusion matrix & ROC").click()
         panel = page.get_by_role("tabpanel", name="Confusion matrix & ROC")
         panel.get_by_test_id("stPlotlyChart").wait_for()
