@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from core.pi import BACKENDS, Cancelled, estimate
+from core.pi.backends import task_chunk
 from core.pi.stats import sigma
 
 ALL = [b for b in BACKENDS if BACKENDS[b].why_not() is None]  # cupy where a GPU answers
@@ -204,3 +205,14 @@ def test_numpy_and_numba_agree_on_a_seeded_lecture_stream():
     a, b = estimate("numpy", 10**5, seed=8), estimate("numba_numpy", 10**5, seed=8)
     assert abs(a.pi - b.pi) < 8 * a.sigma
     assert np.isfinite([a.samples_per_s, b.samples_per_s]).all()
+
+
+@pytest.mark.parametrize("n", [1, 10**3, 10**6, 2 * 2**22, 2 * 2**22 + 1, 10**8, 10**11])
+def test_tasks_are_one_a_worker_for_short_runs_and_bounded_for_long_ones(n):
+    workers = 2
+    chunk = task_chunk(n, workers)
+    tasks = math.ceil(n / chunk)
+    if n <= workers << 22:  # ≤ ~1.5 ms a worker: one round trip each
+        assert tasks == min(n, workers)
+    else:  # progress, cancel and balance: four tasks a worker where each keeps ≥ 2**22 draws, none > 2**26
+        assert 2**22 <= chunk <= 2**26 and tasks >= min(4 * workers, n >> 22)

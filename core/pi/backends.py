@@ -169,12 +169,18 @@ def _prepare_numba_parallel(run: Run) -> float:
 
 
 def task_chunk(n: int, workers: int) -> int:
-    """Draws per task: about four tasks a worker, each between 2¹⁶ and 2²⁶ draws (≈ 50 ms on one core)."""
-    return min(1 << 26, max(1 << 16, math.ceil(n / (4 * workers))))
+    """Draws per task. A short run (≤ 2²² draws a worker, ≈ 1.5 ms) is one task a worker: it is all round
+    trip. A longer one is about four tasks a worker, for progress, cancel and balance, each at most 2²⁶
+    draws (≈ 25 ms on one core)."""
+    per_worker = math.ceil(n / workers)
+    if per_worker <= 1 << 22:
+        return per_worker
+    return min(1 << 26, max(1 << 22, math.ceil(per_worker / 4)))
 
 
 def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int, health=None) -> int:
-    """Keep up to ``window`` index ranges in flight; add each range's count once, whatever finishes twice.
+    """Keep up to ``window`` index ranges in flight (two a worker: one computing, one queued behind it, so
+    no worker waits for a round trip); add each range's count once, whatever finishes twice.
 
     ``submit(lo, hi, done)`` starts a range and arranges ``done(lo, hi, count_or_exception)``. ``health()``,
     asked before every wait, returns the ranges to start again (a worker died under them). On a stop nothing
@@ -242,7 +248,7 @@ def _count_multiprocessing(run: Run) -> int:
         pids = executors.pool_pids(pool)
         return sorted(unfinished)
 
-    return _gather(run, submit, window=run.workers, health=health)
+    return _gather(run, submit, window=2 * run.workers, health=health)
 
 
 def _count_joblib(run: Run) -> int:
@@ -287,7 +293,7 @@ def _count_dask(run: Run) -> int:
         fut.add_done_callback(lambda f: done(lo, hi, outcome(f)))
 
     try:
-        return _gather(run, submit, window=run.workers)
+        return _gather(run, submit, window=2 * run.workers)
     finally:
         client.cancel([f for f in futures.values() if not f.done()])
         lost = workers_before - set(client.nthreads())
