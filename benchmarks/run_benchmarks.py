@@ -204,6 +204,16 @@ def write_markdown(
     ]
     for k, n in cross.items():
         lines.append(f"| `{k}` | {f'{n:.0e}' if n else f'not within {max(table[k]):.0e}'} |")
+    floors = {k: table[k][min(table[k])]["best_s"] * 1e3 for k in cross}
+    lines += [
+        "",
+        "What a parallel run costs whatever n (its time at the smallest n): "
+        + ", ".join(f"`{k}` {ms:.2g} ms" for k, ms in floors.items())
+        + ". A persistent Pool answers in a round trip; joblib's result generator checks for finished tasks "
+        "every 10 ms; Dask pays scheduler round trips of several ms per task. The serial loop draws "
+        f"{table[SERIAL_FAST][big]['samples_per_s'] / 1e3:.2g} samples a millisecond, so two workers win only "
+        "once n is well past twice their cost times that.",
+    ]
     lines += [
         "",
         "## One-time costs (first call in a fresh process of the sweep)",
