@@ -211,8 +211,8 @@ def write_markdown(
         + ", ".join(f"`{k}` {ms:.2g} ms" for k, ms in floors.items())
         + ". A persistent Pool answers in a round trip; joblib's result generator checks for finished tasks "
         "every 10 ms; Dask pays scheduler round trips of several ms per task. The serial loop draws "
-        f"{table[SERIAL_FAST][big]['samples_per_s'] / 1e3:.2g} samples a millisecond, so two workers win only "
-        "once n is well past twice their cost times that.",
+        f"{table[SERIAL_FAST][big]['samples_per_s'] / 1e3:.2g} samples a millisecond, so two workers win "
+        "only once n is well past twice their cost times that.",
     ]
     lines += [
         "",
