@@ -18,7 +18,8 @@ import requests
 import urllib3
 from azureml._base_sdk_common import service_discovery
 
-from core.automl import AutoMLError, best_run, summarize
+from core.automl import AutoMLError, azure_source, best_run, summarize
+from core.automl import artifacts as arts
 from core.automl import cache as automl_cache
 from core.automl.azure_source import (
     AzureMLSource,
@@ -32,6 +33,7 @@ from core.automl.sources import FileSource, load_live
 SECRET = "s3cret-never-shown"
 HOST = "https://westeurope.api.azureml.ms"
 WS = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws"
+FILES = "https://files.example.net"
 PARENT = "AutoML_7f3e"
 CHILDREN = [  # iteration, algorithm, AUC_weighted, log_loss
     (0, "LightGBM", 0.941, 0.21),
@@ -39,6 +41,25 @@ CHILDREN = [  # iteration, algorithm, AUC_weighted, log_loss
     (3, "LogisticRegression", 0.903, 0.28),
     (4, "RandomForest", 0.948, 0.15),
 ]
+
+
+CONFUSION = {
+    "schema_type": "confusion_matrix",
+    "schema_version": "1.0.0",
+    "data": {"class_labels": ["no", "yes"], "matrix": [[2850, 80], [210, 160]]},
+}
+ACCURACY_TABLE = {
+    "schema_type": "accuracy_table",
+    "schema_version": "1.0.2",
+    "data": {
+        "class_labels": ["no", "yes"],
+        "probability_thresholds": [0.0, 0.5, 1.0],
+        "probability_tables": [
+            [[100, 25, 0, 0], [80, 5, 20, 20], [0, 0, 25, 100]],
+            [[25, 100, 0, 0], [20, 10, 90, 5], [0, 0, 100, 25]],
+        ],
+    },
+}
 
 
 class FakeAzure:
@@ -53,6 +74,7 @@ class FakeAzure:
         )
         self.runs: dict[str, dict] = {}
         self.metrics: dict[str, dict[str, tuple[str, str, list]]] = {}
+        self.files: dict[str, object] = {}  # "container/path" → the artifact's JSON
         self.add_run(
             PARENT, None, {"primary_metric": "AUC_weighted"}, {"automl_best_child_run_id": f"{PARENT}_1"}
         )
@@ -72,9 +94,18 @@ class FakeAzure:
                 "confusion_matrix": (
                     "azureml.v1.confusion_matrix",
                     "artifact",
-                    [f"aml://artifactId/ExperimentRun/dcid.{rid}/confusion_matrix"],
+                    [f"aml://artifactId/ExperimentRun/dcid.{rid}/outputs/confusion_matrix"],
                 ),
             }
+        best = f"{PARENT}_1"
+        self.metrics[best]["accuracy_table"] = (  # the v2 form: the location as stored
+            "azureml.v2.accuracy_table",
+            "artifact",
+            [f"aml://artifactId/ExperimentRun/dcid.{best}/accuracy_table"],
+        )
+        self.files[f"dcid.{best}/confusion_matrix"] = CONFUSION
+        self.files[f"dcid.{best}/accuracy_table"] = ACCURACY_TABLE
+        self.files[f"dcid.{PARENT}_0/confusion_matrix"] = [[1, 2], [3, 4]]  # not an object: left out
         # a pipeline whose AutoML step has two children of its own
         self.add_run("pipe_1", None, {}, {}, run_type="azureml.PipelineRun")
         self.add_run("pipe_1_prep", "pipe_1", {"StepType": "PythonScriptStep"}, {}, root="pipe_1")
@@ -92,6 +123,7 @@ class FakeAzure:
         self.runs[rid] = {
             "runId": rid,
             "runNumber": len(self.runs) + 1,
+            "dataContainerId": f"dcid.{rid}",
             "rootRunId": root or (PARENT if parent else rid),
             "parentRunId": parent,
             "experimentId": "e1",
@@ -172,6 +204,17 @@ class FakeAzure:
         if m := re.fullmatch(rf"{re.escape(history)}/experiments/bank/runs/([^/]+)/children", path):
             kids = [r for r in self.runs.values() if r["parentRunId"] == m[1]]
             return 200, {"value": kids, "continuationToken": None}
+        if m := re.fullmatch(
+            rf"{re.escape(HOST)}/artifact/v2.0{WS}/artifacts/contentinfo/ExperimentRun/(.+)", path
+        ):
+            if m[1] not in self.files:
+                return 404, _error("artifact not found")
+            container, name = m[1].split("/", 1)
+            uri = f"{FILES}/{m[1]}?sv=2019&sig=fake"  # a download link (not a blob-store host: plain GET)
+            return 200, {"contentUri": uri, "origin": "ExperimentRun", "container": container, "path": name}
+        if path.startswith(f"{FILES}/"):
+            key = path.removeprefix(f"{FILES}/")
+            return (200, self.files[key]) if key in self.files else (404, _error("no such file"))
         metric = f"{HOST}/metric/v2.0{WS}/runs/"
         if m := re.fullmatch(rf"{re.escape(metric)}([^/]+)/list", path):
             names = self.metrics.get(m[1], {})
@@ -261,14 +304,33 @@ def test_pull_reads_children_metrics_and_properties(azure, workspace):
     assert values[(1, "AUC_weighted")] == 0.952 and values[(4, "log_loss")] == 0.15  # last logged value
     assert {(s.run_id, s.metric) for s in data.skipped} == {
         (f"{PARENT}_{i}", "confusion_matrix") for i, *_ in CHILDREN
-    }
+    } | {(f"{PARENT}_1", "accuracy_table")}  # artifacts, not numbers: listed as skipped
     assert all(s.reason.startswith("an artifact (aml://") for s in data.skipped)
     assert data.parent["primary_metric"] == "AUC_weighted"
     assert data.parent["best_child_run_id"] == f"{PARENT}_1"
     assert summarize(data).best_run == f"{PARENT}_1"
     assert best_run(data, "log_loss") == (f"{PARENT}_4", 0.15)
     metric_calls = [r for r in azure.requests if "/metric/v2.0/" in r[1]]
-    assert len(metric_calls) == 4 * (1 + 3) + 1  # per child: list + one read per metric; the parent: list
+    per_child = sum(1 + len(azure.metrics[rid]) for rid in data.run_ids)  # a list, then one read a metric
+    assert len(metric_calls) == per_child + 1  # and the parent's list
+
+
+def test_pull_fetches_the_confusion_matrix_and_accuracy_table_the_metrics_name(azure, workspace, monkeypatch):
+    data, doc = load_live(AzureMLSource(workspace, "bank", PARENT))
+    best = f"{PARENT}_1"
+    assert data.artifacts == {best: {"confusion_matrix": CONFUSION, "accuracy_table": ACCURACY_TABLE}}
+    assert doc["__pilab__"]["artifacts"] == data.artifacts  # cached with the pull, for offline use
+    assert arts.confusion_matrix(data.artifacts[best]["confusion_matrix"]).loc["no", "no"] == 2850
+    assert arts.roc_auc(arts.roc_curves(data.artifacts[best]["accuracy_table"]))["yes"] > 0.5
+    fetched = [r[1] for r in azure.requests if "/contentinfo/" in r[1]]
+    assert fetched[0].endswith(f"dcid.{best}/confusion_matrix")  # the best child first
+    assert len(fetched) == 5  # every child's confusion_matrix (two missing or bad: left out) + one table
+    assert any("confusion_matrix" in s.metric for s in data.skipped)  # and still listed as not a number
+
+    azure.requests.clear()
+    monkeypatch.setattr(azure_source, "MAX_ARTIFACT_RUNS", 0)
+    assert load_live(AzureMLSource(workspace, "bank", PARENT))[0].artifacts == {}
+    assert not [r for r in azure.requests if "/contentinfo/" in r[1]]
 
 
 def test_pull_is_cached_and_reopens_offline(azure, workspace, tmp_path):

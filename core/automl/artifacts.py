@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,6 +12,22 @@ import pandas as pd
 from core.automl.model import AutoMLError
 
 MAX_CLASSES = 100
+MAX_ARTIFACT_BYTES = 4 * 2**20  # a confusion matrix is a few hundred bytes; an accuracy table ~100 kB
+
+
+def read_downloaded(path: Path, name: str) -> dict[str, Any] | None:
+    """A downloaded artifact file (``confusion_matrix``, ``accuracy_table`` …) as its JSON object, or
+    ``None`` when it is too big, not JSON or not an object: a bad artifact is left out, never fatal."""
+    try:
+        if path.stat().st_size > MAX_ARTIFACT_BYTES:
+            return None
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    doc.setdefault("schema_type", name)
+    return doc
 
 
 def confusion_matrix(artifact: dict[str, Any]) -> pd.DataFrame:

@@ -7,13 +7,16 @@ printed, logged or put in an error message.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from core.automl import cache
+from core.automl.artifacts import read_downloaded
 from core.automl.model import AutoMLData, AutoMLError
-from core.automl.parse import parse_metrics
+from core.automl.parse import ARTIFACT_SCHEMAS, parse_metrics
 
 AUTH_KINDS = ("interactive", "cli", "service_principal")
 ENV = {
@@ -25,6 +28,7 @@ ENV = {
     "client_secret": "AZURE_CLIENT_SECRET",
 }
 MAX_RUNS_LISTED = 100
+MAX_ARTIFACT_RUNS = 25  # two small downloads each: the best child first, then in iteration order
 
 
 @dataclass
@@ -130,6 +134,7 @@ class AzureMLSource:
     experiment: str
     run_id: str
     label: str = ""
+    fetch_artifacts: bool = True
 
     def __post_init__(self) -> None:
         self.label = self.label or f"Azure ML {self.experiment} run {self.run_id}"
@@ -164,7 +169,37 @@ class AzureMLSource:
             "best_child_run_id": tags.get("automl_best_child_run_id"),
             "portal_url": _portal(automl),
         }
-        return cache.document(metrics, source=self.label, parent=info, runs=runs)
+        found = _artifacts(children, metrics, info["best_child_run_id"]) if self.fetch_artifacts else {}
+        return cache.document(metrics, source=self.label, parent=info, runs=runs, artifacts=found)
+
+
+def _artifacts(children: list, metrics: dict[str, dict], best: str | None) -> dict[str, dict]:
+    """The confusion matrices and accuracy tables that ``get_metrics`` names as ``aml://`` artifacts in the
+    run's own container, downloaded with ``Run.download_file`` for up to ``MAX_ARTIFACT_RUNS`` children."""
+
+    def rank(child) -> tuple[bool, int]:
+        tail = child.id.rsplit("_", 1)[-1]
+        return child.id != best, int(tail) if tail.isdigit() else 1 << 62
+
+    order = sorted(children, key=rank)
+    out: dict[str, dict] = {}
+    for child in order[:MAX_ARTIFACT_RUNS]:
+        for name in ARTIFACT_SCHEMAS:
+            where = metrics.get(child.id, {}).get(name)
+            where = where[-1] if isinstance(where, list) and where else where
+            prefix = f"aml://artifactId/ExperimentRun/dcid.{child.id}/"
+            if not (isinstance(where, str) and where.startswith(prefix)):
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                local = Path(tmp) / name
+                try:
+                    child.download_file(where.removeprefix(prefix), output_file_path=str(local))
+                except Exception:
+                    continue  # an artifact that cannot be fetched is left out; the metrics still load
+                doc = read_downloaded(local, name)
+            if doc is not None:
+                out.setdefault(child.id, {})[name] = doc
+    return out
 
 
 def _automl_parent(run):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 from dataclasses import dataclass
@@ -10,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from core.automl import cache
+from core.automl.artifacts import MAX_ARTIFACT_BYTES, read_downloaded
 from core.automl.model import AutoMLData, AutoMLError
 from core.automl.parse import ARTIFACT_SCHEMAS, parse_metrics
 
 MAX_CHILDREN = 5_000
 MAX_ARTIFACT_RUNS = 200
-MAX_ARTIFACT_BYTES = 4 * 2**20
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 _ALGORITHM_KEYS = ("run_algorithm", "algorithm", "estimator", "model_name")
 _PREPROCESSOR_KEYS = ("run_preprocessor", "preprocessor")
@@ -159,13 +158,10 @@ def _artifacts(client, run_id: str) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 local = Path(client.download_artifacts(run_id, item.path, tmp))
-                if local.stat().st_size > MAX_ARTIFACT_BYTES:
-                    continue
-                doc = json.loads(local.read_text(encoding="utf-8"))
             except Exception:
                 continue  # an unreadable artifact is left out; the metrics still load
-        if isinstance(doc, dict):
-            doc.setdefault("schema_type", stem)
+            doc = read_downloaded(local, stem)
+        if doc is not None:
             out[stem] = doc
     return out
 
