@@ -23,6 +23,7 @@ from core.automl import cache as automl_cache
 from core.automl.artifacts import confusion_matrix, roc_auc, roc_curves
 from core.automl.parse import META_KEY
 from core.automl.sources import FileSource, SampleSource, UploadSource
+from tests.artifact_samples import ACCURACY_TABLE
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 
@@ -177,19 +178,7 @@ def test_confusion_matrix_and_roc_from_artifacts():
     )
     assert cm.loc["yes", "no"] == 5 and cm.values.sum() == 125
     # 2 classes, thresholds 0, 0.5, 1 → TP, FP, TN, FN
-    table = {
-        "schema_type": "accuracy_table",
-        "data": {
-            "class_labels": ["no", "yes"],
-            "probability_thresholds": [0.0, 0.5, 1.0],
-            "probability_tables": [
-                [[100, 25, 0, 0], [80, 5, 20, 20], [0, 0, 25, 100]],
-                [[25, 100, 0, 0], [20, 10, 90, 5], [0, 0, 100, 25]],
-            ],
-            "percentile_tables": [],
-            "percentile_thresholds": [],
-        },
-    }
+    table = {**ACCURACY_TABLE, "data": {**ACCURACY_TABLE["data"], "percentile_tables": []}}
     roc = roc_curves(table)
     yes = roc[roc["class"] == "yes"]
     assert list(yes["threshold"]) == [1.0, 0.5, 0.0]

@@ -29,6 +29,7 @@ from core.automl.azure_source import (
     list_runs,
 )
 from core.automl.sources import FileSource, load_live
+from tests.artifact_samples import ACCURACY_TABLE, CONFUSION
 
 SECRET = "s3cret-never-shown"
 HOST = "https://westeurope.api.azureml.ms"
@@ -41,25 +42,6 @@ CHILDREN = [  # iteration, algorithm, AUC_weighted, log_loss
     (3, "LogisticRegression", 0.903, 0.28),
     (4, "RandomForest", 0.948, 0.15),
 ]
-
-
-CONFUSION = {
-    "schema_type": "confusion_matrix",
-    "schema_version": "1.0.0",
-    "data": {"class_labels": ["no", "yes"], "matrix": [[2850, 80], [210, 160]]},
-}
-ACCURACY_TABLE = {
-    "schema_type": "accuracy_table",
-    "schema_version": "1.0.2",
-    "data": {
-        "class_labels": ["no", "yes"],
-        "probability_thresholds": [0.0, 0.5, 1.0],
-        "probability_tables": [
-            [[100, 25, 0, 0], [80, 5, 20, 20], [0, 0, 25, 100]],
-            [[25, 100, 0, 0], [20, 10, 90, 5], [0, 0, 100, 25]],
-        ],
-    },
-}
 
 
 class FakeAzure:

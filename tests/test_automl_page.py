@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.automl import cache as automl_cache
 from core.automl.parse import META_KEY
+from tests.artifact_samples import ACCURACY_TABLE
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 PAGE = "pages/automl.py"
@@ -153,17 +154,7 @@ def _pull(runs: dict[str, tuple[str, float, float]], artifacts: dict | None = No
 
 
 def test_cached_pull_with_algorithms_artifacts_baseline_and_only_differing(cache_dir):
-    table = {
-        "schema_type": "accuracy_table",
-        "data": {
-            "class_labels": ["no", "yes"],
-            "probability_thresholds": [0.0, 0.5, 1.0],
-            "probability_tables": [
-                [[100, 25, 0, 0], [80, 5, 20, 20], [0, 0, 25, 100]],
-                [[25, 100, 0, 0], [20, 10, 90, 5], [0, 0, 100, 25]],
-            ],
-        },
-    }
+    table = ACCURACY_TABLE
     cm = {
         "schema_type": "confusion_matrix",
         "data": {"class_labels": ["no", "yes"], "matrix": [[90, 10], [5, 20]]},
