@@ -86,6 +86,18 @@ def pulled(kind: str) -> automl.AutoMLData | None:
     return st.session_state.get(f"automl_pulled_{kind}")
 
 
+def pull_button(kind: str, key: str, make_source, name: str) -> None:
+    """A "Pull child runs" button: read the live source, keep it in the session, cache it as ``name``."""
+    if not st.button("Pull child runs", type="primary", key=key):
+        return
+    with st.spinner("Reading child runs and their metrics …"):
+        try:
+            data, document = automl.load_live(make_source())
+        except automl.AutoMLError as exc:
+            error(str(exc))  # stops the script
+    save_pull(kind, data, document, name)
+
+
 def save_pull(kind: str, data: automl.AutoMLData, document: dict, name: str) -> None:
     st.session_state[f"automl_pulled_{kind}"] = data
     try:
@@ -127,13 +139,13 @@ def mlflow_source() -> automl.AutoMLData | None:
             format_func=lambda r: f"{r['name'] or r['run_id']} · {r['status']}",
             key="automl_mlflow_parent",
         )
-        if parent and st.button("Pull child runs", type="primary", key="automl_mlflow_pull"):
-            with st.spinner("Reading child runs …"):
-                try:
-                    data, doc = automl.load_live(ml.MlflowSource(uri, parent["run_id"]))
-                except automl.AutoMLError as exc:
-                    error(str(exc))
-            save_pull("mlflow", data, doc, f"mlflow-{parent['run_id']}")
+        if parent:
+            pull_button(
+                "mlflow",
+                "automl_mlflow_pull",
+                lambda: ml.MlflowSource(uri, parent["run_id"]),  # built inside the button's error handling
+                f"mlflow-{parent['run_id']}",
+            )
     return pulled("mlflow")
 
 
@@ -196,13 +208,13 @@ def azure_source() -> automl.AutoMLData | None:
             format_func=lambda r: f"{r['run_id']} · {r['type']} · {r['status']}",
             key="automl_az_run",
         )
-        if run and st.button("Pull child runs", type="primary", key="automl_az_pull"):
-            with st.spinner("Reading child runs and their metrics …"):
-                try:
-                    data, doc = automl.load_live(az.AzureMLSource(workspace, experiment, run["run_id"]))
-                except automl.AutoMLError as exc:
-                    error(str(exc))
-            save_pull("azure", data, doc, f"azureml-{experiment}-{run['run_id']}")
+        if run:
+            pull_button(
+                "azure",
+                "automl_az_pull",
+                lambda: az.AzureMLSource(workspace, experiment, run["run_id"]),
+                f"azureml-{experiment}-{run['run_id']}",
+            )
     return pulled("azure")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from core.automl import cache
 from core.automl.artifacts import read_downloaded
 from core.automl.model import AutoMLData, AutoMLError
-from core.automl.parse import ARTIFACT_SCHEMAS, parse_metrics
+from core.automl.parse import ARTIFACT_SCHEMAS, iteration_of, parse_metrics
 
 AUTH_KINDS = ("interactive", "cli", "service_principal")
 ENV = {
@@ -178,28 +178,31 @@ def _artifacts(children: list, metrics: dict[str, dict], best: str | None) -> di
     run's own container, downloaded with ``Run.download_file`` for up to ``MAX_ARTIFACT_RUNS`` children."""
 
     def rank(child) -> tuple[bool, int]:
-        tail = child.id.rsplit("_", 1)[-1]
-        return child.id != best, int(tail) if tail.isdigit() else 1 << 62
+        found = iteration_of(child.id)
+        return child.id != best, 1 << 62 if found is None else found
 
-    order = sorted(children, key=rank)
     out: dict[str, dict] = {}
-    for child in order[:MAX_ARTIFACT_RUNS]:
+    for child in sorted(children, key=rank)[:MAX_ARTIFACT_RUNS]:
+        prefix = f"aml://artifactId/ExperimentRun/dcid.{child.id}/"
         for name in ARTIFACT_SCHEMAS:
             where = metrics.get(child.id, {}).get(name)
             where = where[-1] if isinstance(where, list) and where else where
-            prefix = f"aml://artifactId/ExperimentRun/dcid.{child.id}/"
-            if not (isinstance(where, str) and where.startswith(prefix)):
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                local = Path(tmp) / name
-                try:
-                    child.download_file(where.removeprefix(prefix), output_file_path=str(local))
-                except Exception:
-                    continue  # an artifact that cannot be fetched is left out; the metrics still load
-                doc = read_downloaded(local, name)
-            if doc is not None:
-                out.setdefault(child.id, {})[name] = doc
+            if isinstance(where, str) and where.startswith(prefix):
+                doc = _download(child, where.removeprefix(prefix), name)
+                if doc is not None:
+                    out.setdefault(child.id, {})[name] = doc
     return out
+
+
+def _download(child, path: str, name: str) -> dict[str, Any] | None:
+    """One artifact of a child run, or ``None``: one that cannot be fetched is left out, the metrics load."""
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / name
+        try:
+            child.download_file(path, output_file_path=str(local))
+        except Exception:
+            return None
+        return read_downloaded(local, name)
 
 
 def _automl_parent(run):

@@ -169,10 +169,15 @@ def scalar(raw: Any) -> tuple[float, None] | tuple[None, str]:
     return None, f"{_kind(raw)}, not a number"
 
 
-def _iteration(run_id: str, info: dict[str, Any]) -> int | None:
+def iteration_of(run_id: str) -> int | None:
+    """The iteration an AutoML child run id ends with (``<parent>_<iteration>``), if it has one."""
     match = _ITERATION.search(run_id)
-    if match:
-        return int(match.group(1))
+    return int(match.group(1)) if match else None
+
+
+def _iteration(run_id: str, info: dict[str, Any]) -> int | None:
+    if (found := iteration_of(run_id)) is not None:
+        return found
     stated = info.get("iteration")
     if isinstance(stated, int) and not isinstance(stated, bool):
         return stated

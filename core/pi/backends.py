@@ -178,9 +178,9 @@ def task_chunk(n: int, workers: int) -> int:
     return min(1 << 26, max(1 << 22, math.ceil(per_worker / 4)))
 
 
-def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int, health=None) -> int:
-    """Keep up to ``window`` index ranges in flight (two a worker: one computing, one queued behind it, so
-    no worker waits for a round trip); add each range's count once, whatever finishes twice.
+def _gather(run: Run, submit: Callable[[int, int, Callable], None], health=None) -> int:
+    """Keep two index ranges a worker in flight (one computing, one queued behind it, so no worker waits
+    for a round trip); add each range's count once, whatever finishes twice.
 
     ``submit(lo, hi, done)`` starts a range and arranges ``done(lo, hi, count_or_exception)``. ``health()``,
     asked before every wait, returns the ranges to start again (a worker died under them). On a stop nothing
@@ -196,7 +196,7 @@ def _gather(run: Run, submit: Callable[[int, int, Callable], None], window: int,
         results.put((lo, hi, value))
 
     while pending or in_flight:
-        while pending and len(in_flight) < window and not run.stopped():
+        while pending and len(in_flight) < 2 * run.workers and not run.stopped():
             lo, hi = pending.pop()
             in_flight.add((lo, hi))
             submit(lo, hi, done_cb)
@@ -248,7 +248,7 @@ def _count_multiprocessing(run: Run) -> int:
         pids = executors.pool_pids(pool)
         return sorted(unfinished)
 
-    return _gather(run, submit, window=2 * run.workers, health=health)
+    return _gather(run, submit, health=health)
 
 
 def _count_joblib(run: Run) -> int:
@@ -293,7 +293,7 @@ def _count_dask(run: Run) -> int:
         fut.add_done_callback(lambda f: done(lo, hi, outcome(f)))
 
     try:
-        return _gather(run, submit, window=2 * run.workers)
+        return _gather(run, submit)
     finally:
         client.cancel([f for f in futures.values() if not f.done()])
         lost = workers_before - set(client.nthreads())
