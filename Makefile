@@ -1,6 +1,6 @@
 # Quick start: `make run` (install and start the app) and `make test` (install and run every test).
 PORT ?= 8501
-.PHONY: run test lint bench lock venv
+.PHONY: run test check lint bench lock venv
 
 venv:
 	@scripts/venv.sh
@@ -12,6 +12,11 @@ test: venv
 	@scripts/browser.sh
 	.venv/bin/python -m ruff check .
 	.venv/bin/python -m pytest
+
+# The fast lane for contributors: ruff, then every test that is neither slow nor in a browser (< 90 s).
+check: venv
+	.venv/bin/python -m ruff check .
+	.venv/bin/python -m pytest -m "not slow and not e2e"
 
 lint: venv
 	.venv/bin/python -m ruff check . && .venv/bin/python -m ruff format --check .

@@ -4,6 +4,10 @@ A page submits a function to the shared ``JobRunner``; the function receives its
 ``job.progress(done, total)``, polls ``job.should_stop()`` (via the engine's hooks) and appends finished
 pieces to ``job.partial``, so a cancelled or failed job keeps what it had done. At most ``slots`` jobs run at
 once (each fast backend already uses every core); the rest wait in order, and a full queue refuses new work.
+
+No job holds a slot for ever: a watchdog ends a job that reports no progress for ``stall_s`` seconds, or
+that has not stopped ``grace_s`` seconds after a cancel, with a message, and gives its slot to the next one.
+Job threads are daemons, so a server or CLI never waits for a job on its way out.
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ import itertools
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from core import processes
 from core.pi import Cancelled
 
 log = logging.getLogger(__name__)
 State = Literal["queued", "running", "done", "cancelled", "failed"]
+EXPECTED_FAILURES = (ValueError, ConnectionError, OSError)  # bad input, unreachable services, deadlines
 _ids = itertools.count(1)
+_runners: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
 class Busy(RuntimeError):
@@ -43,10 +50,15 @@ class Job:
     result: Any = None
     error: str | None = None
     _stage_started: float = 0.0
+    _last_news: float = field(default_factory=time.monotonic)
+    _stop_asked: float | None = None
+    _stalled: str | None = None  # why the watchdog stopped it
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check (the engine checks between chunks)."""
+        if self._stop_asked is None:
+            self._stop_asked = time.monotonic()
         self._stop.set()
 
     def should_stop(self) -> bool:
@@ -55,10 +67,11 @@ class Job:
     def begin_stage(self, stage: str, total: int) -> None:
         """Start a new step (one backend, one size): progress and rate restart from zero."""
         self.stage, self.done, self.total = stage, 0, total
-        self._stage_started = time.monotonic()
+        self._stage_started = self._last_news = time.monotonic()
 
     def progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
+        self._last_news = time.monotonic()
 
     @property
     def over(self) -> bool:
@@ -74,15 +87,30 @@ class Job:
         spent = time.monotonic() - self._stage_started
         return self.done / spent if self.done and spent > 0 else 0.0
 
+    def _end(self, state: State, error: str | None = None) -> bool:
+        """Record how the job ended, once; False if it had already ended (the watchdog was first)."""
+        if self.over:
+            return False
+        self.error, self.state = error, state
+        return True
+
 
 class JobRunner:
-    """Runs jobs on ``slots`` threads; at most ``max_waiting`` wait behind them."""
+    """Runs jobs on at most ``slots`` daemon threads; at most ``max_waiting`` wait behind them."""
 
-    def __init__(self, slots: int = 1, max_waiting: int = 16) -> None:
+    def __init__(
+        self, slots: int = 1, max_waiting: int = 16, stall_s: float = 120.0, grace_s: float = 2.0
+    ) -> None:
         self.slots, self.max_waiting = slots, max_waiting
-        self._pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="pilab-job")
+        self.stall_s, self.grace_s = stall_s, grace_s
         self._lock = threading.Lock()
         self._jobs: deque[Job] = deque()
+        self._work: dict[int, Callable[[Job], Any]] = {}  # queued jobs' functions
+        self._running: set[int] = set()  # ids of the jobs holding a slot
+        _runners.add(self)
+        processes.at_exit(cancel_all, early=True)
+        watchdog = threading.Thread(target=_watch, args=(weakref.ref(self),), daemon=True, name="pilab-jobs")
+        watchdog.start()
 
     def submit(self, label: str, work: Callable[[Job], Any]) -> Job:
         """Queue ``work(job)``; its return value becomes ``job.result``. Raises ``Busy`` when full."""
@@ -92,7 +120,8 @@ class JobRunner:
                 raise Busy(f"{self.max_waiting} runs are already waiting; try again in a moment")
             job = Job(label=label)
             self._jobs.append(job)
-        self._pool.submit(self._run, job, work)
+            self._work[job.id] = work
+        self._dispatch()
         return job
 
     def waiting_ahead(self, job: Job) -> int:
@@ -101,23 +130,89 @@ class JobRunner:
             waiting = [j for j in self._jobs if j.state == "queued"]
         return waiting.index(job) if job in waiting else 0
 
+    def jobs(self) -> list[Job]:
+        """The jobs queued or running, oldest first."""
+        with self._lock:
+            return [j for j in self._jobs if not j.over]
+
+    def cancel_all(self) -> None:
+        for job in self.jobs():
+            job.cancel()
+
     def _forget_finished(self) -> None:
         while self._jobs and self._jobs[0].over:
             self._jobs.popleft()
 
-    @staticmethod
-    def _run(job: Job, work: Callable[[Job], Any]) -> None:
-        if job.should_stop():
-            job.state = "cancelled"
-            return
-        job.state = "running"
+    def _dispatch(self) -> None:
+        """Start queued jobs while a slot is free; a job cancelled while queued ends without starting."""
+        with self._lock:
+            for job in self._jobs:
+                if job.state != "queued":
+                    continue
+                if job.should_stop():
+                    self._work.pop(job.id, None)
+                    job._end("cancelled")
+                    continue
+                if len(self._running) >= self.slots:
+                    break
+                job.state = "running"
+                job._last_news = time.monotonic()
+                self._running.add(job.id)
+                work = self._work.pop(job.id)
+                threading.Thread(
+                    target=self._run, args=(job, work), daemon=True, name=f"pilab-job-{job.id}"
+                ).start()
+
+    def _release(self, job: Job) -> None:
+        with self._lock:
+            self._running.discard(job.id)
+        self._dispatch()
+
+    def _run(self, job: Job, work: Callable[[Job], Any]) -> None:
         try:
-            job.result = work(job)
-            job.state = "done"
+            result = work(job)
+            if not job.over:  # the watchdog may have ended it meanwhile: a late result changes nothing
+                job.result = result
+                job._end("done")
         except Cancelled:
-            job.state = "cancelled"
-        except (ValueError, ConnectionError, OSError, AssertionError) as exc:
-            job.state, job.error = "failed", str(exc)
+            job._end("failed" if job._stalled else "cancelled", job._stalled)
+        except EXPECTED_FAILURES as exc:
+            job._end("failed", str(exc))
         except Exception as exc:  # a bug: say so in one line, keep the rest of the app running
             log.exception("job %s failed", job.label)
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job._end("failed", f"{type(exc).__name__}: {exc}")
+        finally:
+            self._release(job)
+
+    def _check(self, job: Job, now: float) -> None:
+        """Stop a job that made no progress for ``stall_s``; end one still running ``grace_s`` after a stop
+        was asked for, and give its slot to the next job."""
+        if job._stop_asked is None:
+            if now - job._last_news > self.stall_s:
+                job._stalled = (
+                    f"{job.stage or job.label} made no progress for {self.stall_s:g} s and was stopped"
+                )
+                job.cancel()
+            return
+        if now - job._stop_asked > self.grace_s:
+            ended = f"it did not stop within {self.grace_s:g} s of the request and was ended"
+            if job._end("failed" if job._stalled else "cancelled", job._stalled or ended):
+                self._release(job)
+
+
+def _watch(ref: weakref.ref[JobRunner]) -> None:
+    """The watchdog thread: a few times a second, check the running jobs of a runner while it exists."""
+    while (runner := ref()) is not None:
+        now = time.monotonic()
+        with runner._lock:
+            running = [j for j in runner._jobs if j.id in runner._running and not j.over]
+        for job in running:
+            runner._check(job, now)
+        del runner
+        time.sleep(0.25)
+
+
+def cancel_all() -> None:
+    """Ask every job of every runner to stop (at exit, before the pools close)."""
+    for runner in list(_runners):
+        runner.cancel_all()

@@ -41,13 +41,28 @@ def error(message: str) -> None:
     st.stop()
 
 
-def read_url() -> None:
+def automl_dir() -> str | None:
+    """Where the File path source may read: ``[pilab] automl_dir`` in secrets, else ``$PILAB_AUTOML_DIR``;
+    None when neither is set (the source is then not offered)."""
+    try:
+        folder = st.secrets.get("pilab", {}).get("automl_dir")
+    except Exception:  # no secrets.toml: the environment alone
+        folder = None
+    return str(folder or os.environ.get(automl.ENV_AUTOML_DIR) or "") or None
+
+
+def offered() -> list[str]:
+    """The sources this server offers: File path only where the operator named a directory for it."""
+    return [s for s in SOURCES if s != "path" or automl_dir()]
+
+
+def read_url(sources: list[str]) -> None:
     """Once per session: the view in the URL (``?source=sample&metric=log_loss&metrics=a,b``) into widgets."""
     if st.session_state.get("automl_url_read"):
         return
     st.session_state.automl_url_read = True
     params = st.query_params
-    if params.get("source") in SOURCES:
+    if params.get("source") in sources:
         st.session_state.automl_source = params["source"]
     if params.get("metric"):
         st.session_state.automl_url_metric = params["metric"]
@@ -218,6 +233,27 @@ def azure_source() -> automl.AutoMLData | None:
     return pulled("azure")
 
 
+def path_source(folder: str | None) -> automl.AutoMLData | None:
+    """A file in the operator's AutoML directory, named relative to it; every refusal reads the same."""
+    text = st.text_input(
+        "Name of a metrics file in the AutoML directory",
+        key="automl_path",
+        help="Relative to the directory the operator set (`PILAB_AUTOML_DIR` or `[pilab] automl_dir`); "
+        "nothing outside it is read.",
+    )
+    if not text:
+        st.info("Type the name of a metrics file in the AutoML directory.")
+        return None
+    try:
+        if not folder:
+            raise automl.AutoMLError(automl.PATH_REFUSED)
+        path = automl.confined_path(folder, text)
+        stamp = path.stat().st_mtime_ns
+    except (automl.AutoMLError, OSError):
+        error(automl.PATH_REFUSED)
+    return remember(("path", str(path), stamp), lambda: automl.FileSource(path).load())
+
+
 def load(source: str) -> automl.AutoMLData | None:
     """The widgets of the chosen source, then its data (None until there is some)."""
     if source == "sample":
@@ -232,15 +268,7 @@ def load(source: str) -> automl.AutoMLData | None:
             return None
         return remember(("upload", up.file_id), lambda: automl.UploadSource(up.name, up.getvalue()).load())
     if source == "path":
-        path = st.text_input("Path of a metrics file on this machine", key="automl_path")
-        if not path:
-            st.info("Type the path of a metrics file.")
-            return None
-        try:
-            stamp = os.stat(path).st_mtime_ns
-        except OSError:
-            stamp = None
-        return remember(("path", path, stamp), lambda: automl.FileSource(path).load())
+        return path_source(automl_dir())
     if source == "cached":
         files = cache.list_cached()
         if not files:
@@ -459,8 +487,11 @@ st.markdown(
     "disagree, and whether the search was still improving when it stopped. Offline from the bundled sample "
     "or a cached file; live from MLflow or an Azure ML workspace."
 )
-read_url()
-source = st.radio("Source", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="automl_source")
+sources = offered()
+read_url(sources)
+if st.session_state.get("automl_source") not in sources:
+    st.session_state.automl_source = sources[0]  # e.g. File path, where the server does not offer it
+source = st.radio("Source", sources, format_func=SOURCES.get, horizontal=True, key="automl_source")
 data = load(source)
 if data is None:
     write_url(source, "", [])

@@ -9,6 +9,7 @@ import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
+from core import automl
 from core.automl import cache as automl_cache
 from core.automl.parse import META_KEY
 from tests.artifact_samples import ACCURACY_TABLE
@@ -18,10 +19,11 @@ PAGE = "pages/automl.py"
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def explorer(query: dict | None = None) -> AppTest:
+def explorer(query: dict | None = None, secrets: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for k, v in (query or {}).items():
         at.query_params[k] = v
+    at.secrets.update(secrets or {})
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
@@ -62,6 +64,12 @@ def cache_dir(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def no_automl_dir(monkeypatch):
+    """The File path source is off unless a test names a directory."""
+    monkeypatch.delenv(automl.ENV_AUTOML_DIR, raising=False)
 
 
 def test_sample_loads_with_cards_table_and_url():
@@ -124,7 +132,8 @@ def test_a_metric_in_no_run_in_the_url_warns_and_falls_back():
     assert cards(at)["Primary metric"] == "AUC_weighted"
 
 
-def test_a_bad_file_shows_one_clear_error_and_the_page_keeps_working(tmp_path):
+def test_a_bad_file_shows_one_clear_error_and_the_page_keeps_working(tmp_path, monkeypatch):
+    monkeypatch.setenv(automl.ENV_AUTOML_DIR, str(tmp_path))
     bad = tmp_path / "metrics_data"
     bad.write_text('[{"run_1": {"accuracy": [0.9]}}]')
     at = explorer()
@@ -137,6 +146,82 @@ def test_a_bad_file_shows_one_clear_error_and_the_page_keeps_working(tmp_path):
     assert not at.metric  # nothing drawn from bad data
     at.radio(key="automl_source").set_value("sample").run()
     assert not at.exception and not at.error and cards(at)["Runs"] == "20"
+
+
+def sources(at: AppTest) -> list[str]:
+    return at.radio(key="automl_source").options
+
+
+@pytest.mark.parametrize("query", [{}, {"source": "path"}, {"automl_source": "path"}])
+def test_file_path_is_not_offered_without_a_directory(query):
+    at = explorer(query)
+    assert "File path" not in sources(at) and "Bundled sample" in sources(at)
+    assert at.radio(key="automl_source").value == "sample" and cards(at)["Runs"] == "20"
+    assert not at.error and "automl_path" not in [t.key for t in at.text_input]
+
+
+@pytest.fixture
+def shared(tmp_path, monkeypatch):
+    """An AutoML directory named by ``PILAB_AUTOML_DIR``, and a secret file beside it."""
+    root = tmp_path / "shared"
+    root.mkdir()
+    (root / "m.json").write_text('{"p_1": {"AUC_weighted": [0.91]}, "p_2": {"AUC_weighted": [0.95]}}')
+    (tmp_path / "secret.json").write_text('{"AccessToken": {"secret-account-id-123": {"secret": "tok-abc"}}}')
+    (root / "link.json").symlink_to(tmp_path / "secret.json")
+    monkeypatch.setenv(automl.ENV_AUTOML_DIR, str(root))
+    return root
+
+
+def test_file_path_reads_inside_the_directory_and_refuses_the_rest_alike(shared):
+    at = explorer({"source": "path"})
+    assert "File path" in sources(at) and at.radio(key="automl_source").value == "path"
+    at.text_input(key="automl_path").input("m.json").run()
+    assert not at.exception and not at.error and cards(at)["Runs"] == "2" and cards(at)["Best run"] == "#2"
+    refusals = set()
+    for text in ("../secret.json", str(shared.parent / "secret.json"), "link.json", "nope.json", ".", "/etc"):
+        at.text_input(key="automl_path").input(text).run()
+        assert not at.exception and not at.metric
+        refusals.add(tuple(e.value for e in at.error))
+    assert refusals == {(automl.PATH_REFUSED,)}  # the same whether or not the file exists
+
+
+def test_secrets_name_the_directory_before_the_environment(shared, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "o.json").write_text('{"q_1": {"log_loss": [0.3]}}')
+    at = explorer({"source": "path"}, secrets={"pilab": {"automl_dir": str(other)}})
+    at.text_input(key="automl_path").input("o.json").run()
+    assert not at.exception and not at.error and cards(at)["Primary metric"] == "log_loss"
+    at.text_input(key="automl_path").input("m.json").run()  # in $PILAB_AUTOML_DIR, not in the secret's folder
+    assert [e.value for e in at.error] == [automl.PATH_REFUSED]
+
+
+def test_a_5000_digit_integer_is_listed_as_skipped_without_its_digits(shared):
+    huge = "1" + "0" * 4999
+    (shared / "huge.json").write_text(f'{{"p_1": {{"accuracy": [{huge}], "AUC_weighted": [0.9]}}}}')
+    at = explorer({"source": "path"})
+    at.text_input(key="automl_path").input("huge.json").run()
+    assert not at.exception and not at.error and cards(at)["Runs"] == "1"
+    (skipped,) = frames(at, "run_id", "metric", "reason")
+    reason = "an integer of 5,000 digits, too large for a float"
+    assert skipped.values.tolist() == [["p_1", "accuracy", reason]]
+    (shared / "only.json").write_text(f'{{"p_1": {{"accuracy": [{huge}]}}}}')  # nothing else: one error
+    at.text_input(key="automl_path").input("only.json").run()
+    assert not at.exception and len(at.error) == 1 and "0000000000" not in at.error[0].value
+
+
+def test_a_file_not_in_the_metrics_format_shows_its_shape_not_its_content(shared):
+    (shared / "msal_token_cache.json").write_text(
+        '{"AccessToken": {"secret-account-id-123": {"secret": "tok-abc"}}, "a": {"b": {"c": 12345}}}'
+    )
+    at = explorer({"source": "path"})
+    at.text_input(key="automl_path").input("msal_token_cache.json").run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error]
+    assert message == (
+        "msal_token_cache.json: no numeric metric values in 2 run(s); "
+        "found objects of objects, expected {run_id: {metric: [number]}}"
+    )
 
 
 def _pull(runs: dict[str, tuple[str, float, float]], artifacts: dict | None = None) -> dict:

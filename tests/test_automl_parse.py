@@ -1,16 +1,18 @@
-"""The cached-format parser: the real sample's values, every odd value, hostile files, properties."""
+"""The cached-format parser: the real sample's values, every odd value, hostile files, properties; and the
+File path source's confinement to the operator's directory."""
 
 import json
 import math
+import os
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.automl import AutoMLError, load_bytes, load_path, parse_metrics
+from core.automl import AutoMLError, load_bytes, load_path, parse, parse_metrics
 from core.automl.catalogue import CATALOGUE, default_primary, direction, infer_task, metric_info
 from core.automl.parse import MAX_BYTES, META_KEY
-from core.automl.sources import SAMPLE_PATH, SampleSource
+from core.automl.sources import PATH_REFUSED, SAMPLE_PATH, SampleSource, confined_path
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 
@@ -137,6 +139,90 @@ def test_missing_path_and_directory(tmp_path):
         load_path(tmp_path)
 
 
+HUGE = "1" + "0" * 4999  # 5000 digits: past Python's limit for int(str) (4300)
+
+
+def test_a_5000_digit_integer_is_skipped_without_its_digits():
+    text = f'{{"run_1": {{"accuracy": [{HUGE}], "AUC_weighted": [0.9], "log_loss": -{HUGE}}}}}'
+    data = load_bytes(text.encode(), name="huge.json")
+    assert data.tidy["metric"].tolist() == ["AUC_weighted"]
+    reasons = {s.metric: s.reason for s in data.skipped}
+    assert reasons == {
+        "accuracy": "an integer of 5,000 digits, too large for a float",
+        "log_loss": "an integer of 5,000 digits, too large for a float",
+    }
+    with pytest.raises(AutoMLError) as err:  # nothing else in the file: one line, still no digits
+        load_bytes(f'{{"run_1": {{"accuracy": [{HUGE}]}}}}'.encode(), name="huge.json")
+    message = str(err.value)
+    assert message.startswith("huge.json: no numeric metric values") and "0000000000" not in message
+
+
+def test_integers_beyond_a_float_are_skipped_from_json_and_from_python():
+    too_large = "an integer too large for a float"
+    from_json = load_bytes(f'{{"r_1": {{"accuracy": [{10**350}], "AUC_weighted": 0.5}}}}'.encode())
+    from_python = parse_metrics({"r_1": {"accuracy": [10**350], "AUC_weighted": 0.5}})
+    for data in (from_json, from_python):
+        assert [(s.metric, s.reason) for s in data.skipped] == [("accuracy", too_large)]
+    assert load_bytes(f'{{"r_1": {{"accuracy": [{10**300}]}}}}'.encode()).tidy["value"][0] == 1e300
+
+
+def _strings(obj) -> set[str]:
+    """Every key and leaf value of a JSON document, as text."""
+    if isinstance(obj, dict):
+        return set(obj) | {s for v in obj.values() for s in _strings(v)}
+    if isinstance(obj, list):
+        return {s for v in obj for s in _strings(v)}
+    return {str(obj)}
+
+
+@pytest.mark.parametrize(
+    ("doc", "shape"),
+    [
+        ({"AccessToken": {"secret-account-id-123": {"secret": "tok-abc"}}}, "found objects of objects"),
+        ({"Account": {"home-account-id-456": {"username": "me@example.org"}}}, "found objects of objects"),
+        ({"config-key": {"nested-key": {"port": 54321}}}, "found objects of objects"),  # numeric leaves
+        ({"api-token": 987654321, "refresh-token": [123456789]}, "found lists and numbers"),
+        ({"user-name": {"password": ["hunter2-pw"]}}, "found objects of lists"),
+        ({"session_7": {"password": "hunter2-pw"}}, "found objects of strings"),  # a run-like id, odd metric
+    ],
+)
+def test_a_file_not_in_the_metrics_format_is_described_by_its_shape_only(doc, shape):
+    with pytest.raises(AutoMLError) as err:
+        load_bytes(json.dumps(doc).encode(), name="token.json")
+    message = str(err.value)
+    assert message.startswith("token.json: no numeric metric values") and shape in message
+    assert "expected {run_id: {metric: [number]}}" in message
+    leaked = [s for s in _strings(doc) if s in message]
+    assert not leaked, (leaked, message)
+
+
+def test_a_document_of_numbers_two_levels_deep_is_metrics_and_names_its_runs():
+    """The line: numbers at {key: {key: number}} are the metrics format (bare values are accepted), so the
+    file loads and its own names are its table; the skipped list may name its runs and metrics too."""
+    data = load_bytes(b'{"a": {"b": 1, "c": "x"}}')
+    assert data.tidy[["run_id", "metric", "value"]].values.tolist() == [["a", "b", 1.0]]
+    assert [(k.run_id, k.metric, k.reason) for k in data.skipped] == [("a", "c", "a string, not a number")]
+
+
+def test_too_many_metrics_in_a_run_does_not_name_it(monkeypatch):
+    monkeypatch.setattr(parse, "MAX_METRICS_PER_RUN", 2)
+    with pytest.raises(AutoMLError) as err:
+        parse_metrics({"ok_1": {"accuracy": 1}, "secret-run": {"k1": 1, "k2": 2, "k3": 3}}, source="x")
+    assert str(err.value) == "x: run 2 of 2 has 3 entries, over the limit of 2 metrics per run"
+
+
+def test_a_file_that_cannot_be_read_gives_one_line(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    path.write_text('{"r_1": {"accuracy": [0.9]}}')
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    with pytest.raises(AutoMLError, match=r"^m.json: cannot be read \(Permission denied\)$"):
+        load_path(path)
+
+
 def test_metric_in_no_run_and_unknown_run_are_named(sample):
     with pytest.raises(AutoMLError, match=r"metric 'r2_score' is in no run; present: weighted_accuracy"):
         sample.primary_metric("r2_score")
@@ -196,6 +282,7 @@ def _expected(raw):
     return float(raw) if math.isfinite(raw) else None
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(documents)
 def test_parser_never_crashes_and_accounts_for_every_value(doc):
@@ -233,3 +320,71 @@ def test_json_round_trip_gives_the_same_table(doc):
     text = json.dumps(doc).encode()
     again = load_bytes(text)
     assert direct.tidy.equals(again.tidy)
+
+
+# --- the File path source's confinement -------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """The operator's directory (with a sub-folder and symlinks) and a secret file beside it."""
+    root = tmp_path / "shared"
+    (root / "sub").mkdir(parents=True)
+    (root / "m.json").write_text('{"r_1": {"accuracy": [0.9]}}')
+    (root / "sub" / "n.json").write_text('{"r_1": {"accuracy": [0.8]}}')
+    (tmp_path / "secret.json").write_text('{"AccessToken": {"id": {"secret": "tok-abc"}}}')
+    (root / "inside-link.json").symlink_to(root / "sub" / "n.json")
+    (root / "outside-link.json").symlink_to(tmp_path / "secret.json")
+    (root / "outside-dir").symlink_to(tmp_path)
+    (root / "loop").symlink_to(root / "loop")
+    return root
+
+
+def test_files_inside_the_directory_are_found_relative_or_absolute(shared):
+    assert confined_path(shared, "m.json") == shared / "m.json"
+    assert confined_path(str(shared), "  sub/n.json ") == shared / "sub" / "n.json"
+    assert confined_path(shared, str(shared / "m.json")) == shared / "m.json"
+    assert confined_path(shared, "sub/../m.json") == shared / "m.json"
+    assert confined_path(shared, "inside-link.json") == shared / "sub" / "n.json"  # a link that stays inside
+    assert load_path(confined_path(shared, "m.json")).tidy["value"][0] == 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "../secret.json",  # exists, outside
+        "sub/../../secret.json",
+        "{tmp}/secret.json",  # absolute, exists, outside
+        "outside-link.json",  # a symlink inside pointing outside
+        "outside-dir/secret.json",  # through a symlinked folder
+        "/etc/passwd",
+        "nope.json",  # does not exist
+        "../nope.json",
+        "sub",  # a directory
+        ".",
+        "",
+        "loop",  # a symlink loop
+        "m.json\x00.txt",  # a NUL byte
+        "x" * 5000,  # a name too long
+    ],
+)
+def test_everything_else_is_refused_with_one_message(shared, text):
+    with pytest.raises(ValueError) as err:
+        confined_path(shared, text.replace("{tmp}", str(shared.parent)))
+    assert str(err.value) == PATH_REFUSED and isinstance(err.value, AutoMLError)
+
+
+def test_an_unreadable_file_inside_is_refused_like_a_missing_one(shared, monkeypatch):
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p).endswith("m.json") else real(p, mode))
+    messages = set()
+    for text in ("m.json", "nope.json", "../secret.json"):
+        with pytest.raises(AutoMLError) as err:
+            confined_path(shared, text)
+        messages.add(str(err.value))
+    assert messages == {PATH_REFUSED}
+
+
+def test_a_missing_directory_refuses_everything(tmp_path):
+    with pytest.raises(AutoMLError, match=PATH_REFUSED):
+        confined_path(tmp_path / "not-made", "m.json")

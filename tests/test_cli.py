@@ -1,18 +1,39 @@
 """The command lines `python -m core.pi` and `python -m core.bench`: JSON out, one-line errors, exit 2."""
 
+import http.server
 import json
 import subprocess
-import sys
+import threading
+import time
 
 import pytest
 
+from core.bench.__main__ import main as bench_main
 from core.pi import BACKENDS, estimate
+from core.pi.__main__ import main as pi_main
+from tests.support.cli import run_here, run_module
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=120)
+    return run_module(*args)
 
 
+@pytest.fixture(scope="module")
+def not_a_scheduler():
+    """A loopback server that accepts connections and answers HTTP, not Dask's protocol."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
 def test_list_json_names_every_backend_and_why_not():
     out = run("core.pi", "--list", "--json")
     assert out.returncode == 0
@@ -21,6 +42,7 @@ def test_list_json_names_every_backend_and_why_not():
     assert all(r["available"] == (r["why_not"] is None) for r in rows)
 
 
+@pytest.mark.slow
 def test_one_estimate_as_json_matches_the_api():
     out = run("core.pi", "--backend", "numba_parallel", "--n", "1e6", "--seed", "11", "--json")
     assert out.returncode == 0, out.stderr
@@ -40,6 +62,7 @@ def test_one_estimate_as_json_matches_the_api():
     }
 
 
+@pytest.mark.slow
 def test_text_output_says_pi_and_seed():
     out = run("core.pi", "--backend", "numpy_chunked", "--n", "100000", "--seed", "3")
     assert out.returncode == 0
@@ -57,15 +80,31 @@ def test_text_output_says_pi_and_seed():
         (["--backend", "numpy", "--n", "1e10"], "use numpy_chunked"),
         (["--backend", "numba", "--n", "10", "--seed", "x"], "--seed: invalid int value"),
         (["--n", "10"], "give --list, or --backend NAME and --n N"),
+        (["--backend", "dask", "--n", "10", "--scheduler", "garbage://x"], "is not a Dask scheduler address"),
+        (["--backend", "dask", "--n", "10", "--scheduler", "abc"], "is not a Dask scheduler address"),
+        pytest.param(
+            ["--backend", "dask", "--n", "10", "--scheduler", "tcp://127.0.0.1:9"],
+            "did not answer within",
+            marks=pytest.mark.slow,  # waits out the 5 s a scheduler is given to answer
+        ),
+        pytest.param(
+            ["--backend", "dask", "--n", "10", "--scheduler", "NOT-A-SCHEDULER"],
+            "did not answer",
+            marks=pytest.mark.slow,
+        ),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args, needle):
-    out = run("core.pi", *args)
+def test_bad_input_is_one_line_and_exit_2(args, needle, capsys, not_a_scheduler):
+    args = [not_a_scheduler if a == "NOT-A-SCHEDULER" else a for a in args]
+    t0 = time.monotonic()
+    out = run_here(pi_main, *args, capsys=capsys)
+    assert time.monotonic() - t0 < 30  # generous: a Dask address is given 5 s to answer
     assert out.returncode == 2
     assert needle in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_bench_json_reports_timing_statistics():
     out = run("core.bench", "--backends", "numba,numpy_chunked", "--n", "1e3,1e4", "--repeat", "3", "--json")
     assert out.returncode == 0, out.stderr
@@ -83,8 +122,9 @@ def test_bench_json_reports_timing_statistics():
     assert rows[0]["compile_s"] > 0  # the first numba call in the process compiles or loads the cache
 
 
-def test_bench_csv_and_bad_input():
+@pytest.mark.slow
+def test_bench_csv_and_bad_input(capsys):
     out = run("core.bench", "--backends", "numpy_chunked", "--n", "1e3", "--repeat", "2", "--csv")
     assert out.returncode == 0 and out.stdout.splitlines()[0].startswith("backend,n,workers,inside")
-    bad = run("core.bench", "--backends", "numpy_chunked", "--n", "-1")
+    bad = run_here(bench_main, "--backends", "numpy_chunked", "--n", "-1", capsys=capsys)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

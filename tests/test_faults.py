@@ -12,10 +12,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from core import processes
 from core.pi import Cancelled, estimate, executors
-from core.pi.backends import Run, _count_numba_parallel
+from tests.support.faults import LOST_NOTE, MOMENTS, Markers, exact_count, kill_a_worker
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # real clusters and killed workers: seconds a test
 
 
 def _spawn(*args: str) -> subprocess.Popen:
@@ -61,10 +63,6 @@ def dask_cluster(tmp_path_factory):
         p.wait(timeout=10)
 
 
-def exact_count(n: int, seed: int) -> int:
-    return _count_numba_parallel(Run(n=n, seed=seed, workers=2))
-
-
 def test_remote_scheduler_counts_exactly_the_local_points(dask_cluster):
     address, *_ = dask_cluster
     remote = estimate("dask", 10**8, seed=31, scheduler=address)
@@ -107,85 +105,72 @@ def test_a_worker_killed_mid_run_costs_no_point(dask_cluster):
     assert any("lost 1 worker" in note for note in result.notes), result.notes
 
 
-def _cpu_seconds(pid: int) -> float:
-    t = psutil.Process(pid).cpu_times()
-    return t.user + t.system
+@pytest.mark.parametrize("backend", ["multiprocessing", "joblib", "dask"])
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_a_killed_worker_costs_no_point_and_the_next_run_is_right(backend, moment):
+    """A worker killed at a point the test controls (see ``kill_a_worker``): the count is exact, the run
+    that meets the broken pool says so, and the next run is right. ``benchmarks/faults.py`` repeats each
+    case 20 times with both cores busy."""
+    outcome = kill_a_worker(backend, moment)
+    assert outcome.right, (outcome.result.inside, outcome.again.inside, outcome.exact)
+    # a pool that lost an idle worker may finish the run before it notices: then the next run says so;
+    # Dask's nanny replaces an idle worker without any run meeting the loss
+    if backend != "dask" or moment in ("start", "mid-run"):
+        assert any(LOST_NOTE[backend] in note for note in outcome.notes), outcome.notes
+    if backend != "dask":  # a broken pool is replaced whole: none of its workers is left behind
+        assert not outcome.survivors, outcome.survivors
 
 
-@pytest.mark.parametrize("victim", ["busy", "idle"])
-def test_a_pool_worker_killed_mid_run_costs_no_point(victim):
-    # with one task in flight on a pool of two, one worker computes and the other waits for a task while
-    # holding the task queue's lock: killing that idle one deadlocks a plain Pool (CPython bpo-22393)
-    n, seed = 2 * 10**9, 5
-    pool = executors.process_pool(2)
-    started = threading.Event()
-    box = {}
-
-    def run():
-        try:
-            box["result"] = estimate(
-                "multiprocessing",
-                n,
-                seed=seed,
-                workers=1,
-                chunk=1 << 26,
-                progress=lambda d, t: d > t // 10 and started.set(),
-            )
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert started.wait(60)
-    pids = list(executors.pool_pids(pool))
-    before = {pid: _cpu_seconds(pid) for pid in pids}
-    time.sleep(0.3)
-    used = {pid: _cpu_seconds(pid) - before[pid] for pid in pids}
-    busy = max(pids, key=used.get)
-    target = busy if victim == "busy" else min(pids, key=used.get)
-    os.kill(target, signal.SIGKILL)
-    thread.join(120)
-    assert not thread.is_alive(), "the run hung after a worker was killed"
-    assert "error" not in box, box.get("error")
-    assert box["result"].inside == exact_count(n, seed)
-    assert any("worker process died" in note for note in box["result"].notes)
-    assert target not in executors.pool_pids(executors.process_pool(2))
-    assert not any(p.is_alive() for p in pool._pool)  # the replaced pool leaves no worker behind
-
-
-def _busiest_child(window_s: float = 0.5) -> float:
-    """The largest share of a core any child process uses over ``window_s``: about 1 for a worker still
-    computing, a few hundredths for an idle one (heartbeats). Per process, so that the many idle children
-    a long test session gathers (clusters, pools, schedulers) do not add up to a false alarm."""
-
-    def cpu(proc: psutil.Process) -> float:
-        try:
-            t = proc.cpu_times()
-            return t.user + t.system
-        except psutil.Error:
-            return 0.0
-
-    children = psutil.Process().children(recursive=True)
-    before = [cpu(c) for c in children]
-    time.sleep(window_s)
-    return max((cpu(c) - b for c, b in zip(children, before, strict=True)), default=0.0) / window_s
+@pytest.mark.parametrize("backend", ["multiprocessing", "dask"])
+def test_one_worker_means_one_process_computing_at_once(backend):
+    estimate(backend, 1000, seed=0, workers=2)  # a pool or cluster of two
+    with Markers() as markers:
+        markers.go()
+        result = estimate(backend, 8 * 2**20, seed=4, workers=1, chunk=2**20)
+        assert result.workers == 1 and result.inside == exact_count(8 * 2**20, 4)
+        assert len(markers.ended()) == 8
+        assert markers.most_at_once() == 1
+    two = estimate(backend, 8 * 2**20, seed=4, workers=2, chunk=2**20)
+    assert two.workers == 2 and two.inside == result.inside
 
 
 @pytest.mark.parametrize("backend", ["multiprocessing", "joblib", "dask"])
 def test_cancel_leaves_no_worker_busy_and_no_orphan(backend):
     estimate(backend, 10**6, seed=1, workers=2)  # pools and clusters up
     children_before = {p.pid for p in psutil.Process().children(recursive=True)}
-    stop = threading.Event()
-    t0 = time.monotonic()
-    timer = threading.Timer(0.5, stop.set)
-    timer.start()
-    with pytest.raises(Cancelled):
-        estimate(backend, 10**11, seed=1, workers=2, should_stop=stop.is_set)
-    assert time.monotonic() - t0 < 1.5  # stopped within a second of the request
-    time.sleep(0.3)
-    assert _busiest_child() < 0.2
+    with Markers() as markers:
+        markers.go()
+        t0 = time.monotonic()
+        with pytest.raises(Cancelled):
+            estimate(
+                backend, 10**11, seed=1, workers=2, chunk=2**22, should_stop=lambda: len(markers.ended()) >= 4
+            )
+        assert time.monotonic() - t0 < 30  # generous: a stop is seen within one range (milliseconds)
+
+        def settled():
+            """every task that started has ended, or its worker is gone (joblib stops its workers)"""
+            ended = markers.ended()
+            return all(key in ended or not psutil.pid_exists(key[1]) for key in markers.started())
+
+        markers.wait(settled, timeout=10)
+        started = set(markers.started())
+        time.sleep(0.3)
+        assert set(markers.started()) == started  # and nothing new started after the stop
     children_after = {p.pid for p in psutil.Process().children(recursive=True)}
     assert children_after <= children_before  # nothing new left behind
+
+
+def test_shutdown_stops_every_pool_and_cluster_and_nothing_starts_after():
+    for backend in ("multiprocessing", "joblib", "dask"):
+        estimate(backend, 1000, seed=0, workers=2)
+    assert processes.workers()
+    executors.shutdown()
+    try:
+        assert processes.workers() == []
+        with pytest.raises(executors.ShuttingDown):
+            estimate("multiprocessing", 1000, seed=0, workers=2)
+    finally:
+        executors.reopen()
 
 
 def test_the_page_runs_on_a_scheduler_address_and_says_a_worker_was_lost(dask_cluster):

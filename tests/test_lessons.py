@@ -85,11 +85,15 @@ def test_parameters_are_checked_against_their_bounds():
         get("nope")
 
 
+@pytest.mark.slow
 def test_processes_started_together_take_one_sleep(no_new_processes):
-    seconds = 0.8  # spawning three interpreters on a busy two-core machine can take a few tenths
-    r = get("processes").run(processes=3, seconds=seconds)
-    assert seconds <= r.parallel_s < 2 * seconds
-    assert r.one_by_one_s >= 3 * seconds
+    processes, seconds = 3, 0.8
+    r = get("processes").run(processes=processes, seconds=seconds)
+    assert r.parallel_s >= seconds and r.one_by_one_s >= processes * seconds  # a sleep never takes less
+    # No ceiling in seconds (spawning interpreters on a busy machine takes what it takes): the start-up cost
+    # is paid both ways, so what together saves is the overlapped sleeps, (processes - 1) · seconds ideally;
+    # run one after the other, it would save nothing
+    assert r.one_by_one_s - r.parallel_s >= 0.5 * (processes - 1) * seconds
     together = [n for n in r.naps if n["run"] == "together"]
     queued = [n for n in r.naps if n["run"] != "together"]
     assert len(together) == len(queued) == 3 and len({n["pid"] for n in r.naps}) == 6
@@ -103,10 +107,12 @@ def test_processes_started_together_take_one_sleep(no_new_processes):
 def test_measure_runs_a_process_lesson_in_a_fresh_interpreter_and_kills_it_on_timeout(no_new_processes):
     r = get("race").measure(trials=1, increments=5_000)
     assert type(r).__name__ == "RaceResult" and r.locked == [15_000] and r.headline.startswith("3 processes")
+    seconds = 5  # the longest nap the lesson takes
     t0 = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired):
-        get("processes").measure(timeout=1.5, seconds=5)  # its sleepers too are killed (fixture)
-    assert time.monotonic() - t0 < 5
+        get("processes").measure(timeout=1.5, seconds=seconds)  # its sleepers too are killed (fixture)
+    # the sleepers hold the output pipe: had they outlived the kill, measure would wait out their nap
+    assert time.monotonic() - t0 < seconds
 
 
 def test_pool_loses_on_tiny_tasks_and_does_far_better_on_heavy_ones(no_new_processes):
@@ -117,6 +123,14 @@ def test_pool_loses_on_tiny_tasks_and_does_far_better_on_heavy_ones(no_new_proce
     assert r.heavy_speedup > 3 * r.tiny_speedup  # the round trip is noise next to real work
     seconds = [r.tiny_map_s, r.tiny_pool_s, r.heavy_map_s, r.heavy_pool_s]
     assert [row["seconds"] for row in r.rows()] == seconds
+
+
+def test_pool_lesson_refuses_to_time_different_answers(monkeypatch, no_new_processes):
+    from core.lessons import pool_map
+
+    monkeypatch.setattr(pool_map, "map", lambda f, xs: [f(x) + 1 for x in xs], raising=False)  # a wrong map
+    with pytest.raises(RuntimeError, match=r"Pool\(1\)\.map and the built-in map gave different answers"):
+        get("pool_vs_map").run(tiny_items=1_000, heavy_tasks=1, heavy_steps=1_000, workers=1)
 
 
 def test_map_apply_and_their_async_twins(no_new_processes):
@@ -133,19 +147,26 @@ def test_map_apply_and_their_async_twins(no_new_processes):
     naps = [seconds * k / 4 for k in (4, 3, 2, 1)]
     assert calls["map"]["blocked_s"] >= max(naps)
     assert calls["apply"]["blocked_s"] >= 0.99 * sum(naps)  # one task at a time
-    for method in ("map_async", "apply_async"):
-        assert calls[method]["blocked_s"] < 0.1 < calls[method]["total_s"]
-    assert calls["apply_async"]["total_s"] < calls["apply"]["total_s"]
+    for method in ("map_async", "apply_async"):  # a receipt at once; the answers once the naps are over
+        blocking = calls[method.removesuffix("_async")]
+        assert calls[method]["blocked_s"] < 0.25 * blocking["blocked_s"]
+        assert calls[method]["total_s"] >= max(naps)
+    # a loop of apply_async keeps both workers busy: it saves about half of apply's serial sum of naps
+    assert calls["apply"]["total_s"] - calls["apply_async"]["total_s"] >= 0.25 * sum(naps)
     finished = calls["apply_async"]["finished in"]
-    assert sorted(finished) == [2, 4, 6, 8] and finished[0] == 4  # 4 naps less than 2, and both start first
+    assert sorted(finished) == [2, 4, 6, 8]  # every callback ran once; the order is up to the scheduler,
+    assert finished[0] in (2, 4)  # but a worker takes its next task only when done: 6 and 8 cannot be first
 
 
 def test_unlocked_counter_loses_updates_and_the_lock_makes_it_exact(no_new_processes):
-    r = get("race").run(processes=3, increments=30_000, trials=2)
+    r = get("race").run(processes=3, increments=30_000, trials=3)
     assert r.expected == 90_000
-    assert all(0 < count < r.expected for count in r.unlocked), r.unlocked
-    assert r.locked == [r.expected, r.expected] and r.exact
-    assert r.rows()[0]["lost"] == r.expected - r.unlocked[0]
+    # how much a trial loses is up to the scheduler (here from a tenth to over half, with both cores busy or
+    # not), so one trial in three losing is the lesson; each write is a read plus one: never above expected
+    assert all(0 < count <= r.expected for count in r.unlocked), r.unlocked
+    assert min(r.unlocked) < r.expected, r.unlocked
+    assert r.locked == [r.expected] * 3 and r.exact  # the lock: exact every time
+    assert [row["lost"] for row in r.rows()] == [r.expected - count for count in r.unlocked]
 
 
 def test_joblib_loses_on_cos_and_gains_on_csv_files_it_then_removes():
@@ -208,11 +229,11 @@ def test_cli_lists_the_lessons(capsys):
 
 
 def test_cli_runs_a_lesson_from_a_terminal_as_json():
-    out = run_cli("race", "-p", "trials=1", "-p", "increments=2e4", "--json")
+    out = run_cli("race", "-p", "trials=2", "-p", "increments=2e4", "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert doc["lesson"] == "race" and doc["params"] == {"processes": 3, "increments": 20_000, "trials": 1}
-    assert doc["locked"] == [60_000] and doc["unlocked"][0] < 60_000
+    assert doc["lesson"] == "race" and doc["params"] == {"processes": 3, "increments": 20_000, "trials": 2}
+    assert doc["locked"] == [60_000, 60_000] and min(doc["unlocked"]) < 60_000  # one trial losing is enough
     assert doc["table"][0]["with the lock"] == 60_000 and "should give 60,000" in doc["headline"]
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.pi import BACKENDS, estimate
+from core.pi import BACKENDS, estimate, executors
+from ui.url import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -73,7 +74,7 @@ def test_pi_run_shows_each_backend_with_its_exact_count_and_writes_the_url():
         "n": "1e6",
         "backends": "numpy_chunked,dask",
         "seed": "7",
-        "workers": "2",
+        "workers": str(executors.default_workers()),  # the slider's default: one per core here
     }
     history = at.session_state.pi_history
     assert len(history) == 2 and {h["inside"] for h in history} == {exact.inside}
@@ -108,6 +109,18 @@ def test_pi_settings_come_from_a_shared_url():
     assert at.select_slider(key="pi_n").value == 2 * 10**7
     assert at.multiselect(key="pi_backends").value == ["numba", "numpy_chunked"]
     assert at.number_input(key="pi_seed").value == 99 and at.slider(key="pi_workers").value == 1
+
+
+def test_a_link_with_non_ascii_digits_is_reported_not_a_traceback():
+    # "²" and "¹" pass str.isdigit() but not int(): ?seed=%C2%B2&workers=%C2%B9 once raised on the page
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["seed"] = "²"
+    at.query_params["workers"] = "¹"
+    at.run().switch_page("pages/pi_estimate.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="pi_seed").value == DEFAULTS["pi_seed"]
+    assert at.slider(key="pi_workers").value == DEFAULTS["pi_workers"] == executors.default_workers()
+    assert [t.value for t in at.toast] == ["Ignored in the link: seed=², workers=¹"]
 
 
 def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():

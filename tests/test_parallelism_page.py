@@ -46,7 +46,12 @@ def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
     assert not at.exception and not at.error
     result = at.session_state["lesson:processes"]
     assert result.processes == 2 and result.seconds == 0.5
-    assert 0.5 <= result.parallel_s < 1.0 <= result.one_by_one_s
+    assert result.parallel_s >= 0.5 and result.one_by_one_s >= 2 * 0.5  # a sleep never takes less
+    # started together the second nap overlaps the first: of its 0.5 s, at least half is saved against one
+    # at a time (no ceiling in seconds: spawning interpreters on a busy machine takes what it takes)
+    assert result.one_by_one_s - result.parallel_s >= 0.5 * 0.5
+    together = [n for n in result.naps if n["run"] == "together"]
+    assert max(n["start_s"] for n in together) < min(n["end_s"] for n in together)  # they overlap
     assert [m.label for m in at.metric] == ["started together", "one at a time", "sleep in all"]
     assert at.metric[0].value == f"{result.parallel_s:.2f} s" and at.metric[2].value == "1 s"
     assert at.success[0].value == result.headline
@@ -61,7 +66,7 @@ def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
 def test_race_tab_shows_lost_updates_and_the_exact_locked_count():
     at = page("Race and Lock")
     assert [s.value for s in at.subheader] == ["4. A shared Value: race and Lock"]
-    at.number_input(key="race:trials").set_value(2)
+    at.number_input(key="race:trials").set_value(3)  # one trial losing is the lesson; all three need not
     at.button(key="run:race").click().run()
     assert not at.exception and not at.error
     metrics = {m.label: m for m in at.metric}
@@ -69,7 +74,8 @@ def test_race_tab_shows_lost_updates_and_the_exact_locked_count():
     worst = int(metrics["worst without a lock"].value.replace(",", ""))
     assert worst < 90_000 and metrics["worst without a lock"].delta == f"{worst - 90_000:,} lost"
     assert metrics["with the lock"].value == "90,000" and metrics["with the lock"].delta == "exact"
-    assert list(at.dataframe[0].value["with the lock"]) == [90_000, 90_000]
+    assert list(at.dataframe[0].value["with the lock"]) == [90_000] * 3
+    assert min(at.dataframe[0].value["without a lock"]) == worst
 
 
 def test_numba_tab_shows_the_typing_errors_as_the_lesson():

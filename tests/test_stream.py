@@ -57,3 +57,11 @@ def test_keys_of_nearby_seeds_are_unrelated():
     inverse = pow(stream.GAMMA, -1, 2**64)
     offsets = [((b - a) * inverse) % 2**64 for a, b in itertools.pairwise(keys)]
     assert min(min(o, 2**64 - o) for o in offsets) > 10**12
+
+
+def test_ranges_are_computed_on_demand_whatever_the_chunk():
+    ranges = stream.split_range(10**12, 1)  # a trillion ranges: a list of them would need terabytes
+    assert len(ranges) == 10**12
+    assert ranges[0] == (0, 1) and ranges[-1] == (10**12 - 1, 10**12) and ranges[123] == (123, 124)
+    assert list(itertools.islice(ranges, 3)) == [(0, 1), (1, 2), (2, 3)]
+    assert stream.split_range(10, 4)[1:] == [(4, 8), (8, 10)]

@@ -3,6 +3,8 @@ bookmarked; the last settings also survive a visit to another page."""
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.pi import executors, parse_n, stream
@@ -15,6 +17,7 @@ DEFAULTS = {
     "pi_workers": executors.default_workers(),
 }
 _SAVED = "pi_saved_settings"
+_WHOLE = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is True, int("²") fails); ≤ 2**32 - 1
 
 
 def fmt_n(n: int) -> str:
@@ -42,7 +45,7 @@ def _from_url(available: list[str], max_workers: int) -> tuple[dict, list[str]]:
     ):
         if name in params:
             value = params[name]
-            if value.isdigit() and low <= int(value) <= high:
+            if _WHOLE.fullmatch(value) and low <= int(value) <= high:
                 found[key] = int(value)
             else:
                 bad.append(f"{name}={value}")

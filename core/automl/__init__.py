@@ -15,10 +15,21 @@ from core.automl.analysis import (
 from core.automl.catalogue import CATALOGUE, MetricInfo, direction, infer_task, metric_info
 from core.automl.model import AutoMLData, AutoMLError, Skipped
 from core.automl.parse import load_bytes, load_path, parse_metrics
-from core.automl.sources import FileSource, SampleSource, Source, UploadSource, load_live
+from core.automl.sources import (
+    ENV_AUTOML_DIR,
+    PATH_REFUSED,
+    FileSource,
+    SampleSource,
+    Source,
+    UploadSource,
+    confined_path,
+    load_live,
+)
 
 __all__ = [
     "CATALOGUE",
+    "ENV_AUTOML_DIR",
+    "PATH_REFUSED",
     "AutoMLData",
     "AutoMLError",
     "FileSource",
@@ -31,6 +42,7 @@ __all__ = [
     "baseline_deltas",
     "best_run",
     "best_so_far",
+    "confined_path",
     "correlation",
     "direction",
     "infer_task",

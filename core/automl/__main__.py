@@ -8,7 +8,7 @@ import sys
 from core.automl.analysis import summarize, wide
 from core.automl.model import AutoMLError
 from core.automl.parse import load_path
-from core.cli import Parser, fail
+from core.cli import Parser, fail, run
 
 PROG = "python -m core.automl"
 
@@ -55,4 +55,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

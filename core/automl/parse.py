@@ -10,15 +10,28 @@ from typing import Any
 
 import pandas as pd
 
+from core.automl.catalogue import CATALOGUE
 from core.automl.model import RUN_COLUMNS, TIDY_COLUMNS, AutoMLData, AutoMLError, Skipped
 
 MAX_BYTES = 20 * 2**20  # a real metrics_data file of 200 runs x 40 metrics is about 0.2 MB
 MAX_RUNS = 20_000
 MAX_METRICS_PER_RUN = 2_000
 MAX_SKIPPED_KEPT = 500
+MAX_INT_CHARS = 400  # a longer JSON integer is no float (> 1e308), and Python refuses one of over 4300 digits
 META_KEY = "__pilab__"  # Pi Lab's metadata in cached pulls; run ids never start with "__"
 ARTIFACT_SCHEMAS = ("confusion_matrix", "accuracy_table", "residuals", "predicted_true")
 _ITERATION = re.compile(r"_(\d+)$")
+
+
+class HugeInt(float):
+    """Stands in for a JSON integer too long to read: a NaN to everything else, a skip (never echoed) here."""
+
+    digits: int
+
+    def __new__(cls, digits: int) -> HugeInt:
+        obj = super().__new__(cls, "nan")
+        obj.digits = digits
+        return obj
 
 
 def load_path(path: str | Path, *, max_bytes: int = MAX_BYTES) -> AutoMLData:
@@ -28,10 +41,14 @@ def load_path(path: str | Path, *, max_bytes: int = MAX_BYTES) -> AutoMLData:
         raise AutoMLError(f"{p}: no such file")
     if not p.is_file():
         raise AutoMLError(f"{p}: not a file")
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise AutoMLError(f"{p.name}: {_mb(size)} is over the {_mb(max_bytes)} limit for a metrics file")
-    return load_bytes(p.read_bytes(), name=p.name, max_bytes=max_bytes)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise AutoMLError(f"{p.name}: {_mb(size)} is over the {_mb(max_bytes)} limit for a metrics file")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise AutoMLError(f"{p.name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    return load_bytes(data, name=p.name, max_bytes=max_bytes)
 
 
 def load_bytes(data: bytes, *, name: str = "upload", max_bytes: int = MAX_BYTES) -> AutoMLData:
@@ -47,7 +64,7 @@ def load_bytes(data: bytes, *, name: str = "upload", max_bytes: int = MAX_BYTES)
     if not text.strip():
         raise AutoMLError(f"{name}: the file is empty; expected JSON {{run_id: {{metric: [value]}}}}")
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if _looks_truncated(text, exc.pos) else ""
         raise AutoMLError(
@@ -90,10 +107,10 @@ def parse_metrics(obj: Any, *, source: str = "input") -> AutoMLData:
         if not isinstance(metrics, dict):
             skip(run_id, "", f"{_kind(metrics)} instead of an object of metrics")
             continue
-        if len(metrics) > MAX_METRICS_PER_RUN:
+        if len(metrics) > MAX_METRICS_PER_RUN:  # the run is not named: the file may not be metrics at all
             raise AutoMLError(
-                f"{source}: run {run_id!r} has {len(metrics):,} metrics, "
-                f"over the limit of {MAX_METRICS_PER_RUN:,}"
+                f"{source}: run {position + 1:,} of {len(entries):,} has {len(metrics):,} entries, "
+                f"over the limit of {MAX_METRICS_PER_RUN:,} metrics per run"
             )
         info = run_meta.get(run_id) if isinstance(run_meta.get(run_id), dict) else {}
         iteration = _iteration(run_id, info)
@@ -112,12 +129,11 @@ def parse_metrics(obj: Any, *, source: str = "input") -> AutoMLData:
         run_rows.append({"run_id": run_id, "iteration": iteration, "_pos": position, **_run_fields(info)})
 
     if not rows:
-        first = (
-            f"; first skipped: {skipped[0].run_id} {skipped[0].metric}: {skipped[0].reason}"
-            if skipped
-            else ""
-        )
-        raise AutoMLError(f"{source}: no numeric metric values in {len(entries)} run(s){first}")
+        if skipped and _looks_like_automl(skipped[0]):
+            detail = f"; first skipped: {skipped[0].run_id} {skipped[0].metric}: {skipped[0].reason}"
+        else:  # maybe not metrics at all (a token cache, a config): its shape only, never a key or value
+            detail = f"; found {_shape(entries)}, expected {{run_id: {{metric: [number]}}}}"
+        raise AutoMLError(f"{source}: no numeric metric values in {len(entries)} run(s){detail}")
 
     runs = pd.DataFrame(run_rows)
     if runs["iteration"].isna().all():
@@ -142,12 +158,17 @@ def scalar(raw: Any) -> tuple[float, None] | tuple[None, str]:
         raw = raw[-1]  # logged several times: the last value counts
         if isinstance(raw, list | dict):
             return None, f"a list ending in {_kind(raw)}, not a number"
+    if isinstance(raw, HugeInt):
+        return None, f"an integer of {raw.digits:,} digits, too large for a float"
     if raw is None:
         return None, "missing (null)"
     if isinstance(raw, bool):
         return None, "a boolean, not a number"
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            return None, "an integer too large for a float"
         if math.isnan(value):
             return None, "NaN"
         if math.isinf(value):
@@ -212,6 +233,26 @@ def _artifacts(raw: Any) -> dict[str, dict[str, Any]]:
     }
 
 
+def _json_int(text: str) -> int | HugeInt:
+    """``json.loads``' ``parse_int``: an integer, or a ``HugeInt`` for one too long to be a metric value."""
+    return int(text) if len(text) <= MAX_INT_CHARS else HugeInt(len(text.lstrip("-")))
+
+
+def _looks_like_automl(first: Skipped) -> bool:
+    """An AutoML child run id (``<parent>_<iteration>``) with no metric or a catalogue one: safe to name."""
+    named = isinstance(first.run_id, str) and iteration_of(first.run_id) is not None
+    return named and (first.metric == "" or first.metric in CATALOGUE)
+
+
+def _shape(entries: list[tuple[str, Any]]) -> str:
+    """What the runs of a document hold, by kind only (``objects of strings and lists``, ``numbers``)."""
+    inner = {_PLURAL[_kind(x)] for _, v in entries if isinstance(v, dict) for x in v.values()}
+    kinds = {_PLURAL[_kind(v)] for _, v in entries if not isinstance(v, dict)}
+    if any(isinstance(v, dict) for _, v in entries):
+        kinds.add(f"objects of {' and '.join(sorted(inner))}" if inner else "empty objects")
+    return " and ".join(sorted(kinds))
+
+
 def _looks_truncated(text: str, pos: int) -> bool:
     """The error is at the very end, or more brackets open than close (a file cut short)."""
     opened = text.count("{") + text.count("[")
@@ -230,6 +271,16 @@ def _kind(obj: Any) -> str:
     if isinstance(obj, bool):
         return "a boolean"
     return "a number"
+
+
+_PLURAL = {
+    "a list": "lists",
+    "an object": "objects",
+    "a string": "strings",
+    "null": "nulls",
+    "a boolean": "booleans",
+    "a number": "numbers",
+}
 
 
 def _mb(n: int) -> str:

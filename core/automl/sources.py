@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from core.automl.model import AutoMLData
+from core.automl.model import AutoMLData, AutoMLError
 from core.automl.parse import load_bytes, load_path, parse_metrics
 
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "bank_marketing_metrics_output.json"
 SAMPLE_LABEL = "bundled sample: bank marketing, 20 child runs (Azure ML AutoML, AUC_weighted)"
+ENV_AUTOML_DIR = "PILAB_AUTOML_DIR"  # the page's File path source reads only inside this directory
+PATH_REFUSED = "no readable file of that name in the AutoML directory"  # one message for every refusal
 
 
 class Source(Protocol):
@@ -72,3 +75,17 @@ def load_live(source: LiveSource) -> tuple[AutoMLData, dict[str, Any]]:
     """Pull from a live source once; return the parsed data and the document to cache."""
     document = source.pull()
     return parse_metrics(document, source=source.label), document
+
+
+def confined_path(directory: str | Path, user_text: str) -> Path:
+    """``user_text`` as a readable file inside ``directory`` (relative to it; symlinks resolved), else
+    ``AutoMLError(PATH_REFUSED)``, the same whether the file is outside, missing, a directory or unreadable,
+    so that a visitor cannot learn which files exist."""
+    try:
+        root = Path(directory).resolve(strict=False)
+        path = (root / user_text.strip()).resolve(strict=False)
+        if user_text.strip() and path.is_relative_to(root) and path.is_file() and os.access(path, os.R_OK):
+            return path
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte, a name too long …
+        pass
+    raise AutoMLError(PATH_REFUSED)

@@ -7,7 +7,7 @@ import json
 import sys
 
 from core.bench import sweep
-from core.cli import Parser, fail
+from core.cli import Parser, fail, run
 from core.pi import Cancelled, check_request, parse_n
 
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             check_request(name, min(ns), workers=args.workers)
         results = sweep(names, ns, repeat=args.repeat, workers=args.workers, time_limit_s=args.time_limit)
-    except (ValueError, ConnectionError) as exc:
+    except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler, a deadline
         fail(str(exc), parser.prog)
     except (Cancelled, KeyboardInterrupt):
         print(f"{parser.prog}: cancelled", file=sys.stderr)
@@ -67,4 +67,4 @@ def _fmt(seconds: float) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
-from core.cli import Parser, fail
+from core.cli import Parser, fail, run
 from core.lessons import MODULES, get, lessons
 
 
@@ -71,4 +70,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

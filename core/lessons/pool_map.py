@@ -105,10 +105,17 @@ def pool_vs_map(
     ctx = multiprocessing.get_context("spawn")
     t0 = time.perf_counter()
     with ctx.Pool(workers) as p:
-        while len(set(p.map(ready, range(workers), chunksize=1))) < workers:
-            pass  # until every worker has answered
+        deadline = time.monotonic() + 60
+        while len(set(p.map(ready, range(workers), chunksize=1))) < workers:  # every worker has answered
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Pool's {workers} workers did not all start within 60 s")
         startup_s = time.perf_counter() - t0
-        assert p.map(func, var[:1000]) == list(map(func, var[:1000]))  # the same answers, in order
+        pooled, direct = p.map(func, var[:1000]), list(map(func, var[:1000]))
+        if pooled != direct:  # the same answers, in order, or the timings below compare different work
+            raise RuntimeError(
+                f"Pool({workers}).map and the built-in map gave different answers for the same "
+                f"{len(direct):,} items: the lesson would time different work"
+            )
         tiny_map_s, tiny_pool_s = best_of(repeat, lambda: list(map(func, var)), lambda: p.map(func, var))
         tasks = [heavy_steps] * heavy_tasks
         heavy_map_s, heavy_pool_s = best_of(

@@ -112,7 +112,8 @@ def race(processes: int = 3, increments: int = 30_000, trials: int = 3) -> RaceR
     """Count with ``processes`` processes ``trials`` times, without and then with the lock.
 
     The lecture's 10,000 increments can fit in one time slice on a busy two-core machine (no overlap, no
-    loss); 30,000 keep the processes overlapping, so the loss shows every time."""
+    loss); 30,000 keep the processes overlapping, so a trial that loses nothing is rare. How much a trial
+    loses is up to the scheduler: the page shows the worst of the trials."""
     result = RaceResult(processes, increments)
     for _ in range(trials):
         count, seconds = count_together(add_unlocked, processes, increments)

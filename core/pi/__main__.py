@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from core.cli import Parser, fail
+from core.cli import Parser, fail, run
 from core.pi import BACKENDS, Cancelled, estimate, parse_n
 
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             chunk=args.chunk,
             scheduler=args.scheduler,
         )
-    except (ValueError, ConnectionError) as exc:
+    except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler, a deadline
         fail(str(exc), parser.prog)
     except (Cancelled, KeyboardInterrupt):
         print(f"{parser.prog}: cancelled", file=sys.stderr)
@@ -81,4 +81,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -1,28 +1,39 @@
-"""Worker pools and Dask clients, started once per process, shared by every run and session, grown on demand.
+"""Worker pools and Dask clients: started once per process and shared by every run, replaced when a worker
+dies, and stopped within a deadline on every way out (``shutdown``, also run at interpreter exit).
 
-A pool is never rebuilt per call: it only grows when a run asks for more workers than it has. How many
-workers a run *uses* is how many of its tasks are in flight at once, so ``workers=1`` on a pool of four
-keeps one process busy.
+A pool is never rebuilt per call: it grows when a run asks for more workers than it has. How many workers a
+run *uses* is how many of its tasks are in flight at once (see ``backends._gather``), so ``workers=1`` on a
+pool of four keeps one process busy. Dead workers are found through documented contracts only: a
+``ProcessPoolExecutor`` whose worker died raises ``BrokenProcessPool`` (on its futures and on ``submit``).
 """
 
 from __future__ import annotations
 
-import atexit
+import asyncio
 import multiprocessing
 import os
 import threading
-import time
-from multiprocessing.pool import Pool
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import wait as wait_all
 
+from core import processes
 from core.pi import tasks
 
 CONNECT_TIMEOUT_S = 5
+START_TIMEOUT_S = 120  # spawning a worker imports NumPy and Numba: seconds each on a busy two-core machine
+CLOSE_TIMEOUT_S = 2
+
 _lock = threading.RLock()
-_pool: list[Pool] = []  # at most one
-_pool_size = 0
+_executor: ProcessPoolExecutor | None = None
+_executor_size = 0
 _joblib_sizes: set[int] = set()
 _clients: dict[str, object] = {}
 _local_cluster: list[object] = []  # at most one
+_closed = threading.Event()
+
+
+class ShuttingDown(RuntimeError):
+    """A pool or cluster was asked for after ``shutdown()``."""
 
 
 def default_workers() -> int:
@@ -35,53 +46,56 @@ def max_workers() -> int:
     return 4 * default_workers()
 
 
-def process_pool(workers: int) -> Pool:
-    """A warmed ``multiprocessing`` pool of at least ``workers`` processes, started on first use.
+def _check_open() -> None:
+    if _closed.is_set():
+        raise ShuttingDown("Pi Lab is shutting down; no new pool or cluster starts")
 
-    Workers are spawned (not forked: forking a threaded server, or Numba's OpenMP runtime, is unsafe), so
-    a start costs an interpreter and a Numba import per worker; later calls reuse them.
+
+def process_executor(workers: int) -> ProcessPoolExecutor:
+    """A warmed pool of at least ``workers`` spawned processes, started on first use and then reused.
+
+    Spawned (not forked: forking a threaded server, or Numba's threading layer, is unsafe), so a start costs
+    an interpreter and a Numba import per worker. Raises ``BrokenProcessPool`` when a worker dies while the
+    pool starts (``renew_process_executor`` then gives a fresh one).
     """
-    global _pool_size
+    global _executor, _executor_size
     with _lock:
-        if _pool and _pool_size >= workers:
-            return _pool[0]
-        for old in _pool:
-            old.terminate()
-        _pool.clear()
+        _check_open()
+        if _executor is not None and _executor_size >= workers:
+            return _executor
+        if _executor is not None:
+            _executor.shutdown(wait=False)  # its running tasks finish; later ones go to the new pool
         size = max(workers, default_workers())  # one per core at least: asking for fewer never restarts it
-        pool = multiprocessing.get_context("spawn").Pool(size, initializer=tasks.warm_up)
-        pool.map(time.sleep, [0.05] * size, chunksize=1)  # returns once the workers are up and warm
-        _pool.append(pool)
-        _pool_size = size
-        return pool
+        executor = ProcessPoolExecutor(
+            size, mp_context=multiprocessing.get_context("spawn"), initializer=tasks.start_worker
+        )
+        _executor, _executor_size = executor, size
+        processes.at_exit(shutdown)
+        started = [executor.submit(tasks.ready) for _ in range(size)]  # one process is spawned a task
+        _, late = wait_all(started, timeout=START_TIMEOUT_S)
+        if late:
+            raise TimeoutError(f"the pool's {size} worker processes did not start within {START_TIMEOUT_S} s")
+        for future in started:
+            future.result()
+        return executor
 
 
-def pool_pids(pool: Pool) -> frozenset[int]:
-    """The worker process ids of a pool (a changed set means a worker died and was replaced)."""
-    return frozenset(p.pid for p in pool._pool)
+def renew_process_executor(workers: int) -> ProcessPoolExecutor:
+    """The pool, replaced by a fresh one if a worker died (it then refuses work with ``BrokenProcessPool``).
 
-
-def pool_alive(pool: Pool) -> bool:
-    return all(p.is_alive() for p in pool._pool)
-
-
-def replace_pool(broken: Pool) -> Pool:
-    """A fresh pool in place of one that lost a worker.
-
-    A worker killed while it waited for a task dies holding the task queue's lock: the old pool can then
-    hand out no task, nor even terminate (CPython bpo-22393). So its shutdown runs on a daemon thread that
-    may never finish, its processes are killed, and a new pool of the same size takes its place.
+    The broken pool has already stopped its other workers; its queues may be in any state, so it is only
+    shut down without waiting, and a new pool of the same size takes its place.
     """
+    global _executor
     with _lock:
-        size = _pool_size
-        if _pool and _pool[0] is broken:
-            _pool.clear()
-        closer = threading.Thread(target=broken.terminate, daemon=True, name="pilab-broken-pool")
-        closer.start()
-        broken._worker_handler.join(5)  # stops replacing workers once the shutdown has begun
-        for process in list(broken._pool):  # a replacement started meanwhile is in the list by now
-            process.kill()
-        return process_pool(size)
+        executor = _executor
+        if executor is not None:
+            try:
+                executor.submit(tasks.ready)
+            except (BrokenExecutor, RuntimeError):  # broken, or shut down
+                executor.shutdown(wait=False, cancel_futures=True)
+                _executor = None
+        return process_executor(max(workers, _executor_size))
 
 
 def joblib_ready(workers: int) -> None:
@@ -89,10 +103,84 @@ def joblib_ready(workers: int) -> None:
     from joblib import Parallel, delayed
 
     with _lock:
+        _check_open()
         if workers in _joblib_sizes:
             return
-        Parallel(n_jobs=workers)(delayed(tasks.warm_up)() for _ in range(2 * workers))
+        processes.at_exit(shutdown)
+        for attempt in range(3):  # loky replaces workers that died since the last run on the next call
+            try:
+                Parallel(n_jobs=workers)(delayed(tasks.ready)() for _ in range(2 * workers))
+                break
+            except BrokenExecutor:
+                if attempt == 2:
+                    raise
         _joblib_sizes.add(workers)
+
+
+def joblib_restarted() -> None:
+    """Forget that loky's workers are warm (joblib stops them on a cancel and replaces a broken set)."""
+    with _lock:
+        _joblib_sizes.clear()
+
+
+def scheduler_address(address: str | None) -> str | None:
+    """The Dask scheduler to use: ``address``, else ``PILAB_DASK_SCHEDULER``, else None (a local cluster)."""
+    return (address or os.environ.get("PILAB_DASK_SCHEDULER") or "").strip() or None
+
+
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise ``ConnectionError`` (one line) unless a Dask scheduler answers at ``address`` within ``timeout``.
+
+    Asks the scheduler who it is (``identity``) over Dask's own comm layer, under one overall deadline: a
+    server that accepts the connection but is not a Dask scheduler never answers the handshake.
+    """
+    from distributed.comm import connect
+
+    hint = "give an address like tcp://host:8786, or leave it empty for a local cluster"
+
+    async def identity() -> dict:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = _in_own_loop(identity, timeout)
+    except ValueError as exc:  # an unknown scheme, a missing port …
+        raise ConnectionError(f"{address!r} is not a Dask scheduler address ({exc}); {hint}") from None
+    except (TimeoutError, OSError, EOFError) as exc:
+        why = type(exc).__name__
+        raise ConnectionError(
+            f"the Dask scheduler at {address!r} did not answer within {timeout:g} s ({why}); {hint}"
+        ) from None
+    except Exception as exc:  # a server speaking another protocol: whatever its reply made of the handshake
+        what = type(exc).__name__
+        raise ConnectionError(f"{address!r} did not answer as a Dask scheduler ({what}); {hint}") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ConnectionError(f"{address!r} answered, but not as a Dask scheduler; {hint}")
+
+
+def _in_own_loop(coroutine_function, timeout: float):
+    """Run a coroutine to its end under ``timeout`` on a thread of its own, so an event loop already
+    running in the calling thread (Streamlit's, a test's) is never in the way."""
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = asyncio.run(asyncio.wait_for(coroutine_function(), timeout))
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="pilab-dask-probe")
+    thread.start()
+    thread.join(timeout + 1)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def dask_client(address: str | None, workers: int):
@@ -103,9 +191,10 @@ def dask_client(address: str | None, workers: int):
     """
     from distributed import Client, LocalCluster
 
-    address = address or os.environ.get("PILAB_DASK_SCHEDULER") or None
+    address = scheduler_address(address)
     slot = address or "local"
     with _lock:
+        _check_open()
         client = _clients.get(slot)
         if client is not None and client.status == "running":
             if not address and len(client.nthreads()) < workers:
@@ -113,14 +202,10 @@ def dask_client(address: str | None, workers: int):
                 client.wait_for_workers(workers, timeout=60)
                 client.run(tasks.warm_up)
             return client
+        processes.at_exit(shutdown)
         if address:
-            try:
-                client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-            except (OSError, TimeoutError) as exc:
-                raise ConnectionError(
-                    f"the Dask scheduler at {address!r} did not answer within {CONNECT_TIMEOUT_S} s; "
-                    "give an address like tcp://host:8786, or leave it empty for a local cluster"
-                ) from exc
+            check_scheduler(address)
+            client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         else:
             close_client("local")
             cluster = LocalCluster(
@@ -140,7 +225,7 @@ def dask_client(address: str | None, workers: int):
 def dask_cluster(address: str | None = None) -> dict | None:
     """The Dask cluster a run on ``address`` (default: ``PILAB_DASK_SCHEDULER`` or the local cluster) used:
     its scheduler, dashboard link and workers; ``None`` while no run has connected to it."""
-    address = address or os.environ.get("PILAB_DASK_SCHEDULER") or None
+    address = scheduler_address(address)
     client = _clients.get(address or "local")
     if client is None or client.status != "running":
         return None
@@ -153,24 +238,38 @@ def dask_cluster(address: str | None = None) -> dict | None:
 
 
 def close_client(slot: str) -> None:
-    """Close the client of one scheduler address (or ``"local"``: the local cluster too)."""
+    """Close the client of one scheduler address (or ``"local"``: the local cluster too), each within
+    ``CLOSE_TIMEOUT_S``; processes that outlive it are stopped by ``shutdown``."""
     client = _clients.pop(slot, None)
     if client is not None:
-        client.close()
+        processes.call_within(lambda: client.close(timeout=CLOSE_TIMEOUT_S), CLOSE_TIMEOUT_S + 1)
     if slot == "local":
         for cluster in _local_cluster:
-            cluster.close()
+            processes.call_within(lambda c=cluster: c.close(timeout=CLOSE_TIMEOUT_S), CLOSE_TIMEOUT_S + 1)
         _local_cluster.clear()
 
 
-@atexit.register
-def shutdown() -> None:
-    """Stop every pool and cluster this process started."""
-    global _pool_size
-    with _lock:
-        for pool in _pool:
-            pool.terminate()
-        _pool.clear()
-        _pool_size = 0
+def shutdown(timeout: float = processes.STOP_TIMEOUT_S) -> None:
+    """Stop every pool and cluster this process started, within about ``timeout`` s: ask each to stop,
+    then terminate → wait → kill every worker process left. Nothing starts again afterwards."""
+    global _executor, _executor_size
+    _closed.set()
+    if not _lock.acquire(timeout=1):  # a run stuck while starting a pool holds it: stop without it
+        processes.stop(processes.workers(), timeout)
+        return
+    try:
+        if _executor is not None:
+            _executor.shutdown(wait=False, cancel_futures=True)
+        _executor, _executor_size = None, 0
+        _joblib_sizes.clear()
         for slot in list(_clients):
             close_client(slot)
+        close_client("local")
+    finally:
+        _lock.release()
+    processes.stop(processes.workers(), timeout)
+
+
+def reopen() -> None:
+    """Allow pools and clusters to start again after ``shutdown()`` (tests that check a clean shutdown)."""
+    _closed.clear()

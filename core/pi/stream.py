@@ -9,6 +9,8 @@ every backend, CPU or GPU, agrees to the last point).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 MASK64 = (1 << 64) - 1
@@ -80,6 +82,33 @@ def points(key: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return a.astype(np.float64) * scale, b.astype(np.float64) * scale, inside
 
 
-def split_range(n: int, chunk: int) -> list[tuple[int, int]]:
-    """Cut [0, n) into consecutive index ranges of at most ``chunk`` draws."""
-    return [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
+class IndexRanges(Sequence):
+    """[0, n) cut into consecutive ranges of at most ``chunk`` draws, computed on demand: constant memory
+    however small the chunk (``--chunk 1 --n 1e12`` is a trillion ranges, never a list of them)."""
+
+    def __init__(self, n: int, chunk: int) -> None:
+        if chunk < 1:
+            raise ValueError(f"chunk must be at least 1, not {chunk}")
+        self.n, self.chunk = n, chunk
+
+    def __len__(self) -> int:
+        return -(-self.n // self.chunk)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        lo = i * self.chunk
+        return lo, min(lo + self.chunk, self.n)
+
+    def __iter__(self):
+        for lo in range(0, self.n, self.chunk):
+            yield lo, min(lo + self.chunk, self.n)
+
+
+def split_range(n: int, chunk: int) -> IndexRanges:
+    """Cut [0, n) into consecutive index ranges of at most ``chunk`` draws (lazily)."""
+    return IndexRanges(n, chunk)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 
 import numpy as np
 
 from core.pi.kernels import count_inside
+
+PARENT_CHECK_S = 1.0
 
 
 def count_range(key: int, start: int, stop: int) -> int:
@@ -19,3 +23,22 @@ def warm_up() -> float:
     t0 = time.perf_counter()
     count_range(0, 0, 1)
     return time.perf_counter() - t0
+
+
+def ready() -> int:
+    """A task that does nothing: its answer (this worker's pid) says the worker is up."""
+    return os.getpid()
+
+
+def start_worker() -> None:
+    """A pool worker's initializer: warm the kernel, and exit if the process that started it dies (even a
+    SIGKILL of the server or CLI then leaves no worker behind)."""
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True, name="pilab-parent-watch").start()
+    warm_up()

@@ -30,8 +30,6 @@ CHROMIUM_ARGS = [
 
 APP_NAV_SECTION = "π by Monte Carlo"  # a section of app.py's st.navigation, absent from pages/ routing
 
-pytestmark = pytest.mark.e2e
-
 
 def _free_port() -> int:
     with socket.socket() as s:
