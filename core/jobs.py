@@ -50,15 +50,15 @@ class Job:
     result: Any = None
     error: str | None = None
     _stage_started: float = 0.0
-    _last_news: float = field(default_factory=time.monotonic)
-    _stop_asked: float | None = None
-    _stalled: str | None = None  # why the watchdog stopped it
+    last_news: float = field(default_factory=time.monotonic)
+    stop_asked_at: float | None = None
+    stalled: str | None = None  # why the watchdog stopped it
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check (the engine checks between chunks)."""
-        if self._stop_asked is None:
-            self._stop_asked = time.monotonic()
+        if self.stop_asked_at is None:
+            self.stop_asked_at = time.monotonic()
         self._stop.set()
 
     def should_stop(self) -> bool:
@@ -67,11 +67,11 @@ class Job:
     def begin_stage(self, stage: str, total: int) -> None:
         """Start a new step (one backend, one size): progress and rate restart from zero."""
         self.stage, self.done, self.total = stage, 0, total
-        self._stage_started = self._last_news = time.monotonic()
+        self._stage_started = self.last_news = time.monotonic()
 
     def progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
-        self._last_news = time.monotonic()
+        self.last_news = time.monotonic()
 
     @property
     def over(self) -> bool:
@@ -87,7 +87,7 @@ class Job:
         spent = time.monotonic() - self._stage_started
         return self.done / spent if self.done and spent > 0 else 0.0
 
-    def _end(self, state: State, error: str | None = None) -> bool:
+    def end(self, state: State, error: str | None = None) -> bool:
         """Record how the job ended, once; False if it had already ended (the watchdog was first)."""
         if self.over:
             return False
@@ -151,12 +151,12 @@ class JobRunner:
                     continue
                 if job.should_stop():
                     self._work.pop(job.id, None)
-                    job._end("cancelled")
+                    job.end("cancelled")
                     continue
                 if len(self._running) >= self.slots:
                     break
                 job.state = "running"
-                job._last_news = time.monotonic()
+                job.last_news = time.monotonic()
                 self._running.add(job.id)
                 work = self._work.pop(job.id)
                 threading.Thread(
@@ -173,41 +173,45 @@ class JobRunner:
             result = work(job)
             if not job.over:  # the watchdog may have ended it meanwhile: a late result changes nothing
                 job.result = result
-                job._end("done")
+                job.end("done")
         except Cancelled:
-            job._end("failed" if job._stalled else "cancelled", job._stalled)
+            job.end("failed" if job.stalled else "cancelled", job.stalled)
         except EXPECTED_FAILURES as exc:
-            job._end("failed", str(exc))
+            job.end("failed", str(exc))
         except Exception as exc:  # a bug: say so in one line, keep the rest of the app running
             log.exception("job %s failed", job.label)
-            job._end("failed", f"{type(exc).__name__}: {exc}")
+            job.end("failed", f"{type(exc).__name__}: {exc}")
         finally:
             self._release(job)
+
+    def check_running(self) -> None:
+        """What the watchdog does a few times a second: check every running job."""
+        now = time.monotonic()
+        with self._lock:
+            running = [j for j in self._jobs if j.id in self._running and not j.over]
+        for job in running:
+            self._check(job, now)
 
     def _check(self, job: Job, now: float) -> None:
         """Stop a job that made no progress for ``stall_s``; end one still running ``grace_s`` after a stop
         was asked for, and give its slot to the next job."""
-        if job._stop_asked is None:
-            if now - job._last_news > self.stall_s:
-                job._stalled = (
+        if job.stop_asked_at is None:
+            if now - job.last_news > self.stall_s:
+                job.stalled = (
                     f"{job.stage or job.label} made no progress for {self.stall_s:g} s and was stopped"
                 )
                 job.cancel()
             return
-        if now - job._stop_asked > self.grace_s:
+        if now - job.stop_asked_at > self.grace_s:
             ended = f"it did not stop within {self.grace_s:g} s of the request and was ended"
-            if job._end("failed" if job._stalled else "cancelled", job._stalled or ended):
+            if job.end("failed" if job.stalled else "cancelled", job.stalled or ended):
                 self._release(job)
 
 
 def _watch(ref: weakref.ref[JobRunner]) -> None:
     """The watchdog thread: a few times a second, check the running jobs of a runner while it exists."""
     while (runner := ref()) is not None:
-        now = time.monotonic()
-        with runner._lock:
-            running = [j for j in runner._jobs if j.id in runner._running and not j.over]
-        for job in running:
-            runner._check(job, now)
+        runner.check_running()
         del runner
         time.sleep(0.25)
 
