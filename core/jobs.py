@@ -52,7 +52,11 @@ class Job:
     _stage_started: float = 0.0
     last_news: float = field(default_factory=time.monotonic)
     stop_asked_at: float | None = None
-    stalled: str | None = None  # why the watchdog stopped it
+    stop_reason: str | None = None  # why the watchdog stopped it
+    owner: str = ""  # who asked for it (a visitor), for the Jobs panel and per-visitor limits
+    budget_s: float | None = None  # the longest it may run
+    submitted_at: float = field(default_factory=time.time)
+    started_at: float | None = None  # monotonic
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
@@ -112,13 +116,26 @@ class JobRunner:
         watchdog = threading.Thread(target=_watch, args=(weakref.ref(self),), daemon=True, name="pilab-jobs")
         watchdog.start()
 
-    def submit(self, label: str, work: Callable[[Job], Any]) -> Job:
-        """Queue ``work(job)``; its return value becomes ``job.result``. Raises ``Busy`` when full."""
+    def submit(
+        self,
+        label: str,
+        work: Callable[[Job], Any],
+        *,
+        owner: str = "",
+        budget_s: float | None = None,
+        per_owner: int | None = None,
+    ) -> Job:
+        """Queue ``work(job)``; its return value becomes ``job.result``. Raises ``Busy`` when the queue is
+        full, or when ``owner`` already has ``per_owner`` jobs queued or running. A job still running
+        ``budget_s`` after it started is stopped with a message."""
         with self._lock:
             self._forget_finished()
             if sum(j.state == "queued" for j in self._jobs) >= self.max_waiting:
                 raise Busy(f"{self.max_waiting} runs are already waiting; try again in a moment")
-            job = Job(label=label)
+            mine = sum(j.owner == owner and not j.over for j in self._jobs) if owner else 0
+            if per_owner is not None and mine >= per_owner:
+                raise Busy(f"you already have {mine} run(s) queued or running; wait for it or cancel it")
+            job = Job(label=label, owner=owner, budget_s=budget_s)
             self._jobs.append(job)
             self._work[job.id] = work
         self._dispatch()
@@ -156,7 +173,7 @@ class JobRunner:
                 if len(self._running) >= self.slots:
                     break
                 job.state = "running"
-                job.last_news = time.monotonic()
+                job.last_news = job.started_at = time.monotonic()
                 self._running.add(job.id)
                 work = self._work.pop(job.id)
                 threading.Thread(
@@ -175,7 +192,7 @@ class JobRunner:
                 job.result = result
                 job.end("done")
         except Cancelled:
-            job.end("failed" if job.stalled else "cancelled", job.stalled)
+            job.end("failed" if job.stop_reason else "cancelled", job.stop_reason)
         except EXPECTED_FAILURES as exc:
             job.end("failed", str(exc))
         except Exception as exc:  # a bug: say so in one line, keep the rest of the app running
@@ -193,18 +210,20 @@ class JobRunner:
             self._check(job, now)
 
     def _check(self, job: Job, now: float) -> None:
-        """Stop a job that made no progress for ``stall_s``; end one still running ``grace_s`` after a stop
-        was asked for, and give its slot to the next job."""
+        """Stop a job that made no progress for ``stall_s`` or ran past its budget; end one still running
+        ``grace_s`` after a stop was asked for, and give its slot to the next job."""
         if job.stop_asked_at is None:
+            what = job.stage or job.label
             if now - job.last_news > self.stall_s:
-                job.stalled = (
-                    f"{job.stage or job.label} made no progress for {self.stall_s:g} s and was stopped"
-                )
+                job.stop_reason = f"{what} made no progress for {self.stall_s:g} s and was stopped"
+            elif job.budget_s is not None and now - (job.started_at or now) > job.budget_s:
+                job.stop_reason = f"{what} ran past its time budget of {job.budget_s:g} s and was stopped"
+            if job.stop_reason:
                 job.cancel()
             return
         if now - job.stop_asked_at > self.grace_s:
             ended = f"it did not stop within {self.grace_s:g} s of the request and was ended"
-            if job.end("failed" if job.stalled else "cancelled", job.stalled or ended):
+            if job.end("failed" if job.stop_reason else "cancelled", job.stop_reason or ended):
                 self._release(job)
 
 

@@ -1,4 +1,8 @@
-"""AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported."""
+"""AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported.
+
+A student may use the bundled sample, an upload and the operator's cached pulls; the File path, MLflow and
+Azure ML sources reach beyond the browser and are drawn for the operator only.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import automl
+from core.access import Settings
 from core.automl import artifacts as arts
 from core.automl import cache
 from core.automl.analysis import NO_ALGORITHM
 from core.automl.catalogue import metric_info
 from ui import ensure_app_navigation
+from ui.access import is_operator, settings
 
 ensure_app_navigation()
 
@@ -30,6 +36,7 @@ SOURCES = {
     "mlflow": "MLflow",
     "azure": "Azure ML workspace",
 }
+STUDENT_SOURCES = ("sample", "upload", "cached")  # the rest read the server's files or services
 FONT = {"size": 15}
 BEST = "#d62728"
 OTHER = "#1f4e9c"
@@ -41,19 +48,12 @@ def error(message: str) -> None:
     st.stop()
 
 
-def automl_dir() -> str | None:
-    """Where the File path source may read: ``[pilab] automl_dir`` in secrets, else ``$PILAB_AUTOML_DIR``;
-    None when neither is set (the source is then not offered)."""
-    try:
-        folder = st.secrets.get("pilab", {}).get("automl_dir")
-    except Exception:  # no secrets.toml: the environment alone
-        folder = None
-    return str(folder or os.environ.get(automl.ENV_AUTOML_DIR) or "") or None
-
-
-def offered() -> list[str]:
-    """The sources this server offers: File path only where the operator named a directory for it."""
-    return [s for s in SOURCES if s != "path" or automl_dir()]
+def offered(operator: bool, automl_dir: str | None) -> list[str]:
+    """The sources this visitor may use: a student the sample, an upload and the cached pulls; the operator
+    every source, File path only where a directory is named for it (``settings().automl_dir``)."""
+    if not operator:
+        return list(STUDENT_SOURCES)
+    return [s for s in SOURCES if s != "path" or automl_dir]
 
 
 def read_url(sources: list[str]) -> None:
@@ -122,21 +122,27 @@ def save_pull(kind: str, data: automl.AutoMLData, document: dict, name: str) -> 
         st.warning(f"Pulled {len(data.runs)} runs, but the cache could not be written: {exc.strerror}")
 
 
-def mlflow_source() -> automl.AutoMLData | None:
+def mlflow_source(config: Settings) -> automl.AutoMLData | None:
+    """Operator only: every URI is checked against ``config``'s allow-lists before MLflow sees it."""
     from core.automl import mlflow_source as ml
 
     uri = st.text_input(
         "Tracking URI",
         value=os.environ.get("MLFLOW_TRACKING_URI", ""),
         key="automl_mlflow_uri",
-        placeholder="azureml://…/mlflow/… or sqlite:///mlruns.db or http://host:5000",
+        placeholder=f"azureml://<region>.api.azureml.ms/mlflow/… or sqlite:///{config.data_dir}/mlflow.db",
+    )
+    st.caption(
+        f"Allowed here: schemes {', '.join(config.mlflow_schemes) or 'none'}; hosts "
+        f"{', '.join(config.mlflow_hosts) or 'none'}; sqlite databases inside `{config.data_dir}` "
+        "(`[pilab]` mlflow_schemes, mlflow_hosts, data_dir)."
     )
     if not uri:
         st.info("Give a tracking URI (an Azure ML workspace's MLflow URI, or a local store).")
         return pulled("mlflow")
     if st.button("List experiments", key="automl_mlflow_list"):
         try:
-            st.session_state.automl_mlflow_experiments = ml.list_experiments(uri)
+            st.session_state.automl_mlflow_experiments = ml.list_experiments(uri, settings=config)
         except automl.AutoMLError as exc:
             st.error(str(exc))
     experiments = st.session_state.get("automl_mlflow_experiments", [])
@@ -145,7 +151,7 @@ def mlflow_source() -> automl.AutoMLData | None:
             "Experiment", experiments, format_func=lambda e: e["name"], key="automl_mlflow_experiment"
         )
         try:
-            parents = ml.list_parent_runs(uri, exp["experiment_id"])
+            parents = ml.list_parent_runs(uri, exp["experiment_id"], settings=config)
         except automl.AutoMLError as exc:
             error(str(exc))
         parent = st.selectbox(
@@ -158,13 +164,14 @@ def mlflow_source() -> automl.AutoMLData | None:
             pull_button(
                 "mlflow",
                 "automl_mlflow_pull",
-                lambda: ml.MlflowSource(uri, parent["run_id"]),  # built inside the button's error handling
+                lambda: ml.MlflowSource(uri, parent["run_id"], settings=config),  # inside the error handling
                 f"mlflow-{parent['run_id']}",
             )
     return pulled("mlflow")
 
 
 def azure_source() -> automl.AutoMLData | None:
+    """Operator only: the form shows the workspace's ids and names from secrets or the environment."""
     from core.automl import azure_source as az
 
     try:
@@ -254,7 +261,28 @@ def path_source(folder: str | None) -> automl.AutoMLData | None:
     return remember(("path", str(path), stamp), lambda: automl.FileSource(path).load())
 
 
-def load(source: str) -> automl.AutoMLData | None:
+def cached_source(operator: bool) -> automl.AutoMLData | None:
+    """A pull the operator cached. A student sees neither the cache's path nor where the pull came from
+    (an MLflow URI, an Azure workspace's ids): its label becomes the file's name."""
+    files = cache.list_cached()
+    if not files:
+        where = f" in `{cache.cache_dir()}`" if operator else ""
+        st.info(f"No cached pulls yet{where}: the operator pulls from MLflow or Azure ML first.")
+        return None
+    chosen = st.selectbox("Cached pull", files, format_func=lambda p: p.name, key="automl_cached")
+
+    def read() -> automl.AutoMLData:
+        data = automl.FileSource(chosen).load()
+        return data if operator else cache.shareable(data, f"cached pull {chosen.stem}")
+
+    try:
+        stamp = chosen.stat().st_mtime_ns
+    except OSError:
+        error(f"{chosen.name}: no longer in the cache; pick another.")
+    return remember(("cached", str(chosen), stamp, operator), read)
+
+
+def load(source: str, operator: bool, config: Settings) -> automl.AutoMLData | None:
     """The widgets of the chosen source, then its data (None until there is some)."""
     if source == "sample":
         return sample()
@@ -267,19 +295,14 @@ def load(source: str) -> automl.AutoMLData | None:
             st.info("Upload a file to explore it.")
             return None
         return remember(("upload", up.file_id), lambda: automl.UploadSource(up.name, up.getvalue()).load())
-    if source == "path":
-        return path_source(automl_dir())
     if source == "cached":
-        files = cache.list_cached()
-        if not files:
-            st.info(f"No cached pulls yet in `{cache.cache_dir()}`: pull from MLflow or Azure ML first.")
-            return None
-        chosen = st.selectbox("Cached pull", files, format_func=lambda p: p.name, key="automl_cached")
-        return remember(
-            ("cached", str(chosen), chosen.stat().st_mtime_ns), lambda: automl.FileSource(chosen).load()
-        )
+        return cached_source(operator)
+    if not operator:  # never reached: a student's radio offers none of the sources below
+        return sample()
+    if source == "path":
+        return path_source(config.automl_dir)
     if source == "mlflow":
-        return mlflow_source()
+        return mlflow_source(config)
     return azure_source()
 
 
@@ -487,12 +510,13 @@ st.markdown(
     "disagree, and whether the search was still improving when it stopped. Offline from the bundled sample "
     "or a cached file; live from MLflow or an Azure ML workspace."
 )
-sources = offered()
+operator, config = is_operator(), settings()
+sources = offered(operator, config.automl_dir)
 read_url(sources)
 if st.session_state.get("automl_source") not in sources:
-    st.session_state.automl_source = sources[0]  # e.g. File path, where the server does not offer it
+    st.session_state.automl_source = sources[0]  # e.g. MLflow for a student, or File path without a folder
 source = st.radio("Source", sources, format_func=SOURCES.get, horizontal=True, key="automl_source")
-data = load(source)
+data = load(source, operator, config)
 if data is None:
     write_url(source, "", [])
     st.stop()

@@ -8,7 +8,7 @@ import streamlit as st
 from core.bench.harness import run_sweep
 from core.bench.tables import agreement, parallel_crossovers, sweep_table
 from core.pi import BACKENDS
-from ui import charts, ensure_app_navigation
+from ui import access, charts, ensure_app_navigation
 from ui.jobs import show_outcome, start, take_finished, watch
 from ui.url import N_OPTIONS, fmt_n
 
@@ -37,6 +37,15 @@ with st.form("sweep"):
 
 if submitted and chosen and "bench_job" not in st.session_state:
     ns = [n for n in N_OPTIONS if low <= n <= high]
+    if not access.is_operator():  # a student's sweep stays within the server's limits for students
+        limits = access.settings()
+        kept = [n for n in ns if n <= limits.student_max_n] or ns[:1]
+        if len(kept) < len(ns) or budget > limits.job_budget_s:
+            st.info(
+                f"This server lets students sweep up to n = {fmt_n(kept[-1])} within "
+                f"{min(budget, limits.job_budget_s):g} s."
+            )
+        ns, budget = kept, min(budget, limits.job_budget_s)
     work = functools.partial(run_sweep, backends=list(chosen), ns=ns, budget_s=float(budget), repeat=repeat)
     start("bench_job", "sweep", work)
 elif submitted and not chosen:

@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.lessons import Lesson, Result, lessons
-from ui import ensure_app_navigation
+from ui import access, ensure_app_navigation
 
 ensure_app_navigation()
 st.title("🧵 Parallelism lessons")
@@ -75,7 +75,7 @@ def show(result: Result) -> None:
     for caption, text in result.messages():
         st.caption(caption)
         st.code(text, language=None)
-    for label, url, note in result.links():
+    for label, url, note in result.links() if access.is_operator() else ():  # internal addresses
         st.link_button(label, url)
         if note:
             st.caption(f"Note: {note}.")

@@ -8,7 +8,7 @@ import streamlit as st
 from core.pi import BACKENDS, executors, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.runs import Request, kernel_source, results_table, run_backends
-from ui import charts, ensure_app_navigation
+from ui import access, charts, ensure_app_navigation
 from ui.jobs import show_outcome, start, take_finished, watch
 from ui.url import N_OPTIONS, fmt_n, read_url_state, write_url_state
 
@@ -16,6 +16,7 @@ ensure_app_navigation()
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
 available = [name for name, b in BACKENDS.items() if b.why_not() is None]
 max_workers = 2 * executors.default_workers()
+operator = access.is_operator()
 
 st.title("🎯 Estimate π")
 st.markdown(
@@ -30,13 +31,15 @@ with st.form("pi-run"):
     chosen = left.multiselect("Backends", available, key="pi_backends")
     seed = right.number_input("Seed", 0, stream.SEED_MAX, step=1, key="pi_seed")
     workers = right.slider("Workers (parallel backends)", 1, max_workers, key="pi_workers")
-    with st.expander("Dask cluster"):
-        scheduler = st.text_input(
-            "Scheduler address",
-            key="pi_scheduler",
-            placeholder="empty: a local cluster on this machine",
-            help="tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default",
-        )
+    scheduler = ""
+    if operator:  # an address the server connects to: the operator's choice, never a student's
+        with st.expander("Dask cluster"):
+            scheduler = st.text_input(
+                "Scheduler address",
+                key="pi_scheduler",
+                placeholder="empty: a local cluster on this machine",
+                help="tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default",
+            )
     submitted = st.form_submit_button("Run", type="primary", icon="▶️")
 unavailable = {name: b.why_not() for name, b in BACKENDS.items() if b.why_not()}
 if unavailable:
@@ -44,7 +47,11 @@ if unavailable:
 
 if submitted:
     write_url_state()
-    request = Request(tuple(chosen), int(n), int(seed), int(workers), scheduler.strip() or None)
+    limited = {b: why for b in chosen if (why := access.run_refusal(b, int(n)))}
+    for name, reason in limited.items():
+        st.warning(f"**{name}** refused before running: {reason}")
+    allowed = tuple(b for b in chosen if b not in limited)
+    request = Request(allowed, int(n), int(seed), int(workers), scheduler.strip() or None)
     for name, reason in request.refusals().items():
         st.warning(f"**{name}** refused before running: {reason}")
     if not chosen:
@@ -87,10 +94,12 @@ cluster = (
     if "dask" in table["backend"].values
     else None
 )
-if cluster:
+if cluster and operator:
     with st.expander(f"Dask cluster used: {len(cluster['workers'])} workers at {cluster['scheduler']}"):
         st.markdown(f"[Open the Dask dashboard]({cluster['dashboard']}) (task stream, workers, progress)")
         st.dataframe(cluster["workers"], hide_index=True, width="stretch")
+elif cluster:  # a student sees the cluster's size, not its internal addresses
+    st.caption(f"Dask cluster used: {len(cluster['workers'])} workers.")
 
 points_tab, convergence_tab, timing_tab, code_tab, history_tab = st.tabs(
     ["Points", "Convergence", "Timings", "Code", "History"]

@@ -57,7 +57,13 @@ def store(tmp_path_factory):
     client.set_tag(pid, "automl_best_child_run_id", ids[1])
     other = client.create_run(exp, run_name="not-automl")
     client.log_metric(other.info.run_id, "AUC_weighted", 0.99)  # no parent: must not be picked up
-    return {"uri": uri, "experiment": exp, "parent": pid, "ids": ids}
+    return {"uri": uri, "experiment": exp, "parent": pid, "ids": ids, "root": root}
+
+
+@pytest.fixture(autouse=True)
+def data_dir(store, monkeypatch):
+    """The store lies in the operator's data directory, the only place a sqlite URI may name."""
+    monkeypatch.setenv("PILAB_DATA_DIR", str(store["root"]))
 
 
 def test_pull_reads_every_child_with_metadata(store):

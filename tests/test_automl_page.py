@@ -286,9 +286,10 @@ def test_choices_in_a_closed_tab_survive_a_visit_to_another():
 
 
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
-def test_mlflow_source_pulls_from_a_real_store_and_caches(tmp_path, cache_dir):
+def test_mlflow_source_pulls_from_a_real_store_and_caches(tmp_path, cache_dir, monkeypatch):
     from mlflow.tracking import MlflowClient
 
+    monkeypatch.setenv("PILAB_DATA_DIR", str(tmp_path))  # sqlite URIs may name databases in it only
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri)
     exp = client.create_experiment("page-automl", artifact_location=(tmp_path / "art").as_uri())

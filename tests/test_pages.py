@@ -144,7 +144,7 @@ def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():
 def test_a_full_queue_is_a_warning_not_a_traceback(monkeypatch):
     from core.jobs import Busy, JobRunner
 
-    def full(self, label, work):
+    def full(self, label, work, **limits):
         raise Busy("16 runs are already waiting; try again in a moment")
 
     monkeypatch.setattr(JobRunner, "submit", full)

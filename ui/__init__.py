@@ -12,11 +12,17 @@ def entry_ran() -> None:
 
 
 def ensure_app_navigation() -> None:
-    """Call first in every page. Until app.py has run once in a server, Streamlit routes a bookmarked page
-    through its old ``pages/`` discovery and runs the page alone, without app.py's layout and navigation
-    (streamlit#9624): switch the server to app.py's ``st.navigation`` for good and run again."""
+    """Call first in every page: app.py's navigation, then the visitor's role in the sidebar.
+
+    Until app.py has run once in a server, Streamlit routes a bookmarked page through its old ``pages/``
+    discovery and runs the page alone, without app.py's layout and navigation (streamlit#9624): switch the
+    server to app.py's ``st.navigation`` for good and run again. The role line is drawn here, by the page,
+    so it is there on every run (AppTest reruns a page without app.py)."""
     from streamlit.runtime.pages_manager import PagesManager
+
+    from ui import access
 
     if not _entry_ran:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    access.sidebar()

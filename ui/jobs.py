@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.jobs import Busy, Job, JobRunner
+from ui import access
 
 
 @st.cache_resource
@@ -14,9 +15,14 @@ def job_runner() -> JobRunner:
 
 
 def start(key: str, label: str, work) -> None:
-    """Submit ``work(job)`` to the shared runner and keep the job under ``key``; a full queue is a warning."""
+    """Submit ``work(job)`` to the shared runner and keep the job under ``key``; a full queue is a warning.
+    A student's job counts against the per-visitor limit and stops at the time budget the operator set."""
+    limits = {}
+    if not access.is_operator():
+        settings = access.settings()
+        limits = {"budget_s": settings.job_budget_s, "per_owner": settings.runs_per_visitor}
     try:
-        st.session_state[key] = job_runner().submit(label, work)
+        st.session_state[key] = job_runner().submit(label, work, owner=access.visitor(), **limits)
     except Busy as exc:
         st.warning(f"The server is busy: {exc}.")
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,16 @@ from core.automl.model import AutoMLData
 from core.automl.parse import META_KEY
 
 ENV_CACHE_DIR = "PILAB_AUTOML_CACHE"
+# What a student may see of a pull's parent run (not its portal link, nor anything else a file may hold)
+SHAREABLE_PARENT = (
+    "run_id",
+    "pipeline_run_id",
+    "experiment",
+    "experiment_id",
+    "name",
+    "primary_metric",
+    "best_child_run_id",
+)
 
 
 def cache_dir() -> Path:
@@ -56,6 +67,14 @@ def to_document(data: AutoMLData) -> dict[str, Any]:
     return document(metrics, source=data.source, parent=data.parent, runs=runs, artifacts=data.artifacts)
 
 
+def shareable(data: AutoMLData, label: str) -> AutoMLData:
+    """``data`` as a student may see it, labelled ``label``: its own label names the service (an MLflow URI
+    holds a server path, or an Azure subscription, resource group and workspace), and its portal links
+    (``wsid=/subscriptions/…``) are dropped, from the runs and the parent alike."""
+    parent = {k: v for k, v in data.parent.items() if k in SHAREABLE_PARENT}
+    return replace(data, source=label, runs=data.runs.assign(portal_url=None), parent=parent)
+
+
 def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path:
     """Write ``doc`` as ``<directory>/<name>.json`` (name made file-safe); return the path."""
     folder = directory or cache_dir()
@@ -69,11 +88,12 @@ def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path
 
 
 def list_cached(directory: Path | None = None) -> list[Path]:
-    """Cached pulls in ``directory``, newest first."""
+    """Cached pulls in ``directory`` (files only), newest first."""
     folder = directory or cache_dir()
     if not folder.is_dir():
         return []
-    return sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    files = [p for p in folder.glob("*.json") if p.is_file()]
+    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
 def _as_list(value: Any) -> Any:

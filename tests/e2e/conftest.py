@@ -38,8 +38,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(env: dict | None = None) -> Iterator[tuple[str, int]]:
-    """Start the app on a free port; yield its base URL and PID; stop it (and its pools) by that PID."""
+def serve_app(env: dict | None = None, args: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
+    """Start the app on a free port (extra ``streamlit run`` options in ``args``); yield its base URL and
+    PID; stop it (and its pools) by that PID."""
     port = _free_port()
     logs = ROOT / ".pytest_cache"
     logs.mkdir(exist_ok=True)  # a fresh clone has none until pytest writes its cache at the end
@@ -59,6 +60,7 @@ def serve_app(env: dict | None = None) -> Iterator[tuple[str, int]]:
             "false",
             "--server.fileWatcherType",
             "none",
+            *args,
         ],
         cwd=ROOT,
         stdout=log,

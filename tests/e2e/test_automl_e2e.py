@@ -51,7 +51,7 @@ def test_sample_then_log_loss_then_bad_upload(app_url, page, tmp_path):
     )
     wait_for_app(page)
     assert card(page, "Best run") == "#0" and card(page, "Best value") == "0.1785"
-    assert f"{RUN}_0" in page.get_by_test_id("stCaptionContainer").first.inner_text()
+    assert f"{RUN}_0" in page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first.inner_text()
     assert "metric=log_loss" in page.url
     page.get_by_role("tab", name="Search progress").click()
     page.get_by_text("Last improvement at iteration 0").wait_for()

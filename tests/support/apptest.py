@@ -1,0 +1,61 @@
+"""Driving the app under Streamlit's AppTest (no browser): open a page as the operator or as a student,
+rerun until a condition holds, press Run on the π page."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+STUDENT = {"pilab": {"locked": True}}  # secrets that lock even a loopback server: a student's view
+
+
+def app(page: str | None = None, secrets: dict | None = None, query: dict | None = None) -> AppTest:
+    """The app (as ``streamlit run`` starts it), then ``page``; the operator's unless ``secrets`` lock it."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets.update(secrets or {})
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def until(at: AppTest, done, timeout: float = 120) -> AppTest:
+    """Rerun the script (as the page's poller does) until ``done(at)``."""
+    deadline = time.monotonic() + timeout
+    while not done(at):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+        at.run()
+    return at
+
+
+def run_pi(at: AppTest, n: int, backends: list[str], seed: int = 7) -> AppTest:
+    at.select_slider(key="pi_n").set_value(n)
+    at.multiselect(key="pi_backends").set_value(backends)
+    at.number_input(key="pi_seed").set_value(seed)
+    at.button(key="FormSubmitter:pi-run-Run").click().run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page sent, as text (every element's message, sidebar included), to search for what
+    must not be there."""
+    found = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            found.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    walk(at.sidebar)
+    return "\n".join(found)
