@@ -8,6 +8,7 @@ run``) has one user, the person at that machine, who is the operator; any other 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import math
@@ -18,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from core.checks import bounded
 
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "pi-lab"
 MAX_WAIT_S = 60.0  # the longest wait after wrong passcodes
@@ -37,14 +40,11 @@ def loopback_only(address: str | None) -> bool:
 
 
 def _whole(value: Any, name: str, low: float, high: float) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not (low <= number <= high) or not number.is_integer():
-        accepted = f"a whole number from {low:,.0f} to {high:,.0f}"
-        raise ValueError(f"[pilab] {name} must be {accepted}, not {value!r}")
-    return int(number)
+    """A whole number from secrets.toml or the environment (where it may be the string "1e9")."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    return int(bounded(value, low, high, f"[pilab] {name}"))
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,14 @@ def stop(procs: Iterable[psutil.Process], timeout: float = STOP_TIMEOUT_S) -> li
 
 
 def call_within(fn: Callable[[], object], timeout: float) -> bool:
-    """Run ``fn`` on a daemon thread and wait at most ``timeout`` s; True if it returned in time."""
-    thread = threading.Thread(target=fn, daemon=True, name=f"pilab-stop-{getattr(fn, '__name__', 'fn')}")
+    """Run ``fn`` on a daemon thread and wait at most ``timeout`` s; True if it returned in time. What it
+    raises is dropped: this is for stopping things, where the deadline and the kill that follows decide."""
+
+    def call() -> None:
+        with contextlib.suppress(Exception):
+            fn()
+
+    thread = threading.Thread(target=call, daemon=True, name=f"pilab-stop-{getattr(fn, '__name__', 'fn')}")
     thread.start()
     thread.join(timeout)
     return not thread.is_alive()

@@ -7,13 +7,13 @@ import streamlit as st
 
 from core.bench.harness import run_sweep
 from core.bench.tables import agreement, parallel_crossovers, sweep_table
-from core.pi import BACKENDS
+from core.pi import backends
 from ui import access, charts, ensure_app_navigation
 from ui.jobs import show_outcome, start, take_finished, watch
-from ui.url import N_OPTIONS, fmt_n
+from ui.pi_settings import N_OPTIONS, fmt_n
 
 ensure_app_navigation()
-available = [name for name, b in BACKENDS.items() if b.why_not() is None]
+available = backends.available()
 DEFAULT = [
     b for b in ("numpy", "numba", "numpy_chunked", "numba_parallel", "multiprocessing") if b in available
 ]

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.pi.__main__ import backend_rows
+from core.pi.backends import backend_rows
 from ui import ensure_app_navigation
 
 ensure_app_navigation()
@@ -62,7 +62,7 @@ table = pd.DataFrame(
         "available": ["✅ yes" if r["available"] else "❌ no" for r in rows],
         "largest N": [f"{r['max_n']:.0e}" for r in rows],
         "how": [r["summary"] for r in rows],
-        "why not here": [r["why_not"] or "" for r in rows],
+        "why not here": [r["why_unavailable"] or "" for r in rows],
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")

@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.lessons import Lesson, Result, lessons
-from ui import access, ensure_app_navigation
+from ui import access, ensure_app_navigation, url
 
 ensure_app_navigation()
 st.title("🧵 Parallelism lessons")
@@ -46,16 +46,18 @@ def chart(result: Result) -> None:
 
     if result.chart is None:
         return
-    kind, a, b, c = result.chart
+    spec = result.chart
     data = pd.DataFrame(result.chart_rows())
-    if kind == "timeline":
-        data["seconds"] = data[c] - data[b]
-        fig = px.bar(data, y=a, x="seconds", base=b, orientation="h", color="run", labels={a: ""})
+    if spec.kind == "timeline":
+        label, start, end = spec.x, spec.y, spec.colour
+        data["seconds"] = data[end] - data[start]
+        fig = px.bar(data, y=label, x="seconds", base=start, orientation="h", color="run", labels={label: ""})
         fig.update_yaxes(autorange="reversed")
         fig.update_xaxes(title="seconds since the first start()")
     else:
-        text = data[b].map(_seconds) if b == "seconds" else data[b].map("{:,}".format)
-        fig = px.bar(data, x=a, y=b, color=c, barmode="group", text=text)
+        heights = data[spec.y]
+        text = heights.map(_seconds) if spec.y == "seconds" else heights.map("{:,}".format)
+        fig = px.bar(data, x=spec.x, y=spec.y, color=spec.colour, barmode="group", text=text)
     fig.update_traces(textposition="outside", textangle=0, cliponaxis=False)
     fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
     st.plotly_chart(fig, key=f"chart:{type(result).__name__}")
@@ -75,8 +77,8 @@ def show(result: Result) -> None:
     for caption, text in result.messages():
         st.caption(caption)
         st.code(text, language=None)
-    for label, url, note in result.links() if access.is_operator() else ():  # internal addresses
-        st.link_button(label, url)
+    for label, link, note in result.links() if access.is_operator() else ():  # internal addresses
+        st.link_button(label, link)
         if note:
             st.caption(f"Note: {note}.")
     table = result.table
@@ -110,7 +112,7 @@ def lesson_tab(number: int, lesson: Lesson) -> None:
 
 every = list(lessons().values())
 # The open tab is in the URL (?lesson=Race+and+Lock), so a teacher can bookmark a lesson; only it runs.
-tabs = st.tabs([lesson.label for lesson in every], key="lesson", bind="query-params")
+tabs = url.tabs([lesson.label for lesson in every], key="lesson")
 for i, (tab, lesson) in enumerate(zip(tabs, every, strict=True), 1):
     if tab.open:
         with tab:

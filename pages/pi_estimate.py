@@ -5,16 +5,17 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from core.pi import BACKENDS, executors, stats, stream
+from core.pi import BACKENDS, backends, executors, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
-from core.pi.runs import Request, kernel_source, results_table, run_backends
+from core.pi.report import kernel_source, results_table
+from core.pi.runs import Request, run_backends
 from ui import access, charts, ensure_app_navigation
 from ui.jobs import show_outcome, start, take_finished, watch
-from ui.url import N_OPTIONS, fmt_n, read_url_state, write_url_state
+from ui.pi_settings import N_OPTIONS, fmt_n, read_url_state, write_url_state
 
 ensure_app_navigation()
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
-available = [name for name, b in BACKENDS.items() if b.why_not() is None]
+available = backends.available()
 max_workers = 2 * executors.default_workers()
 operator = access.is_operator()
 
@@ -41,7 +42,7 @@ with st.form("pi-run"):
                 help="tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default",
             )
     submitted = st.form_submit_button("Run", type="primary", icon="▶️")
-unavailable = {name: b.why_not() for name, b in BACKENDS.items() if b.why_not()}
+unavailable = {name: b.why_unavailable() for name, b in BACKENDS.items() if b.why_unavailable()}
 if unavailable:
     st.caption("Not available here: " + "; ".join(f"**{k}** ({v})" for k, v in unavailable.items()))
 

@@ -31,7 +31,25 @@ def nothing_left_behind():
     from core.pi import executors
 
     executors.shutdown()
-    left = processes.children()
-    described = [f"{p.pid}: {' '.join(p.cmdline())[:120]}" for p in left if p.is_running()]
-    processes.stop(left)
+    left = [p for p in processes.children() if _running(p)]  # a zombie has ended: only its status is left
+    described = [f"{p.pid}: {_command(p)}" for p in left]
+    processes.stop(processes.children())  # reaps the zombies too
     assert not described, f"processes left behind by the tests: {described}"
+
+
+def _running(proc) -> bool:
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _command(proc) -> str:
+    import psutil
+
+    try:
+        return " ".join(proc.cmdline())[:120]
+    except psutil.Error:
+        return "?"

@@ -25,7 +25,7 @@ from core.automl.mlflow_source import (
     list_parent_runs,
 )
 from core.automl.parse import META_KEY
-from tests.test_automl_page import cards, explorer, open_tab
+from tests.support.automl_apptest import cards, explorer, open_tab
 
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
 

@@ -23,7 +23,7 @@ from core.automl import cache as automl_cache
 from core.automl.artifacts import confusion_matrix, roc_auc, roc_curves
 from core.automl.parse import META_KEY
 from core.automl.sources import FileSource, SampleSource, UploadSource
-from tests.artifact_samples import ACCURACY_TABLE
+from tests.support.artifacts import ACCURACY_TABLE
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 

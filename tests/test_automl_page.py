@@ -2,36 +2,18 @@
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-import requests
 from streamlit.testing.v1 import AppTest
 
 from core import automl
 from core.automl import cache as automl_cache
 from core.automl.parse import META_KEY
-from tests.artifact_samples import ACCURACY_TABLE
+from tests.support.artifacts import ACCURACY_TABLE
+from tests.support.automl_apptest import cards, explorer, open_tab
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
-PAGE = "pages/automl.py"
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def explorer(query: dict | None = None, secrets: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.secrets.update(secrets or {})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def values(array) -> list:
@@ -44,14 +26,6 @@ def values(array) -> list:
 def frames(at: AppTest, *columns: str) -> list:
     """The page's tables that have all of ``columns``, in page order."""
     return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-
-
-def open_tab(at: AppTest, tab: str) -> AppTest:
-    """Open a tab as a click does (only the open tab is drawn)."""
-    at.session_state["automl_view"] = tab
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def charts(at: AppTest, *tabs: str) -> list[dict]:
@@ -315,17 +289,9 @@ def test_mlflow_source_pulls_from_a_real_store_and_caches(tmp_path, cache_dir, m
 
 
 def test_azure_source_connects_lists_and_pulls_through_the_sdk(monkeypatch, tmp_path):
-    from azureml._base_sdk_common import service_discovery
+    from tests.support.azure_fakes import PARENT, SECRET, install
 
-    from tests.test_automl_azure import PARENT, SECRET, FakeAzure
-
-    fake = FakeAzure()
-    monkeypatch.setattr(
-        requests.adapters.HTTPAdapter, "send", lambda self, req, **kw: fake.send(self, req, **kw)
-    )
-    monkeypatch.setattr(
-        service_discovery.CachedServiceDiscovery.__init__, "__defaults__", (str(tmp_path / ".discovery"),)
-    )
+    install(monkeypatch, tmp_path)
     for key, value in {
         "AZUREML_SUBSCRIPTION_ID": "sub",
         "AZUREML_RESOURCE_GROUP": "rg",

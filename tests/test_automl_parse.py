@@ -241,6 +241,9 @@ def test_catalogue_directions_follow_the_sdk():
     assert len(errors) >= 10 and all(CATALOGUE[n].direction == "min" for n in errors)
     assert metric_info("my_custom_loss").direction == "min" and not metric_info("my_custom_loss").known
     assert metric_info("my_custom_score").direction == "max"
+    assert metric_info("log_loss").lower_is_better and metric_info("my_custom_loss").lower_is_better
+    assert not metric_info("AUC_weighted").lower_is_better
+    assert not metric_info("my_custom_score").lower_is_better
 
 
 def test_task_is_inferred_from_names():

@@ -34,12 +34,12 @@ def not_a_scheduler():
 
 
 @pytest.mark.slow
-def test_list_json_names_every_backend_and_why_not():
+def test_list_json_names_every_backend_and_why_unavailable():
     out = run("core.pi", "--list", "--json")
     assert out.returncode == 0
     rows = json.loads(out.stdout)
     assert [r["name"] for r in rows] == list(BACKENDS)
-    assert all(r["available"] == (r["why_not"] is None) for r in rows)
+    assert all(r["available"] == (r["why_unavailable"] is None) for r in rows)
 
 
 @pytest.mark.slow

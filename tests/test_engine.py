@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from core.pi import BACKENDS, Cancelled, estimate
-from core.pi.backends import task_chunk
+from core.pi.pools import task_chunk
 from core.pi.stats import sigma
 
-ALL = [b for b in BACKENDS if BACKENDS[b].why_not() is None]  # cupy where a GPU answers
+ALL = [b for b in BACKENDS if BACKENDS[b].why_unavailable() is None]  # cupy where a GPU answers
 FAST = [b for b in ALL if BACKENDS[b].counter_based]
 PARALLEL = [b for b in FAST if BACKENDS[b].parallel]
 

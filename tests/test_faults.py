@@ -14,6 +14,7 @@ import pytest
 
 from core import processes
 from core.pi import Cancelled, estimate, executors
+from tests.support.apptest import app, run_pi, until
 from tests.support.faults import LOST_NOTE, MOMENTS, Markers, exact_count, kill_a_worker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,8 +175,6 @@ def test_shutdown_stops_every_pool_and_cluster_and_nothing_starts_after():
 
 
 def test_the_page_runs_on_a_scheduler_address_and_says_a_worker_was_lost(dask_cluster):
-    from tests.test_pages import app, run_pi, until
-
     address, workers, sched_file = dask_cluster
     extra = _dask_worker(sched_file)  # a worker of this test's own, to kill
     workers.append(extra)

@@ -10,8 +10,8 @@ import pytest
 
 from core.pi import BACKENDS, Cancelled, estimate, gpu, kernels, stream
 
-GPU = BACKENDS["cupy"].why_not() is None
-needs_gpu = pytest.mark.skipif(not GPU, reason=f"no GPU here: {BACKENDS['cupy'].why_not()}")
+GPU = BACKENDS["cupy"].why_unavailable() is None
+needs_gpu = pytest.mark.skipif(not GPU, reason=f"no GPU here: {BACKENDS['cupy'].why_unavailable()}")
 
 HOST_HARNESS = r"""
 #include <stdio.h>
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
 def test_unavailable_backends_say_why_and_refuse_to_run():
     if GPU:
         pytest.skip("a GPU answers here")
-    assert "cupy" in BACKENDS["cupy"].why_not()
+    assert "cupy" in BACKENDS["cupy"].why_unavailable()
     with pytest.raises(ValueError, match="not available here"):
         estimate("cupy", 1000)
 

@@ -2,36 +2,14 @@
 
 import base64
 import json
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.pi import BACKENDS, estimate, executors
-from ui.url import DEFAULTS
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
-
-
-def app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    if page:
-        at.switch_page(page).run()
-    return at
-
-
-def until(at: AppTest, done, timeout: float = 120) -> AppTest:
-    """Rerun the script (as the page's poller does) until ``done(at)``."""
-    deadline = time.monotonic() + timeout
-    while not done(at):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
-        at.run()
-    return at
+from tests.support.apptest import APP, PAGES, app, run_pi, until
+from ui.pi_settings import DEFAULTS
 
 
 def _length(values) -> int:
@@ -39,14 +17,6 @@ def _length(values) -> int:
     if isinstance(values, dict):
         return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
     return len(values)
-
-
-def run_pi(at: AppTest, n: int, backends: list[str], seed: int = 7) -> AppTest:
-    at.select_slider(key="pi_n").set_value(n)
-    at.multiselect(key="pi_backends").set_value(backends)
-    at.number_input(key="pi_seed").set_value(seed)
-    at.button(key="FormSubmitter:pi-run-Run").click().run()
-    return at
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from core.bench import Timing, crossovers
-from core.bench.tables import agreement, parallel_crossovers, sweep_table
+from core.bench import Timing, crossovers, measure_call, split_label, sweep
+from core.bench.tables import agreement, by_label, first_calls, parallel_crossovers, sweep_table
 from core.pi import BACKENDS, estimate, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
-from core.pi.runs import kernel_source, results_table
+from core.pi.report import kernel_source, results_table
 
 
 def test_points_are_bounded_and_are_the_first_counted_draws():
@@ -79,3 +79,37 @@ def test_sweep_tables_speedup_agreement_and_crossovers():
     assert serial == ["numba", "numpy_chunked"] and cross == {"multiprocessing": 10**6}
     checks = agreement(timings)
     assert checks["agree"].tolist() == [True, False]  # 785_000 vs 785_001 is caught
+
+
+def test_a_label_pins_workers_and_a_parallel_backend_on_one_worker_is_serial():
+    assert split_label("numba_parallel@1") == ("numba_parallel", 1)
+    assert split_label("numba") == ("numba", None)
+    with pytest.raises(ValueError, match="numba_parallel@1"):
+        split_label("numba_parallel@x")
+    timings = [
+        _timing("numba_parallel@1", 1000, 1e-5),
+        _timing("numba_parallel@1", 10**6, 1e-3),
+        _timing("numba_parallel", 1000, 1e-4),
+        _timing("numba_parallel", 10**6, 5e-4),
+        _timing("reference", 1000, 1e-6),  # a measure_call yardstick: neither serial nor parallel
+    ]
+    cross, serial = parallel_crossovers(timings)
+    assert serial == ["numba_parallel@1"] and cross == {"numba_parallel": 10**6}
+    rates = by_label(timings)
+    assert list(rates.index) == ["numba_parallel@1", "numba_parallel", "reference"]
+    assert list(rates.columns) == [1000, 10**6] and math.isnan(rates.at["reference", 10**6])
+    assert first_calls(timings).at["numba_parallel", "best_s"] == 1e-4
+
+
+def test_measure_call_times_any_counting_callable_and_checks_its_count():
+    timing = measure_call("half", lambda n: n // 2, 1000, repeat=3, target_s=0.01)
+    assert timing.backend == "half" and timing.inside == 500 and timing.repeat == 3
+    assert 0 < timing.best_s <= timing.mean_s
+    counts = iter(range(100))
+    with pytest.raises(AssertionError, match="drifts"):
+        measure_call("drifts", lambda n: next(counts), 10, repeat=2, target_s=0.001)
+
+
+def test_a_sweep_does_not_start_a_call_predicted_past_its_call_limit():
+    timings = sweep(["numba_parallel@1"], [1000, 10**7], repeat=1, target_s=0.001, call_limit_s=1e-9)
+    assert [(t.backend, t.n, t.workers) for t in timings] == [("numba_parallel@1", 1000, 1)]

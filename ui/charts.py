@@ -1,4 +1,4 @@
-"""Plotly figures of the π pages, built from the plain tables that ``core`` returns."""
+"""Plotly figures of the π pages, and the layout every Pi Lab figure shares (AutoML's too)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ import plotly.graph_objects as go
 
 INSIDE, OUTSIDE = "#1f77b4", "#d62728"
 FONT = {"size": 16}
+MARGIN = {"l": 60, "r": 20, "t": 60, "b": 50}
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0}
 
 
-def _layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
-    fig.update_layout(
-        title=title,
-        height=height,
-        font=FONT,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
-        **kw,
-    )
+def layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
+    """The look all figures share: title, height, font and margins; ``kw`` (a legend, another margin …)
+    goes to ``update_layout`` and wins over the defaults."""
+    fig.update_layout(**{"title": title, "height": height, "font": FONT, "margin": MARGIN, **kw})
     return fig
 
 
@@ -45,7 +42,8 @@ def points(sample: pd.DataFrame, n: int) -> go.Figure:
     fig.update_xaxes(range=[0, 1], constrain="domain")
     fig.update_yaxes(range=[0, 1], scaleanchor="x", scaleratio=1)
     share = 4 * sample["inside"].mean() if len(sample) else float("nan")
-    return _layout(fig, f"{len(sample):,} of {n:,} points · 4 × share inside = {share:.4f}", height=560)
+    title = f"{len(sample):,} of {n:,} points · 4 × share inside = {share:.4f}"
+    return layout(fig, title, height=560, legend=LEGEND_BELOW)
 
 
 def running_estimate(curve: pd.DataFrame) -> go.Figure:
@@ -73,7 +71,7 @@ def running_estimate(curve: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="log", title="draws m")
     spread = float(np.nanmax(np.abs(curve["pi"] - math.pi))) if len(curve) else 1.0
     fig.update_yaxes(title="estimate", range=[math.pi - 1.1 * spread, math.pi + 1.1 * spread])
-    return _layout(fig, "Running estimate inside its 95 % band")
+    return layout(fig, "Running estimate inside its 95 % band", legend=LEGEND_BELOW)
 
 
 def error_vs_n(curve: pd.DataFrame, runs: pd.DataFrame) -> go.Figure:
@@ -119,7 +117,7 @@ def error_vs_n(curve: pd.DataFrame, runs: pd.DataFrame) -> go.Figure:
         )
     fig.update_xaxes(type="log", title="samples n")
     fig.update_yaxes(type="log", title="|π̂ − π|")
-    return _layout(fig, "|error| shrinks like 1/√n")
+    return layout(fig, "|error| shrinks like 1/√n", legend=LEGEND_BELOW)
 
 
 def timings(table: pd.DataFrame) -> go.Figure:
@@ -142,7 +140,7 @@ def timings(table: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_yaxes(type="log", title="seconds")
-    return _layout(fig, "Run time and JIT compile time", barmode="group")
+    return layout(fig, "Run time and JIT compile time", legend=LEGEND_BELOW, barmode="group")
 
 
 def throughput(table: pd.DataFrame) -> go.Figure:
@@ -157,7 +155,7 @@ def throughput(table: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_yaxes(type="log", title="samples / s")
-    return _layout(fig, "Samples/s (label: × the slowest)")
+    return layout(fig, "Samples/s (label: × the slowest)", legend=LEGEND_BELOW)
 
 
 def sweep_lines(df: pd.DataFrame, y: str, title: str, y_title: str, marks: dict | None = None) -> go.Figure:
@@ -186,4 +184,4 @@ def sweep_lines(df: pd.DataFrame, y: str, title: str, y_title: str, marks: dict 
             )
     fig.update_xaxes(type="log", title="samples n")
     fig.update_yaxes(type="log", title=y_title)
-    return _layout(fig, title, height=520)
+    return layout(fig, title, height=520, legend=LEGEND_BELOW)

@@ -1,5 +1,9 @@
-"""The π page's settings in the URL (``?n=1e6&backends=numba,numpy&seed=7&workers=2``), so a demo can be
-bookmarked; the last settings also survive a visit to another page."""
+"""A page's view in its URL, so a bookmark or a shared link opens the same view: one way for every page.
+
+Read: ``params()`` (the link's parameters) or ``read_once(page)`` (only the first time a session draws the
+page). Write: ``write({...})``, which keeps the parameters it does not name (``from_dict`` would drop the
+open tab). Tabs: ``tabs(labels, key)``, whose open tab lives in the URL as ``?key=label``.
+"""
 
 from __future__ import annotations
 
@@ -7,75 +11,36 @@ import re
 
 import streamlit as st
 
-from core.pi import executors, parse_n, stream
 
-N_OPTIONS = [m * 10**e for e in range(2, 10) for m in (1, 2, 5)] + [10**10]
-DEFAULTS = {
-    "pi_n": 10**6,
-    "pi_backends": ["python", "numpy", "numba", "numba_parallel"],
-    "pi_seed": 2024,
-    "pi_workers": executors.default_workers(),
-}
-_SAVED = "pi_saved_settings"
-_WHOLE = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is True, int("²") fails); ≤ 2**32 - 1
+def params() -> dict[str, str]:
+    """The parameters of the page's URL."""
+    return st.query_params.to_dict()
 
 
-def fmt_n(n: int) -> str:
-    """1e6, 2e7 … (what a class reads off a projector)."""
-    mantissa, exponent = f"{n:.0e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+def read_once(page: str) -> dict[str, str]:
+    """The URL's parameters the first time this session draws ``page``; ``{}`` afterwards (the widgets
+    then hold the view)."""
+    flag = f"url_read_{page}"
+    if st.session_state.get(flag):
+        return {}
+    st.session_state[flag] = True
+    return params()
 
 
-def _from_url(available: list[str], max_workers: int) -> tuple[dict, list[str]]:
-    """The settings a link carries, and what it carried that could not be used."""
-    params, found, bad = st.query_params, {}, []
-    if "n" in params:
-        try:
-            n = parse_n(params["n"])
-            found["pi_n"] = min(N_OPTIONS, key=lambda o: abs(o - n))
-        except ValueError:
-            bad.append(f"n={params['n']}")
-    if "backends" in params:
-        names = [b for b in params["backends"].split(",") if b]
-        found["pi_backends"] = [b for b in names if b in available]
-        bad += [f"backend {b}" for b in names if b not in available]
-    for key, name, low, high in (
-        ("pi_seed", "seed", 0, stream.SEED_MAX),
-        ("pi_workers", "workers", 1, max_workers),
-    ):
-        if name in params:
-            value = params[name]
-            if _WHOLE.fullmatch(value) and low <= int(value) <= high:
-                found[key] = int(value)
-            else:
-                bad.append(f"{name}={value}")
-    return found, bad
+def write(values: dict[str, str]) -> None:
+    """Put ``values`` in the URL (only when they changed), keeping the other parameters."""
+    if {k: st.query_params.get(k) for k in values} != values:
+        st.query_params.update(values)
 
 
-def read_url_state(available: list[str], max_workers: int) -> None:
-    """Fill the π widgets' state: the link's settings first, then this session's last ones, then defaults."""
-    if not any(key not in st.session_state for key in DEFAULTS):
-        return
-    from_url, bad = _from_url(available, max_workers)
-    saved = st.session_state.get(_SAVED, {})
-    for key, default in DEFAULTS.items():
-        if key not in st.session_state:
-            value = from_url.get(key, saved.get(key, default))
-            if key == "pi_backends":
-                value = [b for b in value if b in available]
-            st.session_state[key] = value
-    if bad:
-        st.toast("Ignored in the link: " + ", ".join(bad), icon="⚠️")
+def whole(text: str, low: int, high: int) -> int | None:
+    """``text`` as a whole number in [low, high], from ASCII digits only (``²`` passes ``str.isdigit``)."""
+    if re.fullmatch(r"[0-9]{1,12}", text) and low <= int(text) <= high:
+        return int(text)
+    return None
 
 
-def write_url_state() -> None:
-    """Put the current settings in the URL and keep them for the next visit."""
-    st.session_state[_SAVED] = {key: st.session_state[key] for key in DEFAULTS}
-    st.query_params.from_dict(
-        {
-            "n": fmt_n(st.session_state.pi_n),
-            "backends": ",".join(st.session_state.pi_backends),
-            "seed": str(st.session_state.pi_seed),
-            "workers": str(st.session_state.pi_workers),
-        }
-    )
+def tabs(labels: list[str], key: str):
+    """``st.tabs`` whose open tab is in the URL (``?key=label``): a link opens that tab, and only the open
+    tab's body needs drawing (``tab.open``)."""
+    return st.tabs(labels, key=key, bind="query-params")

@@ -36,7 +36,7 @@ def best_run(data: AutoMLData, metric: str) -> tuple[str, float]:
     """The run with the best value of ``metric`` (direction from the catalogue; ties: lowest iteration)."""
     data.require_metric(metric)
     values = data.tidy[data.tidy["metric"] == metric]
-    ascending = metric_info(metric).direction == "min"
+    ascending = metric_info(metric).lower_is_better
     top = values.sort_values(["value", "iteration"], ascending=[ascending, True], kind="stable").iloc[0]
     return str(top["run_id"]), float(top["value"])
 
@@ -80,7 +80,7 @@ def ranking(data: AutoMLData, metric: str | None = None) -> pd.DataFrame:
     """Runs that have ``metric``, best first: rank, run_id, iteration, algorithm, value, gap to the best."""
     metric = data.primary_metric(metric)
     table = wide(data, [metric]).dropna(subset=[metric])
-    ascending = metric_info(metric).direction == "min"
+    ascending = metric_info(metric).lower_is_better
     table = table.sort_values([metric, "iteration"], ascending=[ascending, True], kind="stable")
     table = table.rename(columns={metric: "value"}).reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
@@ -96,7 +96,7 @@ def baseline_deltas(data: AutoMLData, baseline: str, metrics: list[str] | None =
     base = table.loc[table["run_id"] == baseline, chosen].iloc[0]
     out = table[["run_id", "iteration", "algorithm"]].copy()
     for m in chosen:
-        sign = -1.0 if metric_info(m).direction == "min" else 1.0
+        sign = -1.0 if metric_info(m).lower_is_better else 1.0
         out[m] = sign * (table[m] - base[m])
     return out
 
@@ -114,7 +114,7 @@ def best_so_far(data: AutoMLData, metric: str | None = None) -> pd.DataFrame:
     metric = data.primary_metric(metric)
     table = wide(data, [metric]).dropna(subset=[metric, "iteration"]).sort_values("iteration")
     values = table[metric].to_numpy(dtype=float)
-    if metric_info(metric).direction == "min":
+    if metric_info(metric).lower_is_better:
         best = np.minimum.accumulate(values)
         improved = np.concatenate([[True], values[1:] < best[:-1]]) if len(values) else np.array([], bool)
     else:
@@ -144,7 +144,7 @@ def per_algorithm(data: AutoMLData, metric: str | None = None) -> pd.DataFrame:
     """Per algorithm: runs, best, median and worst of ``metric``, best algorithm first."""
     metric = data.primary_metric(metric)
     table = wide(data, [metric]).dropna(subset=[metric])
-    ascending = metric_info(metric).direction == "min"
+    ascending = metric_info(metric).lower_is_better
     grouped = table.groupby("algorithm")[metric]
     out = pd.DataFrame(
         {

@@ -1,71 +1,71 @@
-"""The metric catalogue, as data: direction, display name, value range and task of every AutoML metric."""
+"""The metric catalogue, as data: direction, display name and task of every AutoML metric."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-INF = math.inf
 
 
 @dataclass(frozen=True)
 class MetricInfo:
-    """What is known about one metric: which way is better, what it is called, where its values lie."""
+    """What is known about one metric: which way is better, what it is called, which task it belongs to."""
 
     name: str
     display: str
     direction: str  # "max" or "min"
-    low: float
-    high: float
     task: str  # "classification", "regression" (also forecasting) or "forecasting"
     known: bool = True
 
+    @property
+    def lower_is_better(self) -> bool:
+        """True for losses and errors (direction ``"min"``), False when a higher value is better."""
+        return self.direction == "min"
 
-# name, display name, direction, low, high, task (the SDK's MetricObjective; README of shared/automl).
-_ROWS: tuple[tuple[str, str, str, float, float, str], ...] = (
-    ("AUC_macro", "AUC (macro)", "max", 0, 1, "classification"),
-    ("AUC_micro", "AUC (micro)", "max", 0, 1, "classification"),
-    ("AUC_weighted", "AUC (weighted)", "max", 0, 1, "classification"),
-    ("AUC_binary", "AUC (binary)", "max", 0, 1, "classification"),
-    ("accuracy", "Accuracy", "max", 0, 1, "classification"),
-    ("balanced_accuracy", "Balanced accuracy", "max", 0, 1, "classification"),
-    ("weighted_accuracy", "Weighted accuracy", "max", 0, 1, "classification"),
-    ("norm_macro_recall", "Normalized macro recall", "max", 0, 1, "classification"),
-    ("log_loss", "Log loss", "min", 0, INF, "classification"),
-    ("matthews_correlation", "Matthews correlation", "max", -1, 1, "classification"),
-    ("f1_score_macro", "F1 (macro)", "max", 0, 1, "classification"),
-    ("f1_score_micro", "F1 (micro)", "max", 0, 1, "classification"),
-    ("f1_score_weighted", "F1 (weighted)", "max", 0, 1, "classification"),
-    ("f1_score_binary", "F1 (binary)", "max", 0, 1, "classification"),
-    ("precision_score_macro", "Precision (macro)", "max", 0, 1, "classification"),
-    ("precision_score_micro", "Precision (micro)", "max", 0, 1, "classification"),
-    ("precision_score_weighted", "Precision (weighted)", "max", 0, 1, "classification"),
-    ("precision_score_binary", "Precision (binary)", "max", 0, 1, "classification"),
-    ("recall_score_macro", "Recall (macro)", "max", 0, 1, "classification"),
-    ("recall_score_micro", "Recall (micro)", "max", 0, 1, "classification"),
-    ("recall_score_weighted", "Recall (weighted)", "max", 0, 1, "classification"),
-    ("recall_score_binary", "Recall (binary)", "max", 0, 1, "classification"),
-    ("average_precision_score_macro", "Average precision (macro)", "max", 0, 1, "classification"),
-    ("average_precision_score_micro", "Average precision (micro)", "max", 0, 1, "classification"),
-    ("average_precision_score_weighted", "Average precision (weighted)", "max", 0, 1, "classification"),
-    ("average_precision_score_binary", "Average precision (binary)", "max", 0, 1, "classification"),
-    ("explained_variance", "Explained variance", "max", -INF, 1, "regression"),
-    ("r2_score", "R²", "max", -INF, 1, "regression"),
-    ("spearman_correlation", "Spearman correlation", "max", -1, 1, "regression"),
-    ("mean_absolute_percentage_error", "MAPE", "min", 0, INF, "regression"),
-    ("mean_absolute_error", "Mean absolute error", "min", 0, INF, "regression"),
-    ("median_absolute_error", "Median absolute error", "min", 0, INF, "regression"),
-    ("root_mean_squared_error", "RMSE", "min", 0, INF, "regression"),
-    ("root_mean_squared_log_error", "RMSLE", "min", 0, INF, "regression"),
-    ("normalized_mean_absolute_error", "Normalized MAE", "min", 0, INF, "regression"),
-    ("normalized_median_absolute_error", "Normalized median AE", "min", 0, INF, "regression"),
-    ("normalized_root_mean_squared_error", "Normalized RMSE", "min", 0, INF, "regression"),
-    ("normalized_root_mean_squared_log_error", "Normalized RMSLE", "min", 0, INF, "regression"),
-    ("symmetric_mean_absolute_percentage_error", "SMAPE", "min", 0, 200, "forecasting"),
-    ("smape", "SMAPE", "min", 0, 200, "forecasting"),
-    ("forecast_mean_absolute_percentage_error", "Forecast MAPE", "min", 0, INF, "forecasting"),
-    ("forecast_symmetric_mean_absolute_percentage_error", "Forecast SMAPE", "min", 0, 200, "forecasting"),
+
+# name, display name, direction, task (the SDK's MetricObjective; README of shared/automl).
+_ROWS: tuple[tuple[str, str, str, str], ...] = (
+    ("AUC_macro", "AUC (macro)", "max", "classification"),
+    ("AUC_micro", "AUC (micro)", "max", "classification"),
+    ("AUC_weighted", "AUC (weighted)", "max", "classification"),
+    ("AUC_binary", "AUC (binary)", "max", "classification"),
+    ("accuracy", "Accuracy", "max", "classification"),
+    ("balanced_accuracy", "Balanced accuracy", "max", "classification"),
+    ("weighted_accuracy", "Weighted accuracy", "max", "classification"),
+    ("norm_macro_recall", "Normalized macro recall", "max", "classification"),
+    ("log_loss", "Log loss", "min", "classification"),
+    ("matthews_correlation", "Matthews correlation", "max", "classification"),
+    ("f1_score_macro", "F1 (macro)", "max", "classification"),
+    ("f1_score_micro", "F1 (micro)", "max", "classification"),
+    ("f1_score_weighted", "F1 (weighted)", "max", "classification"),
+    ("f1_score_binary", "F1 (binary)", "max", "classification"),
+    ("precision_score_macro", "Precision (macro)", "max", "classification"),
+    ("precision_score_micro", "Precision (micro)", "max", "classification"),
+    ("precision_score_weighted", "Precision (weighted)", "max", "classification"),
+    ("precision_score_binary", "Precision (binary)", "max", "classification"),
+    ("recall_score_macro", "Recall (macro)", "max", "classification"),
+    ("recall_score_micro", "Recall (micro)", "max", "classification"),
+    ("recall_score_weighted", "Recall (weighted)", "max", "classification"),
+    ("recall_score_binary", "Recall (binary)", "max", "classification"),
+    ("average_precision_score_macro", "Average precision (macro)", "max", "classification"),
+    ("average_precision_score_micro", "Average precision (micro)", "max", "classification"),
+    ("average_precision_score_weighted", "Average precision (weighted)", "max", "classification"),
+    ("average_precision_score_binary", "Average precision (binary)", "max", "classification"),
+    ("explained_variance", "Explained variance", "max", "regression"),
+    ("r2_score", "R²", "max", "regression"),
+    ("spearman_correlation", "Spearman correlation", "max", "regression"),
+    ("mean_absolute_percentage_error", "MAPE", "min", "regression"),
+    ("mean_absolute_error", "Mean absolute error", "min", "regression"),
+    ("median_absolute_error", "Median absolute error", "min", "regression"),
+    ("root_mean_squared_error", "RMSE", "min", "regression"),
+    ("root_mean_squared_log_error", "RMSLE", "min", "regression"),
+    ("normalized_mean_absolute_error", "Normalized MAE", "min", "regression"),
+    ("normalized_median_absolute_error", "Normalized median AE", "min", "regression"),
+    ("normalized_root_mean_squared_error", "Normalized RMSE", "min", "regression"),
+    ("normalized_root_mean_squared_log_error", "Normalized RMSLE", "min", "regression"),
+    ("symmetric_mean_absolute_percentage_error", "SMAPE", "min", "forecasting"),
+    ("smape", "SMAPE", "min", "forecasting"),
+    ("forecast_mean_absolute_percentage_error", "Forecast MAPE", "min", "forecasting"),
+    ("forecast_symmetric_mean_absolute_percentage_error", "Forecast SMAPE", "min", "forecasting"),
 )
 
 CATALOGUE: dict[str, MetricInfo] = {r[0]: MetricInfo(*r) for r in _ROWS}
@@ -89,7 +89,7 @@ def metric_info(name: str) -> MetricInfo:
         return CATALOGUE[name]
     lowered = name.lower()
     direction = "min" if any(w in lowered for w in _MIN_WORDS) else "max"
-    return MetricInfo(name, name, direction, -INF, INF, "unknown", known=False)
+    return MetricInfo(name, name, direction, "unknown", known=False)
 
 
 def direction(name: str) -> str:

@@ -6,14 +6,18 @@ import csv
 import json
 import sys
 
-from core.bench import sweep
+from core.bench import split_label, sweep
 from core.cli import Parser, fail, run
 from core.pi import Cancelled, check_request, parse_n
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="python -m core.bench", description=__doc__)
-    parser.add_argument("--backends", default="numpy_chunked,numba_parallel", help="comma-separated names")
+    parser.add_argument(
+        "--backends",
+        default="numpy_chunked,numba_parallel",
+        help="comma-separated names; name@W pins W workers",
+    )
     parser.add_argument("--n", default="1e3,1e6", help="comma-separated sample sizes, e.g. 1e3,1e6,1e8")
     parser.add_argument("--repeat", type=int, default=5, help="timings per backend and n (default 5)")
     parser.add_argument("--workers", type=int, help="workers for the parallel backends")
@@ -30,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("give at least one backend and one n")
         if not 1 <= args.repeat <= 100:
             raise ValueError(f"repeat must be from 1 to 100, not {args.repeat}")
-        for name in names:
-            check_request(name, min(ns), workers=args.workers)
+        for label in names:
+            name, pinned = split_label(label)
+            check_request(name, min(ns), workers=args.workers if pinned is None else pinned)
         results = sweep(names, ns, repeat=args.repeat, workers=args.workers, time_limit_s=args.time_limit)
     except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler, a deadline
         fail(str(exc), parser.prog)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Lesson, Result, best_of, busy_note
+from core.lessons.lesson import Chart, Lesson, Result, best_of, busy_note
 
 WHY = (
     "`Parallel(n_jobs=...)(delayed(f)(x) for x in xs)` turns each call into a task, ships it to a worker "
@@ -54,7 +54,7 @@ class JoblibResult(Result):
     heavy_parallel_s: float
     busy: str = ""
 
-    chart = ("bar", "tasks", "seconds", "how")
+    chart = Chart("bar", "tasks", "seconds", "how")
 
     @property
     def tiny_speedup(self) -> float:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import json
 import math
-import numbers
 import os
 import signal
 import subprocess
@@ -15,21 +14,32 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
+
+from core.checks import bounded
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
     import pandas as pd
+
+
+class Chart(NamedTuple):
+    """How to draw a lesson's rows: ``bar`` (x, y, colour) or ``timeline`` (one bar a row: label, start,
+    end)."""
+
+    kind: Literal["bar", "timeline"]
+    x: str  # bars: the x column; timeline: the row label
+    y: str  # bars: the height column; timeline: the start column
+    colour: str | None  # bars: the colour column; timeline: the end column
 
 
 @dataclass
 class Result:
     """A lesson's measured numbers: a one-line ``headline``, a few ``metrics`` and a ``table``.
 
-    ``chart`` names how the page may draw ``table``: ``("bar", x, y, color)`` or ``("timeline", y, start,
-    end)``; ``None`` for no chart.
+    ``chart`` names how the page may draw ``table`` (a ``Chart``), or is ``None`` for no chart.
     """
 
-    chart: ClassVar[tuple[str, str, str, str | None] | None] = None
+    chart: ClassVar[Chart | None] = None
 
     @property
     def headline(self) -> str:
@@ -104,7 +114,7 @@ class Lesson:
                 raise ValueError(f"lesson {self.name!r} has no parameter {key!r}; it takes: {accepted}")
         merged = defaults | params
         for key, (low, high) in self.bounds.items():
-            merged[key] = _bounded(merged[key], low, high, key, whole=isinstance(defaults[key], int))
+            merged[key] = bounded(merged[key], low, high, key, whole=isinstance(defaults[key], int))
         return merged
 
     @property
@@ -183,14 +193,3 @@ def busy_note() -> str:
     """A note when other programs keep this machine's cores busy (speed-ups shrink then), else ''."""
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
     return f" (this machine is busy: load {load:.1f} on {cores} cores)" if load > cores else ""
-
-
-def _bounded(value: Any, low: float, high: float, what: str, *, whole: bool) -> int | float:
-    """``value`` as a number in [low, high] (an int where ``whole``), or a ``ValueError`` naming the range."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and whole:
-        ok = float(value).is_integer()
-    if ok and low <= value <= high:
-        return int(value) if whole else float(value)
-    kind = "a whole number" if whole else "a number"
-    raise ValueError(f"{what} must be {kind} from {low:g} to {high:g}, not {value!r}")

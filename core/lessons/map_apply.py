@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Lesson, Result
+from core.lessons.lesson import Chart, Lesson, Result
 
 WHY = (
     "`map` and `apply` block: your program waits on the line until the answer is there. Their `_async` "
@@ -34,7 +34,7 @@ class MapApplyResult(Result):
     seconds: float
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    chart = ("bar", "method", "seconds", "until")
+    chart = Chart("bar", "method", "seconds", "until")
 
     @property
     def headline(self) -> str:
@@ -55,11 +55,6 @@ class MapApplyResult(Result):
             for c in self.calls
             for until, key in (("the call returned", "blocked_s"), ("results in hand", "total_s"))
         ]
-
-
-def _naps(values: list[int], seconds: float) -> list[float]:
-    """Nap of each task: the first value sleeps longest, so tasks finish in reverse order."""
-    return [seconds * (len(values) - i) / len(values) for i in range(len(values))]
 
 
 def compare_calls(tasks: int = 6, seconds: float = 0.3, workers: int = 3) -> MapApplyResult:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core.lessons.lesson import Lesson, Result
+from core.lessons.lesson import Lesson, Result, best_of
 
 WHY = (
     "Numba compiles a function by working out the type of every value in it, then writing machine code for "
@@ -97,15 +96,6 @@ def _reason(message: str) -> str:
     return ": ".join(why) if why else lines[0]
 
 
-def _best_of(call, repeat: int = 200) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def numba_refuses_pandas() -> NumbaPandasResult:
     """Compile ``use_pandas`` with ``@jit`` on the lecture's dict and with ``@njit`` on an array; catch the
     ``TypingError`` each raises; then time pandas against the NumPy version under Numba."""
@@ -127,8 +117,8 @@ def numba_refuses_pandas() -> NumbaPandasResult:
 
     fast = numba.njit(use_numpy)
     result.same_answer = bool(np.allclose(fast(arr), use_pandas(x).to_numpy()))
-    result.pandas_s = _best_of(lambda: use_pandas(x), repeat=50)
-    result.numba_numpy_s = _best_of(lambda: fast(arr))
+    (result.pandas_s,) = best_of(50, lambda: use_pandas(x))
+    (result.numba_numpy_s,) = best_of(200, lambda: fast(arr))
     return result
 
 

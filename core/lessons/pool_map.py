@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Lesson, Result, best_of, busy_note
+from core.lessons.lesson import Chart, Lesson, Result, best_of, busy_note
 
 WHY = (
     "A pool does not share memory with you: every item is pickled, sent down a pipe to a worker, unpickled, "
@@ -55,7 +55,7 @@ class PoolMapResult(Result):
     heavy_pool_s: float
     busy: str = ""
 
-    chart = ("bar", "tasks", "seconds", "how")
+    chart = Chart("bar", "tasks", "seconds", "how")
 
     @property
     def tiny_speedup(self) -> float:

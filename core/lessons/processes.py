@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Lesson, Result, check_exits
+from core.lessons.lesson import Chart, Lesson, Result, check_exits
 
 WHY = (
     "`start()` only launches a process and returns at once; `join()` waits for it to finish. Started "
@@ -36,7 +36,7 @@ class SleepResult(Result):
     one_by_one_s: float
     naps: list[dict[str, Any]] = field(default_factory=list)
 
-    chart = ("timeline", "process", "start_s", "end_s")
+    chart = Chart("timeline", "process", "start_s", "end_s")
 
     @property
     def headline(self) -> str:

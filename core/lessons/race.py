@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Lesson, Result, check_exits
+from core.lessons.lesson import Chart, Lesson, Result, check_exits
 
 WHY = (
     "`counter.value += 1` is three steps: read the value, add one, write it back. `Value` locks each "
@@ -44,7 +44,7 @@ class RaceResult(Result):
     unlocked_s: list[float] = field(default_factory=list)
     locked_s: list[float] = field(default_factory=list)
 
-    chart = ("bar", "trial", "count", "how")
+    chart = Chart("bar", "trial", "count", "how")
 
     @property
     def expected(self) -> int:

@@ -7,26 +7,7 @@ import sys
 
 from core.cli import Parser, fail, run
 from core.pi import BACKENDS, Cancelled, estimate, parse_n
-
-
-def backend_rows() -> list[dict]:
-    """Every backend with whether it is available here and why not."""
-    rows = []
-    for b in BACKENDS.values():
-        why = b.why_not()
-        rows.append(
-            {
-                "name": b.name,
-                "title": b.title,
-                "family": b.family,
-                "available": why is None,
-                "why_not": why,
-                "max_n": b.max_n,
-                "parallel": b.parallel,
-                "summary": b.summary,
-            }
-        )
-    return rows
+from core.pi.backends import backend_rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(rows, indent=2))
         else:
             for r in rows:
-                state = "available" if r["available"] else f"unavailable: {r['why_not']}"
+                state = "available" if r["available"] else f"unavailable: {r['why_unavailable']}"
                 print(f"{r['name']:16s} {r['family']:8s} {state}")
         return 0
     if not args.backend or args.n is None:

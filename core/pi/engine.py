@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from core.checks import bounded
 from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
 
@@ -36,16 +36,6 @@ class Estimate:
         return asdict(self) | {"notes": list(self.notes)}
 
 
-def _whole(value: object, low: int, high: int, what: str) -> int:
-    """``value`` as an int in [low, high], or a ``ValueError`` naming it and the accepted range."""
-    whole = isinstance(value, numbers.Integral) or (
-        isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()
-    )
-    if whole and not isinstance(value, bool) and low <= int(value) <= high:
-        return int(value)
-    raise ValueError(f"{what} must be a whole number from {low:,} to {high:,}, not {value!r}")
-
-
 def parse_n(value: object) -> int:
     """A sample count from an int, an integral float or a string such as ``"1e8"`` or ``"1_000_000"``."""
     if isinstance(value, str):
@@ -54,7 +44,7 @@ def parse_n(value: object) -> int:
             value = float(text) if any(c in text for c in ".eE") else int(text)
         except ValueError:
             raise ValueError(f"n must be a whole number such as 1000000 or 1e6, not {value!r}") from None
-    return _whole(value, 1, MAX_N, "n")
+    return bounded(value, 1, MAX_N, "n")
 
 
 def get_backend(name: str) -> Backend:
@@ -72,10 +62,10 @@ def check_request(
     chosen = get_backend(backend)
     count = parse_n(n)
     if seed is not None:
-        _whole(seed, 0, stream.SEED_MAX, "seed")
+        bounded(seed, 0, stream.SEED_MAX, "seed")
     if workers is not None:
-        _whole(workers, 1, executors.max_workers(), "workers (on this machine)")
-    reason = chosen.why_not()
+        bounded(workers, 1, executors.max_workers(), "workers (on this machine)")
+    reason = chosen.why_unavailable()
     if reason:
         raise ValueError(f"backend {backend!r} is not available here: {reason}")
     if count > chosen.max_n:
@@ -105,7 +95,7 @@ def estimate(
     """
     chosen, n = check_request(backend, n, seed, workers)
     if chunk is not None:
-        _whole(chunk, 1, n, "chunk")
+        bounded(chunk, 1, n, "chunk")
     run = Run(
         n=n,
         seed=secrets.randbelow(stream.SEED_MAX + 1) if seed is None else int(seed),

@@ -22,6 +22,7 @@ from core.pi import tasks
 CONNECT_TIMEOUT_S = 5
 START_TIMEOUT_S = 120  # spawning a worker imports NumPy and Numba: seconds each on a busy two-core machine
 CLOSE_TIMEOUT_S = 2
+GROW_TIMEOUT_S = 30  # a nanny replaces a killed worker in seconds; past this the cluster starts afresh
 
 _lock = threading.RLock()
 _executor: ProcessPoolExecutor | None = None
@@ -197,11 +198,9 @@ def dask_client(address: str | None, workers: int):
         _check_open()
         client = _clients.get(slot)
         if client is not None and client.status == "running":
-            if not address and len(client.nthreads()) < workers:
-                _local_cluster[0].scale(workers)
-                client.wait_for_workers(workers, timeout=60)
-                client.run(tasks.warm_up)
-            return client
+            if address or len(client.nthreads()) >= workers or _grown(client, workers):
+                return client
+            close_client("local")  # a nanny that cannot bring its worker back: start the cluster afresh
         processes.at_exit(shutdown)
         if address:
             check_scheduler(address)
@@ -220,6 +219,20 @@ def dask_client(address: str | None, workers: int):
         client.run(tasks.warm_up)
         _clients[slot] = client
         return client
+
+
+def _grown(client, workers: int) -> bool:
+    """Grow the local cluster to ``workers`` (or wait for its nannies to replace lost ones); False if that
+    does not happen within ``GROW_TIMEOUT_S``."""
+    from distributed.exceptions import WorkerStartTimeoutError
+
+    _local_cluster[0].scale(workers)
+    try:
+        client.wait_for_workers(workers, timeout=GROW_TIMEOUT_S)
+    except (WorkerStartTimeoutError, TimeoutError):
+        return False
+    client.run(tasks.warm_up)
+    return True
 
 
 def dask_cluster(address: str | None = None) -> dict | None:

@@ -77,7 +77,7 @@ _COORD_MASK, _LIMIT = uint64(COORD_MASK), uint64(INSIDE_LIMIT)
 
 
 @njit(inline="always")
-def _inside(key, i):
+def inside(key, i):
     z = key + uint64(i) * _GAMMA
     z = (z ^ (z >> _S30)) * _MIX1
     z = (z ^ (z >> _S27)) * _MIX2
@@ -92,7 +92,7 @@ def count_inside(key, start, stop):
     """Count inside points among draws [start, stop) on one core (LLVM vectorises the loop)."""
     acc = 0
     for i in range(start, stop):
-        acc += _inside(key, i)
+        acc += inside(key, i)
     return acc
 
 
@@ -101,5 +101,5 @@ def count_inside_parallel(key, start, stop):
     """The same count split over Numba's threads with ``prange``."""
     acc = 0
     for i in prange(start, stop):
-        acc += _inside(key, i)
+        acc += inside(key, i)
     return acc

@@ -1,97 +1,14 @@
-"""Fixtures for end-to-end tests: the real app under `streamlit run`, driven by Debian's headless Chromium."""
+"""Fixtures for end-to-end tests: the real app under `streamlit run`, driven by Debian's headless Chromium
+(the helpers live in ``tests.support.browser``)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-APP_NAV_SECTION = "π by Monte Carlo"  # a section of app.py's st.navigation, absent from pages/ routing
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve_app(env: dict | None = None, args: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
-    """Start the app on a free port (extra ``streamlit run`` options in ``args``); yield its base URL and
-    PID; stop it (and its pools) by that PID."""
-    port = _free_port()
-    logs = ROOT / ".pytest_cache"
-    logs.mkdir(exist_ok=True)  # a fresh clone has none until pytest writes its cache at the end
-    log = open(logs / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            *args,
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.2)
-        yield url, proc.pid
-    finally:
-        with contextlib.suppress(psutil.Error):
-            for child in psutil.Process(proc.pid).children(recursive=True):  # its pools and clusters
-                with contextlib.suppress(psutil.Error):
-                    child.kill()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+from tests.support.browser import CHROMIUM, VIEWPORT, launch_chromium, serve_app
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +26,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = launch_chromium(pw)
         yield b
         b.close()
 
@@ -117,41 +34,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser context and page at a projector-like size."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     p = context.new_page()
     p.set_default_timeout(30_000)
     yield p
     context.close()
-
-
-def wait_for_app(page) -> None:
-    """Wait until the script has run: connected, not running, no skeleton left."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')")
-
-
-def screenshot(page, path: Path) -> None:
-    """A full-page screenshot (stMain scrolls, so grow the viewport to its height first)."""
-    height = page.evaluate(
-        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-        " return m ? m.scrollHeight : 900; }"
-    )
-    page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 12000))})
-    page.screenshot(path=str(path), full_page=True)
-
-
-def open_page(page, url: str) -> float:
-    """Go to ``url`` and wait until the app is interactive under app.py's navigation; return the seconds.
-
-    On a fresh server the first run of a bookmarked page goes through Streamlit's old ``pages/`` routing and
-    reruns under app.py (see ``ui.ensure_app_navigation``); between the two runs the app is briefly idle."""
-    t0 = time.monotonic()
-    page.goto(url)
-    page.get_by_test_id("stSidebarNav").get_by_text(APP_NAV_SECTION).wait_for()
-    wait_for_app(page)
-    return time.monotonic() - t0
-
-
-def no_exception(page) -> bool:
-    return page.locator('[data-testid="stException"]').count() == 0

@@ -8,7 +8,7 @@ import pytest
 
 from core.automl import cache as automl_cache
 from core.automl.sources import SampleSource
-from tests.e2e.conftest import open_page, screenshot, serve_app, wait_for_app
+from tests.support.browser import open_page, screenshot, serve_app, wait_for_app
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 SCREENS = Path(".pytest_cache") / "screens"

@@ -3,8 +3,8 @@
 import time
 from pathlib import Path
 
-from core.pi.__main__ import backend_rows
-from tests.e2e.conftest import open_page, screenshot
+from core.pi.backends import backend_rows
+from tests.support.browser import open_page, screenshot
 
 
 def test_home_page_lists_backends(app_url, page):

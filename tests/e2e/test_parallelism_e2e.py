@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import open_page, screenshot, wait_for_app
+from tests.support.browser import open_page, screenshot, wait_for_app
 
 SCREENS = Path(".pytest_cache") / "screens"
 

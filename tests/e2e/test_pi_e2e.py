@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import run_sessions
 from core.pi import estimate
-from tests.e2e.conftest import no_exception, open_page, screenshot, serve_app, wait_for_app
+from tests.support.browser import no_exception, open_page, screenshot, serve_app, wait_for_app
+from tests.support.load import run_sessions
 
 SHOTS = Path(".pytest_cache") / "screens"
 PAGES = {

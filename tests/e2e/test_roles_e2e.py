@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import no_exception, open_page, screenshot, serve_app, wait_for_app
+from tests.support.browser import no_exception, open_page, screenshot, serve_app, wait_for_app
 
 SHOTS = Path(".pytest_cache") / "screens"
 PASSCODE = "tea-and-biscuits-42"

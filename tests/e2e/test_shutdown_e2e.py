@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from tests.e2e.conftest import open_page, serve_app
+from tests.support.browser import open_page, serve_app
 
 EXIT_BOUND_S = 10  # generous: the shutdown itself is bounded at 5 s and takes well under one
 

@@ -1,0 +1,108 @@
+"""Backends that count in this process: the lecture's four as written, NumPy chunked, Numba prange, CuPy."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from core.pi import gpu, kernels, stream
+from core.pi.run import Run
+
+_global_rng = threading.Lock()  # `random` and `np.random` are process-global: one lecture run at a time
+
+
+def _compile(*calls: tuple[Callable, tuple]) -> float:
+    """Call each Numba dispatcher once if it has no compiled signature yet; return the seconds spent."""
+    todo = [(fn, args) for fn, args in calls if not fn.signatures]
+    t0 = time.perf_counter()
+    for fn, args in todo:
+        fn(*args)
+    return time.perf_counter() - t0 if todo else 0.0
+
+
+def lecture_loop(kernel: Callable, seeder: Callable[[int], None], chunk: int) -> Callable[[Run], int]:
+    """Run a lecture loop in consecutive calls: the generator carries on, so the count equals one call's."""
+
+    def count(run: Run) -> int:
+        with _global_rng:
+            seeder(run.seed)
+            inside = 0
+            for lo, hi in stream.split_range(run.n, run.chunk or chunk):
+                inside += int(kernel(hi - lo))
+                run.tick(hi)
+        return inside
+
+    return count
+
+
+def lecture_array(kernel: Callable, seeder: Callable[[int], None]) -> Callable[[Run], int]:
+    """Run a lecture array version as written: one call, O(n) memory, progress once at the end."""
+
+    def count(run: Run) -> int:
+        with _global_rng:
+            seeder(run.seed)
+            inside = int(kernel(run.n))
+        run.tick(run.n)
+        return inside
+
+    return count
+
+
+def no_prepare(run: Run) -> float:
+    return 0.0
+
+
+def prepare_numba_lecture(kernel: Callable) -> Callable[[Run], float]:
+    return lambda run: _compile((kernels.seed_numba, (0,)), (kernel, (1,)))
+
+
+def count_numpy_chunked(run: Run) -> int:
+    inside = 0
+    key = run.key
+    for lo, hi in stream.split_range(run.n, run.chunk or 1 << 22):
+        inside += stream.count_inside_numpy(key, lo, hi)
+        run.tick(hi)
+    return inside
+
+
+_numba_threads = threading.Lock()  # two concurrent prange runs would only fight over the same cores
+
+
+def count_numba_parallel(run: Run) -> int:
+    import numba
+
+    threads = min(run.workers, numba.config.NUMBA_NUM_THREADS)
+    if threads < run.workers:
+        run.notes.append(f"Numba has {threads} threads here; ran on {threads}, not {run.workers}")
+    run.workers = threads
+    numba.set_num_threads(threads)
+    key = np.uint64(run.key)
+    inside = 0
+    for lo, hi in stream.split_range(run.n, run.chunk or 1 << 27):
+        with _numba_threads:
+            inside += int(kernels.count_inside_parallel(key, lo, hi))
+        run.tick(hi)
+    return inside
+
+
+def prepare_numba_parallel(run: Run) -> float:
+    return _compile((kernels.count_inside_parallel, (np.uint64(0), 0, 1)))
+
+
+def count_cupy(run: Run) -> int:
+    inside = 0
+    for lo, hi in stream.split_range(run.n, run.chunk or gpu.CHUNK):
+        inside += gpu.count_range(run.key, lo, hi)
+        run.tick(hi)
+    return inside
+
+
+def prepare_cupy(run: Run) -> float:
+    if gpu.compiled():
+        return 0.0
+    t0 = time.perf_counter()
+    gpu.compile_kernel()
+    return time.perf_counter() - t0

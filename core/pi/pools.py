@@ -1,0 +1,209 @@
+"""Backends that count in other processes (a process pool, joblib's loky, Dask): index ranges are scattered
+to workers by ``_gather``, which keeps one range a worker in flight, waits with deadlines, and recounts a
+range whose worker died."""
+
+from __future__ import annotations
+
+import math
+import queue
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, CancelledError
+
+from core.pi import executors, stream, tasks
+from core.pi.run import Cancelled, Run
+
+MAX_TASK = 1 << 27  # draws a task at most (≈ 50 ms on one core): every task ends soon, so every wait is short
+STALL_S = 60.0  # no range finished for this long: the workers stopped answering
+CANCEL_GRACE_S = 2.0  # on a stop, the ranges in flight get this long to finish
+MAX_LOST = 3  # times one range may lose its worker before the run gives up
+
+
+class Stalled(TimeoutError):
+    """No range finished within ``STALL_S``: the workers stopped answering."""
+
+
+def task_chunk(n: int, workers: int) -> int:
+    """Draws per task. A short run (≤ 2²² draws a worker, ≈ 1.5 ms) is one task a worker: it is all round
+    trip. A longer one is about four tasks a worker, for progress, cancel and balance, each at most 2²⁶
+    draws (≈ 25 ms on one core)."""
+    per_worker = math.ceil(n / workers)
+    if per_worker <= 1 << 22:
+        return per_worker
+    return min(1 << 26, max(1 << 22, math.ceil(per_worker / 4)))
+
+
+def _ranges(run: Run) -> stream.IndexRanges:
+    return stream.split_range(run.n, min(run.chunk or task_chunk(run.n, run.workers), MAX_TASK))
+
+
+def _note_once(run: Run, note: str) -> None:
+    if note not in run.notes:
+        run.notes.append(note)
+
+
+def _gather(run: Run, submit: Callable[[int, int, Callable], None], lost=lambda exc: False) -> int:
+    """Keep ``run.workers`` index ranges in flight, so that many processes compute at once (what the result
+    reports), and add each range's count once.
+
+    ``submit(lo, hi, done)`` starts a range and arranges ``done(lo, hi, count_or_exception)``. An exception
+    for which ``lost(exc)`` is true means a worker died under the range (``lost`` replaces what broke): the
+    range starts again, and the same draws give the same count. Every wait has a deadline: no range finishing
+    for ``STALL_S`` raises ``Stalled``. On a stop nothing new starts, the ranges in flight get
+    ``CANCEL_GRACE_S`` to finish (workers end idle), and ``Cancelled`` is raised.
+    """
+    results: queue.SimpleQueue = queue.SimpleQueue()
+    fresh = iter(_ranges(run))
+    again: deque[tuple[int, int]] = deque()
+    in_flight: set[tuple[int, int]] = set()
+    times_lost: dict[tuple[int, int], int] = {}
+    inside = done = 0
+    last_news, stopping_since = time.monotonic(), None
+
+    def start(lo: int, hi: int) -> None:
+        in_flight.add((lo, hi))
+        try:
+            submit(lo, hi, lambda *result: results.put(result))
+        except Exception as exc:  # a pool that broke before the call: handled as the range's outcome
+            results.put((lo, hi, exc))
+
+    while True:
+        while len(in_flight) < run.workers and not run.stopped():
+            todo = again.popleft() if again else next(fresh, None)
+            if todo is None:
+                break
+            start(*todo)
+        if not in_flight:
+            break
+        if stopping_since is None and run.stopped():
+            stopping_since = time.monotonic()
+        try:
+            lo, hi, value = results.get(timeout=0.1)
+        except queue.Empty:
+            now = time.monotonic()
+            if stopping_since is not None and now - stopping_since > CANCEL_GRACE_S:
+                break
+            if now - last_news > STALL_S:
+                raise Stalled(
+                    f"no range of {run.n:,} samples finished in {STALL_S:g} s: the workers stopped answering"
+                ) from None
+            continue
+        last_news = time.monotonic()
+        in_flight.discard((lo, hi))
+        if isinstance(value, BaseException):
+            times_lost[(lo, hi)] = times_lost.get((lo, hi), 0) + 1
+            if times_lost[(lo, hi)] > MAX_LOST or not lost(value):
+                raise value
+            again.append((lo, hi))
+            continue
+        inside += value
+        done += hi - lo
+        if run.progress:
+            run.progress(done, run.n)
+    if run.stopped():
+        run.tick(done)
+    return inside
+
+
+def _outcome(future) -> object:
+    """A finished future's count, or the exception that ended it."""
+    if future.cancelled():
+        return CancelledError("the task was cancelled")
+    return future.exception() or future.result()
+
+
+def count_multiprocessing(run: Run) -> int:
+    key = run.key
+
+    def submit(lo, hi, done):
+        future = executors.process_executor(run.workers).submit(tasks.count_range, key, lo, hi)
+        future.add_done_callback(lambda f: done(lo, hi, _outcome(f)))
+
+    def lost(exc: BaseException) -> bool:
+        if not isinstance(exc, BrokenExecutor):
+            return False
+        _note_once(run, "a worker process died: the pool was replaced and its unfinished ranges recounted")
+        executors.renew_process_executor(run.workers)
+        return True
+
+    return _gather(run, submit, lost)
+
+
+def count_joblib(run: Run) -> int:
+    """joblib's ordered generator: the ranges before ``first`` are counted, so after a lost worker (loky's
+    ``TerminatedWorkerError``, a ``BrokenProcessPool``) the run goes on from ``first`` on fresh workers."""
+    from joblib import Parallel, delayed
+
+    key, ranges = run.key, _ranges(run)
+    inside = done = first = lost = 0
+    while first < len(ranges):
+        deadline = {"timeout": STALL_S} if run.workers > 1 else {}  # one job runs here, without a pool
+        parallel = Parallel(n_jobs=run.workers, return_as="generator", batch_size=1, **deadline)
+        gen = None
+        try:
+            gen = parallel(delayed(tasks.count_range)(key, *ranges[i]) for i in range(first, len(ranges)))
+            for count in gen:
+                lo, hi = ranges[first]
+                inside, done, first = inside + count, done + hi - lo, first + 1
+                run.tick(done)
+        except BrokenExecutor:
+            lost += 1
+            executors.joblib_restarted()
+            if lost > MAX_LOST:
+                raise
+            _note_once(run, "a joblib worker process died: its unfinished ranges were counted again")
+        except Cancelled:
+            executors.joblib_restarted()  # joblib stops its workers on an early stop
+            raise
+        except TimeoutError:
+            raise Stalled(f"a joblib task did not finish in {STALL_S:g} s") from None
+        finally:
+            if gen is not None:
+                with warnings.catch_warnings():  # on a stop joblib warns of the tasks it dropped: as meant
+                    warnings.simplefilter("ignore")
+                    gen.close()
+    return inside
+
+
+def count_dask(run: Run) -> int:
+    from distributed import KilledWorker
+
+    client = executors.dask_client(run.scheduler, run.workers)
+    workers_before = set(client.nthreads())
+    if executors.scheduler_address(run.scheduler):
+        run.workers = sum(client.nthreads().values()) or 1  # a remote cluster: use every thread it has
+    key = run.key
+    futures = {}
+
+    def submit(lo, hi, done):
+        fut = client.submit(tasks.count_range, key, lo, hi, pure=False, retries=2)
+        futures[(lo, hi)] = fut
+        fut.add_done_callback(lambda f: done(lo, hi, _outcome(f)))
+
+    try:
+        return _gather(run, submit, lost=lambda exc: isinstance(exc, KilledWorker))
+    finally:
+        client.cancel([f for f in futures.values() if not f.done()])
+        lost = workers_before - set(client.nthreads())
+        if lost:
+            run.notes.append(
+                f"Dask lost {len(lost)} worker(s) during the run ({', '.join(sorted(lost))}); "
+                "their chunks were computed again elsewhere, so the count is unchanged"
+            )
+
+
+def prepare_multiprocessing(run: Run) -> float:
+    executors.renew_process_executor(run.workers)
+    return 0.0
+
+
+def prepare_joblib(run: Run) -> float:
+    executors.joblib_ready(run.workers)
+    return 0.0
+
+
+def prepare_dask(run: Run) -> float:
+    executors.dask_client(run.scheduler, run.workers)
+    return 0.0
