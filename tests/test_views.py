@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from core.bench import Timing, crossovers, measure_call, split_label, sweep
+from core.bench import Disagreement, Timing, crossovers, measure_call, split_label, sweep
 from core.bench.tables import agreement, by_label, first_calls, parallel_crossovers, sweep_table
 from core.pi import BACKENDS, estimate, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
@@ -106,7 +106,7 @@ def test_measure_call_times_any_counting_callable_and_checks_its_count():
     assert timing.backend == "half" and timing.inside == 500 and timing.repeat == 3
     assert 0 < timing.best_s <= timing.mean_s
     counts = iter(range(100))
-    with pytest.raises(AssertionError, match="drifts"):
+    with pytest.raises(Disagreement, match="drifts"):
         measure_call("drifts", lambda n: next(counts), 10, repeat=2, target_s=0.001)
 
 

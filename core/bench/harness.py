@@ -40,6 +40,10 @@ class Timing:
         return asdict(self)
 
 
+class Disagreement(ValueError):
+    """Two runs that must count the same points did not: a wrong result, never a timing to show."""
+
+
 def split_label(label: str) -> tuple[str, int | None]:
     """``"numba_parallel@1"`` → ``("numba_parallel", 1)``; a plain name → ``(name, None)``."""
     name, at, workers = label.partition("@")
@@ -78,7 +82,7 @@ def measure(
         for _ in range(loops):
             again = run()
             if again.inside != first.inside:
-                raise AssertionError(f"{backend} counted {again.inside} then {first.inside} for one seed")
+                raise Disagreement(f"{backend} counted {again.inside} then {first.inside} for one seed")
             total += again.elapsed_s
         return total
 
@@ -109,7 +113,7 @@ def measure_call(
         t0 = time.perf_counter()
         for _ in range(loops):
             if count(n) != inside:
-                raise AssertionError(f"{label} counted two different numbers at n={n}")
+                raise Disagreement(f"{label} counted two different numbers at n={n}")
         return time.perf_counter() - t0
 
     per_run, loops = _calibrated(loop, calibrate_s, repeat, target_s)
@@ -172,7 +176,7 @@ def sweep(
 
     With ``call_limit_s``, a backend is also dropped before a size at which one call would pass that many
     seconds (its last best time scaled to n). With ``budget_s``, nothing new starts once the sweep has run
-    that long; small sizes go first, so every backend keeps them. Raises ``AssertionError`` if two
+    that long; small sizes go first, so every backend keeps them. Raises ``Disagreement`` if two
     counter-based backends count different points at the same n.
     """
     backends = list(backends)
@@ -224,7 +228,7 @@ def check_agreement(results: Iterable[Timing]) -> None:
             counts.setdefault(t.n, {})[t.backend] = t.inside
     for n, by_backend in counts.items():
         if len(set(by_backend.values())) > 1:
-            raise AssertionError(f"counter-based backends disagree at n={n}: {by_backend}")
+            raise Disagreement(f"counter-based backends disagree at n={n}: {by_backend}")
 
 
 def crossovers(
