@@ -7,7 +7,7 @@ the main module again as ``__mp_main__``; the guard keeps them from running the 
 if __name__ == "__main__":
     import streamlit as st
 
-    from ui import entry_ran
+    from ui import entry_ran, timing
 
     st.set_page_config(page_title="Pi Lab", page_icon="🥧", layout="wide")
 
@@ -22,4 +22,6 @@ if __name__ == "__main__":
     }
 
     entry_ran()
-    st.navigation(PAGES).run()
+    page = st.navigation(PAGES)
+    with timing.script_run(page.title):
+        page.run()

@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import time
@@ -22,11 +20,12 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks import sections
 from core import processes
+from tests.support.dask_cluster import ProcessCluster
 from tests.support.faults import LOST_NOTE, MOMENTS, kill_a_worker
 
 BACKENDS = ("multiprocessing", "joblib", "dask")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def cpu_hogs() -> list[subprocess.Popen]:
@@ -34,50 +33,54 @@ def cpu_hogs() -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
 
 
+def repeat_case(backend: str, moment: str, repeat: int, cluster) -> dict:
+    """One backend and moment, ``repeat`` times: how many were right and noted, the median and worst s."""
+    right = noted = 0
+    seconds = []
+    for i in range(repeat):
+        t0 = time.monotonic()
+        outcome = kill_a_worker(backend, moment, seed=100 + i, cluster=cluster)
+        seconds.append(time.monotonic() - t0)
+        right += outcome.right
+        noted += any(LOST_NOTE[backend] in note for note in outcome.notes)
+    return {
+        "backend": backend,
+        "moment": moment,
+        "repeat": repeat,
+        "right": right,
+        "noted": noted,
+        "median_s": sorted(seconds)[len(seconds) // 2],
+        "worst_s": max(seconds),
+    }
+
+
 def run(repeat: int, backends: tuple[str, ...] = BACKENDS) -> list[dict]:
     rows = []
     hogs = cpu_hogs()
     try:
         for backend in backends:
-            for moment in MOMENTS:
-                right = noted = 0
-                seconds = []
-                for i in range(repeat):
-                    t0 = time.monotonic()
-                    outcome = kill_a_worker(backend, moment, seed=100 + i)
-                    seconds.append(time.monotonic() - t0)
-                    right += outcome.right
-                    noted += any(LOST_NOTE[backend] in note for note in outcome.notes)
-                rows.append(
-                    {
-                        "backend": backend,
-                        "moment": moment,
-                        "repeat": repeat,
-                        "right": right,
-                        "noted": noted,
-                        "median_s": sorted(seconds)[len(seconds) // 2],
-                        "worst_s": max(seconds),
-                    }
-                )
-                print(json.dumps(rows[-1]), flush=True)
+            cluster = ProcessCluster(workers=2, nanny=True) if backend == "dask" else None
+            try:
+                for moment in MOMENTS:
+                    rows.append(repeat_case(backend, moment, repeat, cluster))
+                    print(json.dumps(rows[-1]), flush=True)
+            finally:
+                if cluster is not None:
+                    cluster.__exit__()
     finally:
         processes.stop([psutil.Process(h.pid) for h in hogs])
     return rows
 
 
-START, END = "<!-- faults:start -->", "<!-- faults:end -->"
-
-
-def section(rows: list[dict], machine: str) -> str:
+def section(rows: list[dict]) -> str:
     """The markdown section: one row a backend and moment."""
-    repeat = rows[0]["repeat"]
     lines = [
-        START,
         "## Killed workers (`python -m benchmarks.faults`)",
         "",
-        f"Each case {repeat} times while {os.cpu_count()} busy loops kept every core busy ({machine}): a "
-        "worker killed at the moment named; the run's count and the next run's checked against Numba's; "
-        "whether the notes said a worker was lost. A hang would show as the scenario's deadline.",
+        f"Each case {rows[0]['repeat']} times while {os.cpu_count()} busy loops kept every core busy "
+        f"({sections.machine()}): a worker killed at the moment named; the run's count and the next run's "
+        "checked against Numba's; whether the notes said a worker was lost. A hang would show as the "
+        "scenario's deadline. Dask runs on a cluster of `dask worker` processes with nannies.",
         "",
         "| backend | killed | exact counts | noted | median s | worst s |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -88,21 +91,18 @@ def section(rows: list[dict], machine: str) -> str:
         ),
         "",
         "Dask's nanny replaces a worker killed while idle before a run meets the loss: no note is due then.",
-        END,
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
-def write_section(rows: list[dict], path: Path) -> None:
-    """Put the section into ``path``, replacing the old one; rows of backends not in ``rows`` are kept."""
-    text = path.read_text() if path.exists() else ""
-    old = re.search(re.escape(START) + r".*?" + re.escape(END) + r"\n", text, re.S)
-    if old:
-        done = {(r["backend"], r["moment"]) for r in rows}
-        rows = [r for r in _rows_of(old.group(0)) if (r["backend"], r["moment"]) not in done] + rows
-        text = text[: old.start()] + text[old.end() :]
-    rows.sort(key=lambda r: (BACKENDS.index(r["backend"]), MOMENTS.index(r["moment"])))
-    path.write_text(text.rstrip("\n") + "\n\n" + section(rows, platform.processor() or "this machine"))
+def write_section(rows: list[dict], path: Path = sections.BENCHMARKS_MD) -> None:
+    """Put the section into ``path``; rows of backends and moments not run this time are kept."""
+    done = {(r["backend"], r["moment"]) for r in rows}
+    old = [
+        r for r in _rows_of(sections.read("faults", path) or "") if (r["backend"], r["moment"]) not in done
+    ]
+    rows = sorted(old + rows, key=lambda r: (BACKENDS.index(r["backend"]), MOMENTS.index(r["moment"])))
+    sections.write("faults", section(rows), path)
 
 
 def _rows_of(block: str) -> list[dict]:
@@ -132,7 +132,7 @@ def main() -> None:
         "--backends", default=",".join(BACKENDS), help="comma-separated, of: " + ", ".join(BACKENDS)
     )
     parser.add_argument("--json", help="also write the rows to this file")
-    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="the markdown to put the table in")
+    parser.add_argument("--out", default=str(sections.BENCHMARKS_MD), help="the markdown to put the table in")
     args = parser.parse_args()
     rows = run(args.repeat, tuple(b for b in args.backends.split(",") if b in BACKENDS))
     if args.json:

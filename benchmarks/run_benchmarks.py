@@ -14,7 +14,6 @@ import functools
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 from importlib.metadata import version
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import reference  # noqa: E402
+from benchmarks import reference, sections  # noqa: E402
 from benchmarks.report import REFERENCE, Results, markdown  # noqa: E402
 from core.bench import Timing, measure_call, sweep  # noqa: E402
 from core.bench.tables import parallel_crossovers  # noqa: E402
@@ -142,13 +141,6 @@ def write_json(results: Results, path: Path) -> None:
     path.write_text(json.dumps(document, indent=1, default=str))
 
 
-def kept_sections(path: Path) -> str:
-    """The sections other benchmarks wrote into ``path`` (between ``<!-- NAME:start -->`` and ``:end``
-    markers, such as ``benchmarks/faults.py``'s), kept when this run rewrites the rest."""
-    text = path.read_text() if path.exists() else ""
-    return "".join(m.group(0) for m in re.finditer(r"\n<!-- (\w+):start -->.*?<!-- \1:end -->\n", text, re.S))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="n up to 1e6, no memory or load (a smoke test)")
@@ -168,7 +160,7 @@ def main() -> None:
         load=None if args.quick else measure_load(),
     )
     out = Path(args.out)
-    out.write_text(markdown(results) + kept_sections(out))
+    out.write_text(markdown(results) + sections.kept(out))
     write_json(results, out.with_suffix(".json"))
     print(f"wrote {out}")
 

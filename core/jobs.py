@@ -57,7 +57,9 @@ class Job:
     budget_s: float | None = None  # the longest it may run
     submitted_at: float = field(default_factory=time.time)
     started_at: float | None = None  # monotonic
+    ended_at: float | None = None  # monotonic
     _stop: threading.Event = field(default_factory=threading.Event)
+    _ended: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check (the engine checks between chunks)."""
@@ -95,8 +97,13 @@ class Job:
         """Record how the job ended, once; False if it had already ended (the watchdog was first)."""
         if self.over:
             return False
-        self.error, self.state = error, state
+        self.error, self.state, self.ended_at = error, state, time.monotonic()
+        self._ended.set()
         return True
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the job to end; True if it has."""
+        return self._ended.wait(timeout)
 
 
 class JobRunner:

@@ -9,12 +9,26 @@ from core.pi import BACKENDS, backends, executors, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source, results_table
 from core.pi.runs import Request, run_backends
-from ui import access, charts, ensure_app_navigation
+from ui import access, charts, ensure_app_navigation, url
 from ui.jobs import show_outcome, start, take_finished, watch
 from ui.pi_settings import N_OPTIONS, fmt_n, read_url_state, write_url_state
 
 ensure_app_navigation()
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
+cached_points = st.cache_data(sample_points, max_entries=8)
+
+
+@st.cache_data(max_entries=8)
+def cached_curve(seed: int, n: int) -> pd.DataFrame:
+    return stats.running_estimate(stream.key_for_seed(seed), n)
+
+
+@st.cache_data(max_entries=8)
+def points_figure(seed: int, n: int):
+    """The points figure of a run: built once per (seed, n), not on every rerun."""
+    return charts.points(cached_points(seed, n), n)
+
+
 available = backends.available()
 max_workers = 2 * executors.default_workers()
 operator = access.is_operator()
@@ -102,20 +116,20 @@ if cluster and operator:
 elif cluster:  # a student sees the cluster's size, not its internal addresses
     st.caption(f"Dask cluster used: {len(cluster['workers'])} workers.")
 
-points_tab, convergence_tab, timing_tab, code_tab, history_tab = st.tabs(
-    ["Points", "Convergence", "Timings", "Code", "History"]
-)
-with points_tab:
-    sample = st.cache_data(sample_points, max_entries=8)(first.seed, first.n)
-    st.plotly_chart(charts.points(sample, first.n), width="stretch")
+
+def points_tab() -> None:
+    sample = cached_points(first.seed, first.n)
+    st.plotly_chart(points_figure(first.seed, first.n), width="stretch")
     st.caption(
         f"Drawn: the first {len(sample):,} of the {first.n:,} points (at most {MAX_POINTS:,} go to the "
         "browser, whatever N). They are exactly the first points the counter-based backends count for this "
         "seed; the lecture's four draw theirs from `random` and `np.random` instead."
     )
-with convergence_tab:
+
+
+def convergence_tab() -> None:
     curve_n = min(first.n, CURVE_MAX_N)
-    curve = st.cache_data(stats.running_estimate, max_entries=8)(stream.key_for_seed(first.seed), curve_n)
+    curve = cached_curve(first.seed, curve_n)
     history = pd.DataFrame(st.session_state.get("pi_history", []))
     history["abs_error"] = history["error"].abs()
     left, right = st.columns(2)
@@ -126,7 +140,9 @@ with convergence_tab:
         f"The line follows the counter-based stream for seed {first.seed}{note}; the dots are every run of "
         "this session. Quadruple N and the error halves; the band holds 95 % of runs."
     )
-with timing_tab:
+
+
+def timings_tab() -> None:
     left, right = st.columns(2)
     left.plotly_chart(charts.timings(table), width="stretch")
     right.plotly_chart(charts.throughput(table), width="stretch")
@@ -137,11 +153,15 @@ with timing_tab:
         "Run time excludes the JIT compile (first call in this server; Numba caches kernels on disk) and the "
         "start-up of pools and clusters (once per server). **Benchmarks** shows where parallel starts to win."
     )
-with code_tab:
+
+
+def code_tab() -> None:
     for e in results:
         with st.expander(f"{e.backend}: {BACKENDS[e.backend].summary}"):
             st.code(kernel_source(e.backend), language="cpp" if e.backend == "cupy" else "python")
-with history_tab:
+
+
+def history_tab() -> None:
     runs = pd.DataFrame(st.session_state.get("pi_history", [])).drop(columns=["notes"], errors="ignore")
     st.dataframe(runs, hide_index=True, width="stretch")
     st.download_button(
@@ -151,3 +171,17 @@ with history_tab:
         "text/csv",
         icon="⬇️",
     )
+
+
+TABS = {
+    "Points": points_tab,
+    "Convergence": convergence_tab,
+    "Timings": timings_tab,
+    "Code": code_tab,
+    "History": history_tab,
+}
+# Only the open tab is computed and sent (its name is in the URL as ?pi_view=); the others cost nothing.
+for tab, draw in zip(url.tabs(list(TABS), key="pi_view"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

@@ -1,10 +1,7 @@
 """Real Dask scheduler and worker processes on loopback; killed workers; cancels that leave nothing busy."""
 
-import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,53 +12,26 @@ import pytest
 from core import processes
 from core.pi import Cancelled, estimate, executors
 from tests.support.apptest import app, run_pi, until
+from tests.support.dask_cluster import ProcessCluster
 from tests.support.faults import LOST_NOTE, MOMENTS, Markers, exact_count, kill_a_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow  # real clusters and killed workers: seconds a test
 
 
-def _spawn(*args: str) -> subprocess.Popen:
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-m", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-
-
-def _dask_worker(sched_file: Path) -> subprocess.Popen:
-    """A single-threaded `dask worker` without a nanny (a killed worker stays dead)."""
-    args = ["--scheduler-file", str(sched_file), "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1"]
-    return _spawn("distributed.cli.dask_worker", *args)
-
-
-def _wait_for_workers(address: str, count: int) -> None:
-    from distributed import Client
-
-    with Client(address, timeout=30) as c:
-        c.wait_for_workers(count, timeout=60)
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A real `dask scheduler` and two `dask worker` processes without nannies on 127.0.0.1 (a killed worker
+    stays dead); yields the address, the worker processes and the cluster."""
+    with ProcessCluster(workers=2, nanny=False) as cluster:
+        yield cluster.address, cluster.workers, cluster
 
 
 @pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory):
-    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; yields address, workers, file."""
-    sched_file = tmp_path_factory.mktemp("dask") / "scheduler.json"
-    scheduler = _spawn(
-        "distributed.cli.dask_scheduler",
-        *("--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0"),
-        *("--scheduler-file", str(sched_file)),
-    )
-    deadline = time.monotonic() + 60
-    while not sched_file.exists():
-        assert time.monotonic() < deadline, "dask scheduler did not start"
-        time.sleep(0.1)
-    workers = [_dask_worker(sched_file) for _ in range(2)]
-    address = json.loads(sched_file.read_text())["address"]
-    _wait_for_workers(address, 2)
-    yield address, workers, sched_file
-    executors.close_client(address)
-    for p in [scheduler, *workers]:
-        p.kill()
-        p.wait(timeout=10)
+def dask_nannies():
+    """A real Dask cluster whose nannies replace killed workers: for killing one at a time, repeatedly."""
+    with ProcessCluster(workers=2, nanny=True) as cluster:
+        yield cluster
 
 
 def test_remote_scheduler_counts_exactly_the_local_points(dask_cluster):
@@ -108,11 +78,12 @@ def test_a_worker_killed_mid_run_costs_no_point(dask_cluster):
 
 @pytest.mark.parametrize("backend", ["multiprocessing", "joblib", "dask"])
 @pytest.mark.parametrize("moment", MOMENTS)
-def test_a_killed_worker_costs_no_point_and_the_next_run_is_right(backend, moment):
+def test_a_killed_worker_costs_no_point_and_the_next_run_is_right(backend, moment, request):
     """A worker killed at a point the test controls (see ``kill_a_worker``): the count is exact, the run
     that meets the broken pool says so, and the next run is right. ``benchmarks/faults.py`` repeats each
     case 20 times with both cores busy."""
-    outcome = kill_a_worker(backend, moment)
+    cluster = request.getfixturevalue("dask_nannies") if backend == "dask" else None
+    outcome = kill_a_worker(backend, moment, cluster=cluster)
     assert outcome.right, (outcome.result.inside, outcome.again.inside, outcome.exact)
     # a pool that lost an idle worker may finish the run before it notices: then the next run says so;
     # Dask's nanny replaces an idle worker without any run meeting the loss
@@ -175,10 +146,10 @@ def test_shutdown_stops_every_pool_and_cluster_and_nothing_starts_after():
 
 
 def test_the_page_runs_on_a_scheduler_address_and_says_a_worker_was_lost(dask_cluster):
-    address, workers, sched_file = dask_cluster
-    extra = _dask_worker(sched_file)  # a worker of this test's own, to kill
+    address, workers, cluster = dask_cluster
+    extra = cluster.add_worker()  # a worker of this test's own, to kill
     workers.append(extra)
-    _wait_for_workers(address, sum(p.poll() is None for p in workers))
+    cluster.wait_for(sum(p.poll() is None for p in workers))
     at = app("pages/pi_estimate.py")
     at.text_input(key="pi_scheduler").set_value(address)
     n = 10**10

@@ -6,8 +6,13 @@ _entry_ran = False
 
 
 def entry_ran() -> None:
-    """Called by app.py on every run, before it runs the page it navigates to."""
+    """Called by app.py on every run, before it runs the page it navigates to. The first call in a server
+    started without ``ui.serve`` starts the pools warming up."""
     global _entry_ran
+    if not _entry_ran:
+        from core.pi import executors
+
+        executors.warm_up()  # once per server: a no-op when ui.serve has started it
     _entry_ran = True
 
 

@@ -28,11 +28,12 @@ def points(sample: pd.DataFrame, n: int) -> go.Figure:
         part = sample[sample["inside"] == inside]
         fig.add_trace(
             go.Scattergl(
-                x=part["x"],
-                y=part["y"],
+                x=part["x"].to_numpy(np.float32),
+                y=part["y"].to_numpy(np.float32),
                 mode="markers",
                 name=f"{name} ({len(part):,})",
                 marker={"size": 3, "color": colour, "opacity": 0.7},
+                hoverinfo="skip",
             )
         )
     t = np.linspace(0, math.pi / 2, 200)

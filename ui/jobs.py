@@ -5,7 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.jobs import Busy, Job, JobRunner
-from ui import access
+from core.pi import executors
+from ui import access, timing
+
+FIRST_LOOK_S = 0.25  # a run that ends this soon after the click is drawn in the click's own script run
+POLL_S = 0.25  # the live panel looks this often, and each look waits up to LONG_POLL_S for the end
+LONG_POLL_S = 0.2
 
 
 @st.cache_resource
@@ -22,9 +27,12 @@ def start(key: str, label: str, work) -> None:
         settings = access.settings()
         limits = {"budget_s": settings.job_budget_s, "per_owner": settings.runs_per_visitor}
     try:
-        st.session_state[key] = job_runner().submit(label, work, owner=access.visitor(), **limits)
+        job = job_runner().submit(label, work, owner=access.visitor(), **limits)
     except Busy as exc:
         st.warning(f"The server is busy: {exc}.")
+        return
+    st.session_state[key] = job
+    job.wait(FIRST_LOOK_S)  # a short run's results then come with this very script run
 
 
 def take_finished(key: str) -> Job | None:
@@ -32,6 +40,7 @@ def take_finished(key: str) -> Job | None:
     job = st.session_state.get(key)
     if job is not None and job.over:
         del st.session_state[key]
+        timing.job_ran(job.label, job.started_at, job.ended_at)
         return job
     return None
 
@@ -46,18 +55,21 @@ def show_outcome(job: Job, what: str) -> None:
 
 
 def watch(key: str, unit: str = "samples") -> None:
-    """Poll the running job under ``key`` twice a second: progress bar, rate, queue place and Cancel."""
+    """The running job under ``key``, live: progress bar, rate, queue place and Cancel. Each look waits a
+    moment for the job's end, so results are drawn as soon as it comes, not at the next tick."""
 
-    @st.fragment(run_every=0.5)
+    @st.fragment(run_every=POLL_S)
     def panel() -> None:
         job: Job | None = st.session_state.get(key)
-        if job is None or job.over:
+        if job is None or job.wait(LONG_POLL_S):
             st.rerun(scope="app")
         if job.state == "queued":
             ahead = job_runner().waiting_ahead(job)
             st.info(
                 f"Waiting for another run on this server to finish ({ahead} more queued ahead of this one)."
             )
+        elif job.done == 0 and executors.warming():
+            st.progress(0.0, text=f"{job.stage}: warming up the pools, the Dask cluster and Numba …")
         else:
             rate = f" · {job.rate:,.3g} {unit}/s" if job.rate else ""
             text = f"{job.stage}: {job.done:,} of {job.total:,} {unit}{rate}"

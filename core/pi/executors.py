@@ -10,21 +10,29 @@ pool of four keeps one process busy. Dead workers are found through documented c
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from concurrent.futures import wait as wait_all
 
+import numpy as np
+
 from core import processes
 from core.pi import tasks
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5
 START_TIMEOUT_S = 120  # spawning a worker imports NumPy and Numba: seconds each on a busy two-core machine
 CLOSE_TIMEOUT_S = 2
-GROW_TIMEOUT_S = 30  # a nanny replaces a killed worker in seconds; past this the cluster starts afresh
+GROW_TIMEOUT_S = 30  # new workers join in a moment; past this the local cluster starts afresh
 
-_lock = threading.RLock()
+_pool_lock = threading.RLock()  # one lock a resource: starting Dask never waits for the pool, or the reverse
+_joblib_lock = threading.Lock()
+_dask_lock = threading.RLock()
+_warming: list[threading.Thread] = []
 _executor: ProcessPoolExecutor | None = None
 _executor_size = 0
 _joblib_sizes: set[int] = set()
@@ -60,7 +68,7 @@ def process_executor(workers: int) -> ProcessPoolExecutor:
     pool starts (``renew_process_executor`` then gives a fresh one).
     """
     global _executor, _executor_size
-    with _lock:
+    with _pool_lock:
         _check_open()
         if _executor is not None and _executor_size >= workers:
             return _executor
@@ -88,7 +96,7 @@ def renew_process_executor(workers: int) -> ProcessPoolExecutor:
     shut down without waiting, and a new pool of the same size takes its place.
     """
     global _executor
-    with _lock:
+    with _pool_lock:
         executor = _executor
         if executor is not None:
             try:
@@ -103,7 +111,7 @@ def joblib_ready(workers: int) -> None:
     """Start (or reuse) joblib's loky workers for ``workers`` jobs, warmed."""
     from joblib import Parallel, delayed
 
-    with _lock:
+    with _joblib_lock:
         _check_open()
         if workers in _joblib_sizes:
             return
@@ -120,8 +128,7 @@ def joblib_ready(workers: int) -> None:
 
 def joblib_restarted() -> None:
     """Forget that loky's workers are warm (joblib stops them on a cancel and replaces a broken set)."""
-    with _lock:
-        _joblib_sizes.clear()
+    _joblib_sizes.clear()
 
 
 def scheduler_address(address: str | None) -> str | None:
@@ -187,30 +194,32 @@ def _in_own_loop(coroutine_function, timeout: float):
 def dask_client(address: str | None, workers: int):
     """A Dask client, connected (or its local cluster started) on first use.
 
-    ``address`` (or ``PILAB_DASK_SCHEDULER``) names a running scheduler; without one, a ``LocalCluster`` of
-    single-threaded worker processes on 127.0.0.1, grown to ``workers`` when a run asks for more.
+    ``address`` (or ``PILAB_DASK_SCHEDULER``) names a running scheduler; without one, a ``LocalCluster`` on
+    127.0.0.1 whose ``workers`` single-threaded workers are threads of this process (the counting kernel
+    releases the GIL, so they compute in parallel; no process to spawn), grown when a run asks for more.
     """
     from distributed import Client, LocalCluster
 
     address = scheduler_address(address)
     slot = address or "local"
-    with _lock:
+    with _dask_lock:
         _check_open()
         client = _clients.get(slot)
         if client is not None and client.status == "running":
             if address or len(client.nthreads()) >= workers or _grown(client, workers):
                 return client
-            close_client("local")  # a nanny that cannot bring its worker back: start the cluster afresh
+            close_client("local")  # workers that never joined: start the cluster afresh
         processes.at_exit(shutdown)
         if address:
             check_scheduler(address)
             client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         else:
             close_client("local")
-            cluster = LocalCluster(
-                n_workers=workers,
+            cluster = LocalCluster(  # workers as threads of this process: the kernel releases the GIL,
+                n_workers=workers,  # and a server starts its cluster in a fraction of a second
                 threads_per_worker=1,
-                processes=True,
+                processes=False,
+                protocol="tcp",  # a real scheduler on loopback, as a remote one is
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",
             )
@@ -267,22 +276,59 @@ def shutdown(timeout: float = processes.STOP_TIMEOUT_S) -> None:
     then terminate → wait → kill every worker process left. Nothing starts again afterwards."""
     global _executor, _executor_size
     _closed.set()
-    if not _lock.acquire(timeout=1):  # a run stuck while starting a pool holds it: stop without it
-        processes.stop(processes.workers(), timeout)
-        return
-    try:
-        if _executor is not None:
-            _executor.shutdown(wait=False, cancel_futures=True)
-        _executor, _executor_size = None, 0
-        _joblib_sizes.clear()
-        for slot in list(_clients):
-            close_client(slot)
-        close_client("local")
-    finally:
-        _lock.release()
+    if _pool_lock.acquire(timeout=1):  # a run stuck while starting a pool holds it: the kill below does
+        try:
+            if _executor is not None:
+                _executor.shutdown(wait=False, cancel_futures=True)
+            _executor, _executor_size = None, 0
+        finally:
+            _pool_lock.release()
+    _joblib_sizes.clear()
+    if _dask_lock.acquire(timeout=1):
+        try:
+            for slot in list(_clients):
+                close_client(slot)
+            close_client("local")
+        finally:
+            _dask_lock.release()
     processes.stop(processes.workers(), timeout)
 
 
 def reopen() -> None:
     """Allow pools and clusters to start again after ``shutdown()`` (tests that check a clean shutdown)."""
     _closed.clear()
+
+
+def warm_up(workers: int | None = None) -> None:
+    """Start, in the background, what a first run would wait for: the process pool, loky's workers, the
+    local Dask cluster (unless ``PILAB_DASK_SCHEDULER`` names one) and Numba's cached kernels. Returns at
+    once; ``warming()`` says whether it is still going. A run that needs a pool meanwhile waits for it."""
+    from core.pi import kernels
+
+    if _warming:  # once per process
+        return
+    workers = workers or default_workers()
+    steps = [
+        lambda: kernels.count_inside_parallel(np.uint64(0), 0, 1),
+        lambda: process_executor(workers),
+        lambda: joblib_ready(workers),
+    ]
+    if not scheduler_address(None):
+        steps.append(lambda: dask_client(None, workers))
+    for step in steps:
+        thread = threading.Thread(target=_quietly, args=(step,), daemon=True, name="pilab-warm-up")
+        _warming.append(thread)
+        thread.start()
+
+
+def _quietly(step) -> None:
+    """A warm-up step: a failure here is met again, with its message, by the run that needs it."""
+    try:
+        step()
+    except Exception:
+        log.info("warm-up step failed; the first run that needs it will say why", exc_info=True)
+
+
+def warming() -> bool:
+    """Whether ``warm_up`` is still starting something."""
+    return any(t.is_alive() for t in _warming)

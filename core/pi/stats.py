@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 P_INSIDE = math.pi / 4
 
@@ -29,6 +32,8 @@ def band(n: int | np.ndarray, level_z: float = 1.96) -> tuple[np.ndarray, np.nda
 def running_estimate(key: int, n: int, points: int = 80) -> pd.DataFrame:
     """π̂ after the first m draws of the stream with ``key``, for ``points`` values of m spaced on a log scale
     up to ``n``, with σ(m), the 95 % band and |error|: one pass over the draws, in constant memory."""
+    import pandas as pd  # on use: the engine imports this module, and pool workers need no pandas
+
     from core.pi.kernels import count_inside_parallel
 
     marks = np.unique(np.geomspace(100, max(n, 100), points).astype(np.int64))

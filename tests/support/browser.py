@@ -40,9 +40,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(env: dict | None = None, args: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
-    """Start the app on a free port (extra ``streamlit run`` options in ``args``); yield its base URL and
-    PID; stop it (and its pools) by that PID."""
+def serve_app(
+    env: dict | None = None, args: tuple[str, ...] = (), launcher: bool = True
+) -> Iterator[tuple[str, int]]:
+    """Start the app on a free port as ``make run`` does (``python -m ui.serve``: pools warm up at once), or
+    with plain ``streamlit run app.py`` when not ``launcher``; extra options in ``args``. Yield its base URL
+    and PID; stop it (and its pools) by that PID."""
     port = _free_port()
     logs = ROOT / ".pytest_cache"
     logs.mkdir(exist_ok=True)  # a fresh clone has none until pytest writes its cache at the end
@@ -51,9 +54,7 @@ def serve_app(env: dict | None = None, args: tuple[str, ...] = ()) -> Iterator[t
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            *(["ui.serve"] if launcher else ["streamlit", "run", "app.py"]),
             "--server.headless",
             "true",
             "--server.port",

@@ -33,9 +33,19 @@ def folder_for(parent_pid: int) -> Path:
     return Path(tempfile.gettempdir()) / f"pilab-faults-{parent_pid}"
 
 
+def _folder() -> Path:
+    """The test's folder: named in the environment (a ``ProcessCluster``'s workers), else the parent's (a
+    pool worker), else this process's own (a thread of the app's in-process Dask cluster)."""
+    named = os.environ.get("PILAB_FAULT_DIR")
+    if named:
+        return Path(named)
+    parent = folder_for(os.getppid())
+    return parent if parent.exists() else folder_for(os.getpid())
+
+
 def count_range(key: int, start: int, stop: int) -> int:
     """``core.pi.tasks.count_range``, reporting its start and end in the test's folder."""
-    folder = folder_for(os.getppid())
+    folder = _folder()
     pid = os.getpid()
     (folder / f"start-{start}-{pid}").write_text(repr(time.time()))
     deadline = time.monotonic() + WAIT_S
@@ -132,35 +142,41 @@ class Outcome:
         return self.result.notes + self.again.notes
 
 
-def fresh(backend: str) -> set[int]:
-    """Stop every pool and cluster, start only ``backend``'s (two workers), and return its worker pids."""
+def fresh(backend: str, cluster=None) -> set[int]:
+    """``backend``'s two worker processes, started afresh (for Dask: ``cluster``'s, a ``ProcessCluster``,
+    whose nannies have replaced any worker killed before)."""
+    if backend == "dask":
+        cluster.wait_for(2)
+        return cluster.worker_pids()
     executors.shutdown()
     executors.reopen()
     estimate(backend, 1000, seed=0, workers=2)
     return {p.pid for p in processes.workers()}
 
 
-def kill_a_worker(backend: str, moment: str, seed: int = 11, timeout: float = 120) -> Outcome:
-    """Kill one of ``backend``'s two workers at ``moment``, then run once more.
+def kill_a_worker(backend: str, moment: str, seed: int = 11, cluster=None, timeout: float = 120) -> Outcome:
+    """Kill one of ``backend``'s two workers at ``moment``, then run once more. Dask runs on ``cluster`` (a
+    ``ProcessCluster``: the app's own local cluster runs its workers as threads, which cannot be killed).
 
     ``start``: the worker of the first task, before it computes. ``mid-run``: a computing worker once two
     ranges have finished. ``idle``: a worker waiting for work while the other computes the run's only task.
     ``between runs``: a worker of an idle pool, before the run.
     """
-    pids = fresh(backend)
+    pids = fresh(backend, cluster)
+    where = {"scheduler": cluster.address} if backend == "dask" else {}
     n = 40 * 2**20
     with Markers() as markers:
         if moment == "between runs":
             os.kill(min(pids), signal.SIGKILL)
             markers.go()
-            result = estimate(backend, n, seed=seed, workers=2, chunk=2**20)
+            result = estimate(backend, n, seed=seed, workers=2, chunk=2**20, **where)
         else:
             box: dict = {}
             chunk = n if moment == "idle" else 2**20  # one task: one worker computes, the other waits
 
             def run() -> None:
                 try:
-                    box["result"] = estimate(backend, n, seed=seed, workers=2, chunk=chunk)
+                    box["result"] = estimate(backend, n, seed=seed, workers=2, chunk=chunk, **where)
                 except BaseException as exc:
                     box["error"] = exc
 
@@ -184,7 +200,7 @@ def kill_a_worker(backend: str, moment: str, seed: int = 11, timeout: float = 12
             if "error" in box:
                 raise box["error"]
             result = box["result"]
-    again = estimate(backend, n, seed=seed + 1, workers=2)
+    again = estimate(backend, n, seed=seed + 1, workers=2, **where)
     survivors: set[int] = set()
     if backend != "dask":  # a broken pool's workers must all go; Dask's other worker rightly stays
         old = [p for p in processes.workers() if p.pid in pids]

@@ -57,7 +57,7 @@ def run_sessions(url: str, server_pid: int, browser, sessions: int = 5) -> dict:
     for seed, page in enumerate(pages):
         open_page(page, f"{url}/pi_estimate?n=1e7&backends={BACKENDS}&seed={seed}")
     with Prober(url, server_pid) as prober:
-        t0 = time.monotonic()
+        t0, clicked_at = time.monotonic(), time.time()
         for page in pages:
             page.get_by_role("button", name="Run", exact=True).click()
         finished, right = [], 0
@@ -73,6 +73,7 @@ def run_sessions(url: str, server_pid: int, browser, sessions: int = 5) -> dict:
         "backends": BACKENDS,
         "n": N,
         "right": right,
+        "clicked_at": clicked_at,
         "all_done_s": max(finished),
         "finished_s": [round(f, 2) for f in finished],
         "health_max_s": max(prober.health),

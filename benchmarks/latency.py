@@ -1,0 +1,249 @@
+"""What a person waits for, in headless Chromium against the server ``make run`` starts: Run → results drawn
+(warm server, with and without earlier results, 1, 3 and every fast backend), a fresh server's first Run,
+page switches, and AutoML changes. Five sessions at once are measured by ``benchmarks.load``.
+
+Each case is repeated (median and worst) and split into the time the server spent running scripts, the
+time in the job (both from the server's ``PILAB_TIMINGS`` log, see ``ui/timing.py``) and the rest: polling,
+sending and the browser drawing. Run: ``python -m benchmarks.latency [--repeat 5] [--json PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks import sections
+from core.pi.backends import available
+from tests.support.browser import launch_chromium, new_page, open_page, serve_app, wait_for_app
+from tests.support.load import run_sessions
+
+FAST = [
+    b for b in available() if b in ("numpy_chunked", "numba_parallel", "multiprocessing", "joblib", "dask")
+]
+THREE = ["numpy_chunked", "numba_parallel", "multiprocessing"]
+RESULTS = '[data-testid="stMetricValue"]'
+
+
+def read_log(path: Path, start: float, end: float) -> dict[str, float]:
+    """Seconds of script runs and of jobs that overlap [start, end]."""
+    spent = {"script": 0.0, "job": 0.0}
+    if not path.exists():
+        return spent
+    for line in path.read_text().splitlines():
+        entry = json.loads(line)
+        overlap = min(entry["end"], end) - max(entry["start"], start)
+        if overlap > 0 and entry["kind"] in spent:
+            spent[entry["kind"]] += overlap
+    return spent
+
+
+def set_seed(page, seed: int) -> None:
+    """A new seed: a run whose results differ from what is shown."""
+    box = page.get_by_label("Seed", exact=True)
+    box.fill(str(seed))
+    box.press("Tab")
+    wait_for_app(page)
+
+
+def click_run(page) -> None:
+    page.get_by_role("button", name="Run", exact=True).click()
+
+
+def wait_for_results(page, seed: int) -> None:
+    page.get_by_text(f"samples, seed {seed}").wait_for(timeout=120_000)
+    page.wait_for_selector(RESULTS)
+    wait_for_app(page)
+
+
+def timed(log: Path, action, done) -> dict[str, float]:
+    """Run ``action``, wait for ``done``; the total and its parts."""
+    t0 = time.time()
+    action()
+    done()
+    t1 = time.time()
+    parts = read_log(log, t0, t1)
+    total = t1 - t0
+    return {"total": total, **parts, "rest": max(0.0, total - parts["script"] - parts["job"])}
+
+
+def summary(name: str, rows: list[dict[str, float]]) -> dict:
+    keys = ["total", "script", "job", "rest"]
+    return {
+        "case": name,
+        "repeat": len(rows),
+        **{f"{k}_median": statistics.median(r[k] for r in rows) for k in keys},
+        **{f"{k}_worst": max(r[k] for r in rows) for k in keys},
+    }
+
+
+def warm_runs(browser, url: str, log: Path, backends: list[str], repeat: int, keep_results: bool) -> list:
+    rows = []
+    page = new_page(browser)
+    link = f"{url}/pi_estimate?n=1e6&backends={','.join(backends)}&seed=1"
+    open_page(page, link)
+    click_run(page)  # the warm-up run: pools, kernels and this page's caches
+    wait_for_results(page, 1)
+    for i in range(repeat):
+        seed = 100 + i
+        if not keep_results:
+            open_page(page, link)  # a fresh session: nothing shown yet
+        set_seed(page, seed)
+        rows.append(timed(log, lambda: click_run(page), lambda s=seed: wait_for_results(page, s)))
+    page.context.close()
+    return rows
+
+
+def page_switches(browser, url: str, log: Path, repeat: int) -> list:
+    page = new_page(browser)
+    open_page(page, url)
+    names = ["Estimate π", "Benchmarks", "Parallelism lessons", "AutoML explorer", "Home"]
+    nav = page.get_by_test_id("stSidebarNav")
+    rows = []
+    for _ in range(repeat):
+        for name in names:
+            rows.append(
+                timed(log, lambda n=name: nav.get_by_role("link", name=n).click(), lambda: settle(page))
+            )
+    page.context.close()
+    return rows
+
+
+def settle(page) -> None:
+    time.sleep(0.05)  # let the click reach the server before asking whether a script runs
+    wait_for_app(page)
+
+
+def automl_changes(browser, url: str, log: Path, repeat: int) -> list:
+    """On the bundled sample: a primary-metric change, and a source change away and back."""
+    page = new_page(browser)
+    open_page(page, f"{url}/automl")
+    rows = []
+    metrics = ["log_loss (↓)", "accuracy (↑)", "AUC_weighted (↑)"]
+    radio = page.get_by_test_id("stRadio").first
+
+    def choose(metric: str) -> None:
+        page.get_by_test_id("stSelectbox").filter(has_text="Primary metric").click()
+        page.get_by_role("option", name=metric, exact=True).click()
+
+    for i in range(repeat):
+        rows.append(timed(log, lambda m=metrics[i % 3]: choose(m), lambda: settle(page)))
+        for source in ("Upload a file", "Bundled sample"):
+            rows.append(timed(log, lambda s=source: radio.get_by_text(s).click(), lambda: settle(page)))
+    page.context.close()
+    return rows
+
+
+def fresh_first_run(browser, log: Path, repeat: int) -> list:
+    """A new server each time: from its health check answering to the first Run's results."""
+    rows = []
+    for i in range(repeat):
+        with serve_app(env={"PILAB_TIMINGS": str(log)}) as (url, _):
+            t0 = time.time()  # serve_app returns once the health check answers
+            page = new_page(browser)
+            open_page(page, f"{url}/pi_estimate?n=1e6&backends={','.join(FAST)}&seed={i}")
+            page.get_by_role("button", name="Run", exact=True).click()
+            wait_for_results(page, i)
+            t1 = time.time()
+            parts = read_log(log, t0, t1)
+            total = t1 - t0
+            rows.append({"total": total, **parts, "rest": max(0.0, total - parts["script"] - parts["job"])})
+            page.context.close()
+    return rows
+
+
+def five_sessions(browser, url: str, pid: int, log: Path, repeat: int) -> list:
+    """Five pages press Run together (n = 1e7, four parallel backends): until the last is drawn."""
+    rows = []
+    for _ in range(repeat):
+        figures = run_sessions(url, pid, browser, sessions=5)
+        start = figures["clicked_at"]
+        parts = read_log(log, start, start + figures["all_done_s"])
+        assert figures["right"] == 5, figures
+        total = figures["all_done_s"]
+        rows.append({"total": total, **parts, "rest": max(0.0, total - parts["script"] - parts["job"])})
+        rows[-1]["health_max"] = figures["health_max_s"]
+    return rows
+
+
+HEADER = [
+    "| case | median s | worst s | script (median) | job (median) | rest: polling, sending, drawing |",
+    "| --- | --- | --- | --- | --- | --- |",
+]
+
+
+def section(cases: list[dict]) -> str:
+    rows = [
+        f"| {c['case']} | {c['total_median']:.2f} | {c['total_worst']:.2f} | {c['script_median']:.2f} | "
+        f"{c['job_median']:.2f} | {c['rest_median']:.2f} |"
+        for c in cases
+    ]
+    return "\n".join(
+        [
+            "## What a person waits for (`python -m benchmarks.latency`)",
+            "",
+            "Headless Chromium (software WebGL) against the server `make run` starts, on "
+            f"{sections.machine()}; each case {cases[0]['repeat']} times or more. Script and job seconds "
+            "come from the server's own log (`PILAB_TIMINGS`); the rest is polling, sending and the "
+            "browser drawing, which here shares the server's two cores (in a classroom each browser has "
+            "its own machine).",
+            "",
+            *HEADER,
+            *rows,
+        ]
+    )
+
+
+def healthy(url: str) -> bool:
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
+        return r.read() == b"ok"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", help="also write the table to this file")
+    parser.add_argument("--write", action="store_true", help="put the table in BENCHMARKS.md")
+    args = parser.parse_args()
+    log = Path(tempfile.mkdtemp()) / "timings.jsonl"
+    cases = []
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        with serve_app(env={"PILAB_TIMINGS": str(log)}) as (url, pid):
+            assert healthy(url)
+            for name, backends, keep in [
+                ("warm Run, numba_parallel, nothing shown", ["numba_parallel"], False),
+                ("warm Run, numba_parallel, results shown", ["numba_parallel"], True),
+                ("warm Run, 3 fast backends, results shown", THREE, True),
+                (f"warm Run, all {len(FAST)} fast backends, results shown", FAST, True),
+            ]:
+                cases.append(summary(name, warm_runs(browser, url, log, backends, args.repeat, keep)))
+                print(json.dumps(cases[-1]), flush=True)
+            cases.append(summary("page switch (each page)", page_switches(browser, url, log, args.repeat)))
+            print(json.dumps(cases[-1]), flush=True)
+            cases.append(
+                summary("AutoML metric or source change", automl_changes(browser, url, log, args.repeat))
+            )
+            print(json.dumps(cases[-1]), flush=True)
+            five = five_sessions(browser, url, pid, log, max(1, args.repeat // 2))
+            cases.append(summary("five sessions press Run together (1e7, 4 parallel backends)", five))
+            print(json.dumps(cases[-1]), flush=True)
+        cases.append(
+            summary("fresh server: health → first Run drawn", fresh_first_run(browser, log, args.repeat))
+        )
+        print(json.dumps(cases[-1]), flush=True)
+        browser.close()
+    if args.json:
+        Path(args.json).write_text(json.dumps(cases, indent=1))
+    if args.write:
+        sections.write("latency", section(cases))
+
+
+if __name__ == "__main__":
+    main()
