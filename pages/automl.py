@@ -1,8 +1,10 @@
-"""AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported.
+"""AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported; what
+each run was, the best model read safely, and two jobs side by side.
 
 Top to bottom: the source (its widgets in ``ui.automl_sources``; a student gets the sample, an upload and
-the cached pulls), the primary and chosen metrics, the summary cards, then the open tab, drawn by its
-function in ``ui.automl_tabs.TABS``.
+the cached pulls), the primary and chosen metrics, the summary cards, the parameter columns and the
+colour-by parameter (``ui.automl_param_view``), then the open tab, drawn by its function in
+``ui.automl_tabs.TABS``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from core import automl
 from core.automl.catalogue import metric_info
 from ui import ensure_app_navigation, url
 from ui.access import is_operator, settings
+from ui.automl_param_view import controls, with_params
 from ui.automl_sources import SOURCES, load_source, offered
 from ui.automl_tabs import TABS, View, keep_choices, tab_names
 
@@ -21,7 +24,8 @@ ensure_app_navigation()
 
 
 def read_url(sources: list[str]) -> None:
-    """The view in a link (``?source=sample&metric=log_loss&metrics=a,b``) into the widgets, once."""
+    """The view in a link (``?source=sample&metric=log_loss&metrics=a,b&params=p,q&by=p&second=sample``)
+    into the widgets, once."""
     link = url.read_once("automl")
     if link.get("source") in sources:
         st.session_state.automl_source = link["source"]
@@ -29,10 +33,32 @@ def read_url(sources: list[str]) -> None:
         st.session_state.automl_url_metric = link["metric"]
     if link.get("metrics"):
         st.session_state.automl_url_metrics = [m for m in link["metrics"].split(",") if m][:50]
+    if link.get("params"):
+        st.session_state.automl_url_params = [p for p in link["params"].split(",") if p][:50]
+    if link.get("by"):
+        st.session_state.automl_url_by = link["by"]
+    if link.get("second"):
+        st.session_state.automl_second = link["second"]  # checked against the choices in its tab
 
 
-def write_url(source: str, metric: str, chosen: list[str]) -> None:
-    url.write({"source": source, "metric": metric, "metrics": ",".join(chosen)})
+def write_url(source: str, metric: str, chosen: list[str], params: list[str] = (), by: str = "") -> None:
+    """The view into the URL; the parameters' keys and job B only when set (an upload has no link)."""
+    second = st.session_state.get("automl_second", "")
+    extra = {
+        "params": ",".join(params),
+        "by": by if by != "algorithm" else "",
+        "second": second if second != "upload" else "",
+    }
+    url.write(
+        {
+            "source": source,
+            "metric": metric,
+            "metrics": ",".join(chosen),
+            **{k: v for k, v in extra.items() if v},
+        }
+    )
+    for key in [k for k, v in extra.items() if not v and k in st.query_params]:
+        del st.query_params[key]
 
 
 # --- the page --------------------------------------------------------------------------------------------
@@ -82,7 +108,8 @@ primary = left.selectbox(
 )
 chosen = middle.multiselect("Metrics in the table and charts", metrics, key="automl_metrics")
 only_differing = right.toggle("Only metrics that differ", key="automl_differ")
-write_url(source, primary, chosen)
+param_columns, by = controls(data)
+write_url(source, primary, chosen, param_columns, by)
 
 summary = automl.summarize(data, primary)
 info = metric_info(primary)
@@ -119,10 +146,11 @@ table = automl.wide(data, requested, only_differing=only_differing)
 shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm")] or [primary]
 if only_differing and len(shown) < len(requested):
     st.caption(f"Hidden (the same in every run): {', '.join(m for m in requested if m not in shown)}")
+table = with_params(table, data, param_columns)
 
 keep_choices()  # the closed tabs' widgets are not drawn: keep what was chosen in them
 names = tab_names(data)
 tab_boxes = url.tabs(names, key="automl_view")  # the open tab is in the URL
 open_tab = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])
 with tab_boxes[names.index(open_tab)]:  # only the open tab is computed and sent to the browser
-    TABS[open_tab](View(data, primary, summary, table, shown))
+    TABS[open_tab](View(data, primary, summary, table, shown, source, param_columns, by))

@@ -150,3 +150,33 @@ def test_a_failing_sign_in_never_shows_the_secret(monkeypatch, azure, tmp_path):
     with pytest.raises(AutoMLError) as err:
         connect(settings)
     assert str(err.value).startswith("Azure ML: cannot open the workspace") and SECRET not in str(err.value)
+
+
+def test_pull_reads_each_childs_parameters_and_the_ensembles_members(azure, workspace, tmp_path):
+    ensemble = azure.add_ensemble()
+    data, doc = load_live(AzureMLSource(workspace, "bank", PARENT))
+    table = data.params.set_index(["run_id", "name"])
+    first = f"{PARENT}_1"
+    assert table.loc[(first, "algorithm"), "value"] == "XGBoostClassifier"
+    assert table.loc[(first, "estimator"), ["value", "kind"]].tolist() == ["XGBoostClassifier", "algorithm"]
+    assert table.loc[(first, "max_depth"), ["value", "kind"]].tolist() == [4, "hyperparameter"]
+    assert table.loc[(first, "preprocessor"), "value"] == "MaxAbsScaler"
+    assert table.loc[(first, "training_percent"), ["value", "kind"]].tolist() == [100, "setting"]
+    assert table.loc[(ensemble, "ensembled_iterations"), "value"] == "[1, 4]"
+    assert table.loc[(ensemble, "ensembled_algorithms"), "value"] == '["XGBoostClassifier", "RandomForest"]'
+    assert table.loc[(ensemble, "ensemble_weights"), "value"] == "[0.6, 0.4]"
+    again = FileSource(automl_cache.write(doc, "with-params", tmp_path)).load()
+    assert again.params.equals(data.params)  # cached with the pull
+
+
+def test_the_best_childs_model_file_is_fetched_as_bytes_never_unpickled(azure, workspace):
+    from tests.support.automl_pickles import automl_model
+
+    best = f"{PARENT}_1"
+    azure.files[f"dcid.{best}/outputs/model.pkl"] = automl_model()
+    blob = azure_source.fetch_model(workspace, "bank", best, max_bytes=2**20)
+    assert blob == automl_model()
+    with pytest.raises(AutoMLError, match=r"over 100"):
+        azure_source.fetch_model(workspace, "bank", best, max_bytes=100)
+    with pytest.raises(AutoMLError, match=r"^Azure ML: cannot fetch outputs/model.pkl of run"):
+        azure_source.fetch_model(workspace, "bank", f"{PARENT}_0", max_bytes=2**20)

@@ -13,6 +13,7 @@ from core.automl import AutoMLError, best_run, parse_metrics, summarize  # noqa:
 from core.automl import cache as automl_cache  # noqa: E402
 from core.automl.mlflow_source import MlflowSource, list_experiments, list_parent_runs  # noqa: E402
 from core.automl.sources import FileSource, load_live  # noqa: E402
+from tests.support.automl_pickles import automl_model  # noqa: E402
 
 CHILDREN = [  # iteration, algorithm, AUC_weighted, log_loss (logged twice: the last counts)
     (0, "LightGBM", 0.941, [0.30, 0.21]),
@@ -46,13 +47,19 @@ def store(tmp_path_factory):
         rid = child.info.run_id
         ids[i] = rid
         client.log_param(rid, "run_preprocessor", "MaxAbsScaler")
+        client.log_param(rid, "max_depth", str(3 + i))
+        client.log_param(rid, "learning_rate", str(0.1 * (i + 1)))
         client.log_metric(rid, "AUC_weighted", auc)
         for step, loss in enumerate(losses):
             client.log_metric(rid, "log_loss", loss, step=step)
         if i == 2:
+            client.log_text(rid, "no model here", "outputs/notes.txt")
             client.log_metric(rid, "matthews_correlation", math.nan)
         if i == 1:
             client.log_dict(rid, CONFUSION, "confusion_matrix.json")
+            model = root / "model.pkl"
+            model.write_bytes(automl_model())
+            client.log_artifact(rid, str(model), "outputs")
         client.set_terminated(rid, end_time=1_700_000_000_000 + 1000 * i + 90_000)
     client.set_tag(pid, "automl_best_child_run_id", ids[1])
     other = client.create_run(exp, run_name="not-automl")
@@ -117,3 +124,29 @@ def test_errors_are_one_line_and_name_the_run(store, tmp_path):
         MlflowSource(store["uri"], store["ids"][0]).load()
     with pytest.raises(AutoMLError, match=r"is not a run id"):
         MlflowSource(store["uri"], "x' OR 1=1 --")
+
+
+def test_pull_reads_each_childs_params_as_parameters(store, tmp_path):
+    data, doc = load_live(MlflowSource(store["uri"], store["parent"]))
+    table = data.params.set_index(["run_id", "name"])
+    second = store["ids"][1]
+    assert table.loc[(second, "max_depth"), ["value", "kind"]].tolist() == [4, "hyperparameter"]
+    assert table.loc[(second, "learning_rate"), "value"] == pytest.approx(0.2)
+    assert table.loc[(second, "algorithm"), ["value", "kind"]].tolist() == ["XGBoostClassifier", "algorithm"]
+    assert table.loc[(second, "preprocessor"), ["value", "kind"]].tolist() == ["MaxAbsScaler", "preprocessor"]
+    again = FileSource(automl_cache.write(doc, "mlflow-params", tmp_path)).load()
+    assert again.params.equals(data.params)
+
+
+def test_a_childs_model_file_is_fetched_as_bytes(store):
+    from core.automl.mlflow_source import fetch_model
+
+    assert fetch_model(store["uri"], store["ids"][1], max_bytes=2**20) == automl_model()
+    with pytest.raises(AutoMLError, match=r"is over 100 bytes"):
+        fetch_model(store["uri"], store["ids"][1], max_bytes=100)
+    with pytest.raises(AutoMLError, match=r"has no outputs/model.pkl or model/model.pkl or model.pkl"):
+        fetch_model(store["uri"], store["ids"][2], max_bytes=2**20)  # artifacts, but no model file
+    with pytest.raises(AutoMLError, match=r"has no artifacts this server may read"):
+        fetch_model(store["uri"], store["ids"][0], max_bytes=2**20)  # no artifacts at all
+    with pytest.raises(AutoMLError, match=r"is not a run id"):
+        fetch_model(store["uri"], "../../etc", max_bytes=2**20)

@@ -50,11 +50,12 @@ def ranking_bars(ranked: pd.DataFrame, metric: str) -> go.Figure:
     return layout(fig, f"Ranking by {info.display} (best {len(top)} of {len(ranked)})", 120 + 22 * len(top))
 
 
-def scatter(table: pd.DataFrame, x: str, y: str, best: str) -> go.Figure:
-    """``y`` against ``x``, one trace per algorithm, the best run starred (WebGL beyond 1000 runs)."""
+def scatter(table: pd.DataFrame, x: str, y: str, best: str, by: str = "algorithm") -> go.Figure:
+    """``y`` against ``x``, one trace per algorithm (or per value of the column ``by``), the best run starred
+    (WebGL beyond 1000 runs)."""
     trace = go.Scattergl if len(table) > 1000 else go.Scatter
     fig = go.Figure()
-    for algorithm, group in table.groupby("algorithm", sort=True):
+    for algorithm, group in table.groupby(by, sort=True):
         fig.add_trace(
             trace(
                 x=group[x],
@@ -81,7 +82,7 @@ def scatter(table: pd.DataFrame, x: str, y: str, best: str) -> go.Figure:
         )
     fig.update_xaxes(title=metric_info(x).display)
     fig.update_yaxes(title=metric_info(y).display)
-    return layout(fig, f"{metric_info(y).display} against {metric_info(x).display}, by algorithm", HEIGHT)
+    return layout(fig, f"{metric_info(y).display} against {metric_info(x).display}, by {by}", HEIGHT)
 
 
 def parallel(table: pd.DataFrame, metrics: list[str], primary: str) -> go.Figure:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -16,22 +16,40 @@ import streamlit as st
 from core import automl
 from core.automl import artifacts as arts
 from core.automl import cache
+from core.automl import params as run_params
 from ui import automl_charts as charts
+from ui.automl_jobs_tab import jobs_tab
+from ui.automl_model_tab import model_tab
+from ui.automl_param_view import GROUP_DEFAULT, group_column, params_tab
 
 MAX_ROWS = 2_000  # runs sent to the browser in the table and the charts
 MAX_PARCOORDS = 8
-KEPT = ("automl_filter", "automl_baseline", "automl_x", "automl_y", "automl_artifact_run")  # tabs' widgets
+KEPT = (  # the tabs' widgets
+    "automl_filter",
+    "automl_baseline",
+    "automl_x",
+    "automl_y",
+    "automl_artifact_run",
+    "automl_facet",
+    "automl_par_params",
+    "automl_topk",
+    "automl_second",
+)
 
 
 @dataclass(frozen=True)
 class View:
-    """What a tab draws from: the data, the primary metric and its summary, the table and its metrics."""
+    """What a tab draws from: the data, the primary metric and its summary, the table and its metrics; the
+    source's key, the parameter columns chosen and the parameter that colours and groups the charts."""
 
     data: automl.AutoMLData
     primary: str
     summary: automl.Summary
     table: pd.DataFrame
     shown: list[str]
+    source: str = ""
+    params: list[str] = field(default_factory=list)
+    by: str = GROUP_DEFAULT
 
 
 def table_tab(v: View) -> None:
@@ -46,9 +64,9 @@ def table_tab(v: View) -> None:
         f"Best run by {v.primary} highlighted."
         + (f" First {MAX_ROWS} shown." if len(rows) > MAX_ROWS else "")
     )
-    st.dataframe(
-        charts.highlight(rows.head(MAX_ROWS), v.summary.best_run, v.shown), hide_index=True, width="stretch"
-    )
+    numbers = {c: "{:g}" for c in v.params if c in rows and rows[c].dtype.kind == "f"}  # 6, not 6.000000
+    styled = charts.highlight(rows.head(MAX_ROWS), v.summary.best_run, v.shown).format(numbers, na_rep="")
+    st.dataframe(styled, hide_index=True, width="stretch")
     baseline = st.selectbox(
         "Pin a baseline run (deltas: positive = better than the baseline)",
         [None, *v.data.run_ids],
@@ -74,7 +92,8 @@ def compare_tab(v: View) -> None:
     x = pair[0].selectbox("x", metrics, key="automl_x")
     y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
     both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
-    st.plotly_chart(charts.scatter(both, x, y, v.summary.best_run), key="automl_chart_scatter")
+    both, by = group_column(v, both)
+    st.plotly_chart(charts.scatter(both, x, y, v.summary.best_run, by), key="automl_chart_scatter")
     axes = list(dict.fromkeys([v.primary, *v.shown]))[:MAX_PARCOORDS]
     if len(axes) >= 2:
         full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)
@@ -161,10 +180,23 @@ def export_tab(v: View) -> None:
         on_click="ignore",
         key="automl_dl_doc",
     )
-    st.caption("The same table from a terminal: `python -m core.automl table PATH --csv`.")
+    if not v.data.params.empty:
+        st.download_button(
+            "Run parameters as CSV (run_id, iteration, kind, name, value)",
+            run_params.listing(v.data).to_csv(index=False),
+            file_name=f"{stem}-params.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="automl_dl_params",
+        )
+    st.caption(
+        "The same from a terminal: `python -m core.automl table PATH --csv`, `python -m core.automl params "
+        "PATH --csv`."
+    )
 
 
 ARTIFACTS_TAB = "Confusion matrix & ROC"  # offered only where the data has artifacts
+PARAMS_TAB = "Parameters"  # offered only where the data has run parameters
 TABS: dict[str, Callable[[View], None]] = {
     "Table": table_tab,
     "Ranking": ranking_tab,
@@ -172,14 +204,22 @@ TABS: dict[str, Callable[[View], None]] = {
     "Correlation": correlation_tab,
     "Search progress": progress_tab,
     "Algorithms": algorithms_tab,
+    PARAMS_TAB: params_tab,
     ARTIFACTS_TAB: artifacts_tab,
+    "Best model": model_tab,
+    "Two jobs": jobs_tab,
     "Export": export_tab,
 }
 
 
 def tab_names(data: automl.AutoMLData) -> list[str]:
-    """The tabs ``data`` has something for, in order (the artifacts' tab only where there are artifacts)."""
-    return [name for name in TABS if name != ARTIFACTS_TAB or data.artifacts]
+    """The tabs ``data`` has something for, in order (the artifacts' tab only where there are artifacts, the
+    parameters' only where there are parameters)."""
+    return [
+        name
+        for name in TABS
+        if (name != ARTIFACTS_TAB or data.artifacts) and (name != PARAMS_TAB or not data.params.empty)
+    ]
 
 
 def keep_choices() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.automl import cache
+from core.automl import params as run_params
 from core.automl.artifacts import read_downloaded
 from core.automl.model import AutoMLData, AutoMLError
 from core.automl.parse import ARTIFACT_SCHEMAS, iteration_of, parse_metrics
@@ -29,6 +30,7 @@ ENV = {
 }
 MAX_RUNS_LISTED = 100
 MAX_ARTIFACT_RUNS = 25  # two small downloads each: the best child first, then in iteration order
+MODEL_PATH = "outputs/model.pkl"  # where an AutoML child run keeps its fitted pipeline
 
 
 @dataclass
@@ -160,6 +162,7 @@ class AzureMLSource:
             raise _fail(f"cannot read run {self.run_id!r}", exc) from None
         metrics = {c.id: everything.get(c.id, {}) for c in children}
         runs = {c.id: _run_info(c) for c in children}
+        params = {c.id: run_params.from_azure(c.properties, c.tags) for c in children}
         props, tags = automl.properties or {}, automl.tags or {}
         info = {
             "run_id": automl.id,
@@ -170,7 +173,32 @@ class AzureMLSource:
             "portal_url": _portal(automl),
         }
         found = _artifacts(children, metrics, info["best_child_run_id"]) if self.fetch_artifacts else {}
-        return cache.document(metrics, source=self.label, parent=info, runs=runs, artifacts=found)
+        return cache.document(
+            metrics, source=self.label, parent=info, runs=runs, artifacts=found, params=params
+        )
+
+
+def fetch_model(workspace, experiment: str, run_id: str, max_bytes: int) -> bytes:
+    """The bytes of a child run's ``outputs/model.pkl`` (read statically by ``core.automl.modelfile``,
+    never unpickled); ``AutoMLError`` when the run has none or it is over ``max_bytes``."""
+    from azureml.core import Experiment, Run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / "model.pkl"
+        try:
+            Run(Experiment(workspace, experiment), run_id).download_file(
+                MODEL_PATH, output_file_path=str(local)
+            )
+        except Exception as exc:
+            raise _fail(f"cannot fetch {MODEL_PATH} of run {run_id!r}", exc) from None
+        size = local.stat().st_size if local.is_file() else -1
+        if size < 0:
+            raise AutoMLError(f"Azure ML: run {run_id!r} has no {MODEL_PATH}")
+        if size > max_bytes:
+            raise AutoMLError(
+                f"Azure ML: {MODEL_PATH} of run {run_id!r} is {size:,} bytes, over {max_bytes:,}"
+            )
+        return local.read_bytes()
 
 
 def _artifacts(children: list, metrics: dict[str, dict], best: str | None) -> dict[str, dict]:

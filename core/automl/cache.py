@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from core.automl import params as run_params
 from core.automl.model import AutoMLData
 from core.automl.parse import META_KEY
 
@@ -38,16 +39,19 @@ def document(
     parent: dict[str, Any] | None = None,
     runs: dict[str, dict[str, Any]] | None = None,
     artifacts: dict[str, dict[str, Any]] | None = None,
+    params: dict[str, dict[str, dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """A cached-format document: ``{run_id: {metric: [value]}}`` plus the ``__pilab__`` metadata key."""
+    """A cached-format document: ``{run_id: {metric: [value]}}`` plus the ``__pilab__`` metadata key
+    (``params``: ``{run_id: {kind: {name: value}}}``; a reader of format 1 ignores it)."""
     doc: dict[str, Any] = {run: {m: _as_list(v) for m, v in ms.items()} for run, ms in metrics.items()}
     doc[META_KEY] = {
-        "format": 1,
+        "format": 2,
         "source": source,
         "pulled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "parent": parent or {},
         "runs": runs or {},
         "artifacts": artifacts or {},
+        "params": params or {},
     }
     return doc
 
@@ -64,7 +68,14 @@ def to_document(data: AutoMLData) -> dict[str, Any]:
     for info in runs.values():
         if "iteration" in info:
             info["iteration"] = int(info["iteration"])
-    return document(metrics, source=data.source, parent=data.parent, runs=runs, artifacts=data.artifacts)
+    return document(
+        metrics,
+        source=data.source,
+        parent=data.parent,
+        runs=runs,
+        artifacts=data.artifacts,
+        params=run_params.grouped(data),
+    )
 
 
 def shareable(data: AutoMLData, label: str) -> AutoMLData:
@@ -78,10 +89,14 @@ def shareable(data: AutoMLData, label: str) -> AutoMLData:
 def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path:
     """Write ``doc`` as ``<directory>/<name>.json`` (name made file-safe); return the path."""
     folder = directory or cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
-    path = folder / f"{safe[:120]}.json"
-    tmp = path.with_suffix(".json.tmp")
+    return write_file(doc, folder / f"{safe[:120]}.json")
+
+
+def write_file(doc: dict[str, Any], path: Path) -> Path:
+    """Write ``doc`` as JSON at ``path`` (its folder made; replaced whole, never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=1, allow_nan=True), encoding="utf-8")
     tmp.replace(path)
     return path

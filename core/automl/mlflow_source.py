@@ -17,14 +17,16 @@ from urllib.parse import unquote, urlsplit
 
 from core.access import Settings
 from core.automl import cache
+from core.automl import params as run_params
 from core.automl.artifacts import MAX_ARTIFACT_BYTES, read_downloaded
 from core.automl.model import AutoMLData, AutoMLError
 from core.automl.parse import ARTIFACT_SCHEMAS, parse_metrics
 
 MAX_CHILDREN = 5_000
 MAX_ARTIFACT_RUNS = 200
+MODEL_PATHS = ("outputs/model.pkl", "model/model.pkl", "model.pkl")  # AutoML's, MLflow sklearn flavour's
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
-_ALGORITHM_KEYS = ("run_algorithm", "algorithm", "estimator", "model_name")
+_ALGORITHM_KEYS = ("run_algorithm", "algorithm", "estimator", "model_name", "estimator_name")
 _PREPROCESSOR_KEYS = ("run_preprocessor", "preprocessor")
 HOST_SCHEMES = ("http", "https", "azureml", "mlflow-artifacts")  # URIs that name a host to connect to
 PATH_SCHEMES = ("sqlite", "file", "")  # URIs that name a database or folder on this machine ("": a path)
@@ -219,11 +221,12 @@ class MlflowSource:
         children = self._children(client, parent.info.experiment_id)
         if not children:
             raise AutoMLError(f"MLflow: run {self.parent_run_id!r} has no child runs")
-        metrics, runs, artifacts = {}, {}, {}
+        metrics, runs, artifacts, run_parameters = {}, {}, {}, {}
         for position, child in enumerate(sorted(children, key=lambda r: r.info.start_time or 0)):
             rid = child.info.run_id
             metrics[rid] = dict(child.data.metrics)
             runs[rid] = _run_info(child, position)
+            run_parameters[rid] = run_params.from_mlflow(child.data.params, child.data.tags)
             if self.fetch_artifacts and position < MAX_ARTIFACT_RUNS:
                 found = _artifacts(client, child, self.settings)
                 if found:
@@ -236,7 +239,9 @@ class MlflowSource:
             "best_child_run_id": tags.get("automl_best_child_run_id"),
             "name": parent.info.run_name,
         }
-        return cache.document(metrics, source=self.label, parent=info, runs=runs, artifacts=artifacts)
+        return cache.document(
+            metrics, source=self.label, parent=info, runs=runs, artifacts=artifacts, params=run_parameters
+        )
 
     def _children(self, client, experiment_id: str) -> list:
         found, token = [], None
@@ -301,6 +306,44 @@ def _artifacts(client, run, settings: Settings | None) -> dict[str, Any]:
         if doc is not None:
             out[stem] = doc
     return out
+
+
+def fetch_model(tracking_uri: str, run_id: str, max_bytes: int, *, settings: Settings | None = None) -> bytes:
+    """The bytes of a run's pickled model (``outputs/model.pkl``, ``model/model.pkl`` or ``model.pkl``),
+    for ``core.automl.modelfile`` to read statically, never to unpickle; ``AutoMLError`` when the run has
+    none, it is over ``max_bytes``, or its artifact root is one this server may not read."""
+    _check_id(run_id, "run id")
+    client = _client(tracking_uri, settings)
+    try:
+        run = client.get_run(run_id)
+    except Exception as exc:
+        raise _fail(f"no run {run_id!r} at {tracking_uri}", exc) from None
+    if not _artifacts_allowed(run.info.artifact_uri, settings):
+        raise AutoMLError(
+            f"MLflow: run {run_id!r} has no artifacts this server may read (none yet, or outside the "
+            "allow-lists: [pilab] data_dir, mlflow_hosts)"
+        )
+    found = {}
+    for folder in ("", "outputs", "model"):
+        try:
+            found.update({i.path: i for i in client.list_artifacts(run_id, folder or None) if not i.is_dir})
+        except Exception:
+            continue
+    path = next((p for p in MODEL_PATHS if p in found), None)
+    if path is None:
+        raise AutoMLError(f"MLflow: run {run_id!r} has no {' or '.join(MODEL_PATHS)}")
+    if (found[path].file_size or 0) > max_bytes:
+        raise AutoMLError(f"MLflow: {path} of run {run_id!r} is over {max_bytes:,} bytes")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            local = Path(client.download_artifacts(run_id, path, tmp))
+            if local.stat().st_size > max_bytes:
+                raise AutoMLError(f"MLflow: {path} of run {run_id!r} is over {max_bytes:,} bytes")
+            return local.read_bytes()
+        except AutoMLError:
+            raise
+        except Exception as exc:
+            raise _fail(f"cannot fetch {path} of run {run_id!r}", exc) from None
 
 
 def _check_id(value: str, what: str) -> None:

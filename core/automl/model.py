@@ -1,4 +1,4 @@
-"""The parsed result every source returns: tidy metrics, run metadata, what was skipped, artifacts."""
+"""The parsed result every source returns: tidy metrics, run metadata and parameters, skips, artifacts."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from core.automl.catalogue import default_primary, infer_task
 
 TIDY_COLUMNS = ["run_id", "iteration", "metric", "value"]
 RUN_COLUMNS = ["run_id", "iteration", "algorithm", "preprocessor", "status", "duration_s", "portal_url"]
+PARAM_COLUMNS = ["run_id", "name", "value", "kind"]
+PARAM_KINDS = ("algorithm", "preprocessor", "hyperparameter", "setting")
 
 
 class AutoMLError(ValueError):
@@ -37,6 +39,7 @@ class AutoMLData:
     skipped_total: int = 0
     parent: dict[str, Any] = field(default_factory=dict)  # run_id, experiment, primary_metric, best_child…
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # run_id → {name: artifact JSON}
+    params: pd.DataFrame = field(default_factory=lambda: empty_params())  # PARAM_COLUMNS, run order
 
     @property
     def metrics(self) -> list[str]:
@@ -52,6 +55,11 @@ class AutoMLData:
     def task(self) -> str:
         """classification, regression, forecasting or unknown, from the metric names."""
         return infer_task(self.metrics)
+
+    @property
+    def param_names(self) -> list[str]:
+        """Parameter names in first-seen order (none for a plain metrics_data file)."""
+        return list(dict.fromkeys(self.params["name"]))
 
     def primary_metric(self, requested: str | None = None) -> str:
         """``requested`` if some run has it, else the source's primary metric, else the usual default."""
@@ -78,3 +86,8 @@ class AutoMLData:
             raise AutoMLError(
                 f"{self.source or 'input'}: run {run_id!r} is not among the {len(self.runs)} runs"
             )
+
+
+def empty_params() -> pd.DataFrame:
+    """A parameter table with no rows: what a source that records no parameters has."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in PARAM_COLUMNS})

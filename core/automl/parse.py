@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.automl import params as run_params
 from core.automl.catalogue import CATALOGUE
 from core.automl.model import RUN_COLUMNS, TIDY_COLUMNS, AutoMLData, AutoMLError, Skipped
 
@@ -147,7 +148,8 @@ def parse_metrics(obj: Any, *, source: str = "input") -> AutoMLData:
     tidy["value"] = tidy["value"].astype(float)
     parent = meta.get("parent") if isinstance(meta.get("parent"), dict) else {}
     label = str(meta.get("source") or source)
-    return AutoMLData(tidy, runs, label, skipped, total, dict(parent), artifacts)
+    params = run_params.table(meta.get("params") or {}, runs["run_id"])  # older caches have none
+    return AutoMLData(tidy, runs, label, skipped, total, dict(parent), artifacts, params)
 
 
 def scalar(raw: Any) -> tuple[float, None] | tuple[None, str]:

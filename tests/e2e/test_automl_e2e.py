@@ -8,7 +8,7 @@ import pytest
 
 from core.automl import cache as automl_cache
 from core.automl.sources import SampleSource
-from tests.support.browser import open_page, screenshot, serve_app, wait_for_app
+from tests.support.browser import no_exception, open_page, screenshot, serve_app, wait_for_app
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 SCREENS = Path(".pytest_cache") / "screens"
@@ -136,3 +136,83 @@ def test_a_bookmarked_view_of_a_cached_pull_on_a_fresh_server(page, tmp_path):
         assert panel.locator("svg text", has_text="2850").count() == 1  # the matrix cell, drawn
         assert page.locator('[data-testid="stException"]').count() == 0
         screenshot(page, SCREENS / "automl-bookmarked-cached.png")
+
+
+def _job(name: str, runs: dict) -> dict:
+    """A cached pull with parameters: runs are {run_id: (algorithm, scaler, max_depth, AUC, log_loss)}."""
+    return automl_cache.document(
+        {rid: {"AUC_weighted": [auc], "log_loss": [loss]} for rid, (*_, auc, loss) in runs.items()},
+        source=f"test {name}",
+        parent={"primary_metric": "AUC_weighted", "experiment": name},
+        runs={rid: {"algorithm": a, "preprocessor": s} for rid, (a, s, *_) in runs.items()},
+        params={
+            rid: {
+                "algorithm": {"algorithm": a},
+                "preprocessor": {"preprocessor": s},
+                "hyperparameter": {"max_depth": d, "learning_rate": round(0.05 * (1 + k % 4), 2)},
+                "setting": {"training_percent": 100 if name == "first" else 80},
+            }
+            for k, (rid, (a, s, d, *_)) in enumerate(runs.items())
+        },
+    )
+
+
+def _runs(prefix: str, shift: float) -> dict:
+    algorithms = ["LightGBM", "XGBoostClassifier", "RandomForest", "LogisticRegression", "SGD"]
+    scalers = ["MaxAbsScaler", "StandardScalerWrapper", "SparseNormalizer"]
+    return {
+        f"{prefix}_{i}": (
+            algorithms[i % 5],
+            scalers[i % 3],
+            3 + i % 6,
+            round(0.80 + 0.012 * (i % 11) + shift - (0.03 if i % 5 == 4 else 0), 4),
+            round(0.40 - 0.01 * (i % 11), 4),
+        )
+        for i in range(24)
+    }
+
+
+def test_parameters_best_model_and_two_jobs(page, tmp_path):
+    """The new views on a fresh server: parameters from a link, a model upload (and a hostile one that never
+    runs), and two cached jobs side by side."""
+    from tests.support.automl_pickles import automl_model, hostile
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    automl_cache.write(_job("first", _runs("a", 0.0)), "first", tmp_path)
+    automl_cache.write(_job("second", _runs("b", 0.01)), "second", tmp_path)
+    with serve_app({automl_cache.ENV_CACHE_DIR: str(tmp_path)}) as (url, _pid):
+        view = (
+            f"{url}/automl?source=cached&params=max_depth,preprocessor&by=preprocessor&automl_view=Parameters"
+        )
+        open_page(page, view)
+        panel = page.get_by_role("tabpanel", name="Parameters")
+        panel.get_by_test_id("stPlotlyChart").nth(1).wait_for()
+        panel.get_by_text("What the top runs share").wait_for()
+        assert "by=preprocessor" in page.url and no_exception(page)
+        screenshot(page, SCREENS / "automl-parameters.png")
+        page.get_by_role("tab", name="Table").click()
+        page.get_by_role("tabpanel", name="Table").get_by_test_id("stDataFrame").wait_for()
+        screenshot(page, SCREENS / "automl-table-params.png")
+
+        page.get_by_role("tab", name="Best model").click()
+        model = tmp_path / "model.pkl"
+        model.write_bytes(automl_model())
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(model))
+        page.get_by_test_id("stCode").wait_for()
+        assert "XGBoostClassifier(booster='gbtree', eta=0.4" in page.get_by_test_id("stCode").inner_text()
+        assert "allow-listed" in page.get_by_test_id("stAlertContentSuccess").inner_text()
+        screenshot(page, SCREENS / "automl-best-model.png")
+        canary = tmp_path / "canary"
+        evil = tmp_path / "evil.pkl"
+        evil.write_bytes(hostile("os", str(canary)))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(evil))
+        page.get_by_test_id("stAlertContentError").filter(has_text="MALICIOUS").wait_for()
+        assert not canary.exists() and no_exception(page)
+        screenshot(page, SCREENS / "automl-hostile-model.png")
+
+        open_page(page, f"{url}/automl?source=cached&automl_view=Two+jobs&second=cached:first.json")
+        jobs = page.get_by_role("tabpanel", name="Two jobs")
+        jobs.get_by_test_id("stPlotlyChart").nth(1).wait_for()
+        assert card(page, "B − A").startswith(("+", "-", "0")) and no_exception(page)
+        assert "second=cached" in page.url
+        screenshot(page, SCREENS / "automl-two-jobs.png")

@@ -55,6 +55,8 @@ class FakeAzure:
                 "run_preprocessor": "MaxAbsScaler",
                 "iteration": str(i),
                 "score": str(auc),
+                "training_percent": "100",
+                "pipeline_spec": pipeline_spec(algorithm, i),
             }
             self.add_run(rid, PARENT, props, {}, seconds=60 + i)
             self.metrics[rid] = {
@@ -88,6 +90,20 @@ class FakeAzure:
             )
             self.metrics[rid] = {"AUC_weighted": ("azureml.v1.scalar", "double", [auc])}
 
+    def add_ensemble(self) -> str:
+        """A VotingEnsemble child (iteration 5) over iterations 1 and 4, its members and weights in tags as
+        the service writes them (Python list literals in strings); return its id."""
+        rid = f"{PARENT}_5"
+        props = {"runTemplate": "automl_child", "run_algorithm": "VotingEnsemble", "iteration": "5"}
+        tags = {
+            "ensembled_iterations": "[1, 4]",
+            "ensembled_algorithms": "['XGBoostClassifier', 'RandomForest']",
+            "ensemble_weights": "[0.6, 0.4]",
+        }
+        self.add_run(rid, PARENT, props, tags, seconds=90)
+        self.metrics[rid] = {"AUC_weighted": ("azureml.v1.scalar", "double", [0.955])}
+        return rid
+
     def add_run(self, rid, parent, props, tags, *, seconds=30, run_type="automl", root=None):
         self.runs[rid] = {
             "runId": rid,
@@ -109,7 +125,7 @@ class FakeAzure:
         body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
         self.requests.append((request.method, request.url, body))
         status, payload = self.route(request.method, request.url, body)
-        content = json.dumps(payload).encode()
+        content = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         response = requests.models.Response()
         response.status_code, response._content, response.url, response.request = (
             status,
@@ -117,7 +133,9 @@ class FakeAzure:
             request.url,
             request,
         )
-        response.headers["Content-Type"] = "application/json"
+        response.headers["Content-Type"] = (
+            "application/octet-stream" if isinstance(payload, bytes) else "application/json"
+        )
         response.raw = urllib3.HTTPResponse(body=io.BytesIO(content), status=status, preload_content=False)
         return response
 
@@ -213,6 +231,38 @@ class FakeAzure:
                 r for r in runs if r["rootRunId"] == root[1] and not (exclude and r["runId"] == exclude[1])
             ]
         return [r for r in runs if r["parentRunId"] is None]  # top-level runs, as get_runs lists them
+
+
+def pipeline_spec(algorithm: str, iteration: int) -> str:
+    """A child's ``pipeline_spec`` property as AutoML writes it: a JSON string of the pipeline's objects."""
+    spec = {
+        "objects": [
+            {
+                "class_name": "MaxAbsScaler",
+                "module": "sklearn.preprocessing",
+                "param_args": [],
+                "param_kwargs": {},
+                "prepared_kwargs": {},
+                "spec_class": "preproc",
+            },
+            {
+                "class_name": algorithm,
+                "module": "automl.client.core.common.model_wrappers",
+                "param_args": [],
+                "param_kwargs": {
+                    "max_depth": 3 + iteration,
+                    "learning_rate": 0.1 * (iteration + 1),
+                    "class_weight": None,
+                },
+                "prepared_kwargs": {},
+                "spec_class": "sklearn",
+            },
+        ],
+        "pipeline_id": f"pipeline{iteration}",
+        "module": "sklearn.pipeline",
+        "class_name": "Pipeline",
+    }
+    return json.dumps(spec)
 
 
 def _error(message):

@@ -1,0 +1,155 @@
+"""The safety verdict on a pickle: every global it would import, checked against an allow-list of ML
+libraries; anything else is a warning naming what unpickling would import and run."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# Libraries whose classes an AutoML model is made of (AutoML's own wrappers under three names over the years)
+ALLOWED_LIBRARIES = (
+    "sklearn",
+    "numpy",
+    "scipy",
+    "pandas",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "statsmodels",
+    "pmdarima",
+    "sklearn_pandas",
+    "azureml.automl",
+    "azureml.training.tabular",
+    "automl.client.core",
+    "joblib.numpy_pickle",
+)
+# Single names outside those libraries that only build data
+ALLOWED_NAMES = {
+    ("copyreg", "_reconstructor"),
+    ("copy_reg", "_reconstructor"),  # its Python 2 name, in protocols 0 and 1
+    ("collections", "OrderedDict"),
+    ("_codecs", "encode"),
+    ("datetime", "datetime"),
+    ("datetime", "date"),
+    ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+    ("decimal", "Decimal"),
+    *(
+        (builtins, name)
+        for builtins in ("builtins", "__builtin__")
+        for name in ("set", "frozenset", "slice", "complex", "bytearray", "object", "range", "tuple", "list")
+    ),
+}
+# Inside an allowed library, these can still run code or read files: never allowed
+DENIED_MODULE_PARTS = ("testing", "_testing", "f2py", "distutils", "_pytesttester")
+DENIED_NAMES = (
+    "eval",
+    "exec",
+    "compile",
+    "open",
+    "system",
+    "popen",
+    "load",
+    "loads",
+    "read_pickle",
+    "runstring",
+    "getattr",
+    "setattr",
+    "__import__",
+    "import_module",
+    "Popen",
+    "call",
+    "check_call",
+    "check_output",
+    "run",
+    "fromfile",
+    "memmap",
+)
+MAX_CALL_TEXT = 120
+
+
+@dataclass
+class Verdict:
+    """Whether every global is allow-listed, each global with its status, and one warning per problem."""
+
+    imports: pd.DataFrame  # module, name, allowed, calls (how often the pickle calls it), example
+    warnings: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # fickling's malicious-pattern findings
+
+    @property
+    def safe(self) -> bool:
+        """Nothing outside the allow-list and nothing fickling flags (the file is still never unpickled)."""
+        return not self.warnings and not self.findings
+
+    @property
+    def level(self) -> str:
+        if self.findings:
+            return "malicious"
+        return "warning" if self.warnings else "allow-listed"
+
+    def headline(self) -> str:
+        """One line: the verdict and its counts."""
+        count = len(self.imports)
+        if self.level == "allow-listed":
+            if not count:
+                return "allow-listed: it imports no globals (plain data)"
+            return f"allow-listed: all {count} globals it would import are in ML libraries"
+        outside = int((~self.imports["allowed"]).sum()) if count else 0
+        word = "MALICIOUS" if self.level == "malicious" else "WARNING"
+        return f"{word}: {outside} of {count} globals are outside the allow-list; never load this file"
+
+
+def allowed(module: str, name: str) -> bool:
+    """``module.name`` is in an allowed library (and not one of its code-running corners) or is a plain
+    data builder."""
+    if (module, name) in ALLOWED_NAMES:
+        return True
+    parts = module.split(".")
+    in_library = any(module == lib or module.startswith(lib + ".") for lib in ALLOWED_LIBRARIES)
+    denied = any(p in DENIED_MODULE_PARTS for p in parts) or name in DENIED_NAMES or name.startswith("__")
+    return in_library and not denied
+
+
+def judge(imports: list[tuple[str, str]], program: ast.Module, findings: list[str]) -> Verdict:
+    """The verdict on a pickle from the globals it imports and the calls in its program."""
+    counts, examples = _calls(program)
+    rows, warnings = [], []
+    for module, name in imports:
+        made = examples.get(name, [])
+        ok = allowed(module, name)
+        rows.append((module, name, ok, counts.get(name, 0), made[0] if made else ""))
+        if not ok:
+            action = f" and call {made[0]}" if made else ""
+            warnings.append(
+                f"{module}.{name} is outside the allow-list of ML libraries: loading this file would "
+                f"import it{action}"
+            )
+    frame = pd.DataFrame(rows, columns=["module", "name", "allowed", "calls", "example"])
+    return Verdict(frame, warnings, findings)
+
+
+def _calls(program: ast.Module) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """How often each imported name is called (``name(...)``, ``name.__new__(...)``), and its first calls
+    shortened to one line each."""
+    counts: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    for node in ast.walk(program):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+        if isinstance(func, ast.Name):
+            counts[func.id] = counts.get(func.id, 0) + 1
+            made = examples.setdefault(func.id, [])
+            if len(made) < 3:
+                made.append(_short(node))
+    return counts, examples
+
+
+def _short(node: ast.AST) -> str:
+    try:
+        text = " ".join(ast.unparse(node).split())
+    except Exception:  # an AST fickling built that unparse cannot print
+        text = "(…)"
+    return text if len(text) <= MAX_CALL_TEXT else text[: MAX_CALL_TEXT - 1] + "…"
