@@ -1,5 +1,6 @@
 """``python -m core.automl``: a metrics file's summary, table and run parameters; a model file read
-statically; two jobs compared; a live source pulled into the cache the page reads."""
+statically; two jobs compared; a live source pulled into the cache the page reads, or watched until its job
+ends; an Azure ML workspace's published pipelines listed and triggered."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from argparse import Namespace
 
 from core.automl import compare as jobs
-from core.automl import modelfile, pull
+from core.automl import live_commands, modelfile, pull
 from core.automl import params as run_params
 from core.automl.analysis import summarize, wide
 from core.automl.model import AutoMLError
@@ -16,11 +17,12 @@ from core.automl.parse import load_path
 from core.cli import Parser, fail, run
 
 PROG = "python -m core.automl"
-COMMANDS = "summary,table,params,model,compare,pull"
+COMMANDS = "summary,table,params,model,compare,pull,watch,pipelines,trigger"
 USAGE = (
     "give a command: summary PATH [--primary-metric M] [--json] | table PATH [--csv] | params PATH [--csv] | "
     "model FILE [--json] | compare A B [--json] | pull (--mlflow URI --parent RUN_ID | --azure "
-    "--experiment NAME --run RUN_ID) [--out PATH]"
+    "--experiment NAME --run RUN_ID) [--out PATH] | watch --mlflow URI --parent RUN_ID [--every 10] | "
+    "pipelines [--json] | trigger NAME --experiment E [--param K=V]"
 )
 METRICS_FILE = "a cached metrics file: {run_id: {metric: [value]}}"
 
@@ -60,6 +62,7 @@ def parser() -> Parser:
     u.add_argument("--run", help="Azure ML: the AutoML or pipeline run")
     u.add_argument("--out", help="where to write the cache file (default: the cache folder the page reads)")
     u.add_argument("--no-artifacts", action="store_true", help="skip confusion matrices and accuracy tables")
+    live_commands.add_parsers(sub)
     return top
 
 
@@ -138,6 +141,9 @@ COMMAND = {
     "model": model_command,
     "compare": compare_command,
     "pull": pull_command,
+    "watch": live_commands.watch_command,
+    "pipelines": live_commands.pipelines_command,
+    "trigger": live_commands.trigger_command,
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from core.automl import cache
 from core.automl import params as run_params
 from core.automl.artifacts import read_downloaded
-from core.automl.model import AutoMLData, AutoMLError
+from core.automl.model import AutoMLData, AutoMLError, NoChildren
 from core.automl.parse import ARTIFACT_SCHEMAS, iteration_of, parse_metrics
 
 AUTH_KINDS = ("interactive", "cli", "service_principal")
@@ -31,6 +31,10 @@ ENV = {
 MAX_RUNS_LISTED = 100
 MAX_ARTIFACT_RUNS = 25  # two small downloads each: the best child first, then in iteration order
 MODEL_PATH = "outputs/model.pkl"  # where an AutoML child run keeps its fitted pipeline
+SIGN_IN = (
+    "Azure ML: the sign-in is missing or has expired: sign in again (az login, or the interactive sign-in "
+    "in the terminal that runs Pi Lab), or check the service principal's secret"
+)
 
 
 @dataclass
@@ -154,7 +158,7 @@ class AzureMLSource:
             kids = list(automl.get_children())
             children = [c for c in kids if _is_child(c)] or kids
             if not children:
-                raise AutoMLError(f"Azure ML: run {self.run_id!r} has no child runs")
+                raise NoChildren(f"Azure ML: run {self.run_id!r} has no child runs", parent.status)
             everything = automl.get_metrics(recursive=True)
         except AutoMLError:
             raise
@@ -171,6 +175,7 @@ class AzureMLSource:
             "primary_metric": props.get("primary_metric"),
             "best_child_run_id": tags.get("automl_best_child_run_id"),
             "portal_url": _portal(automl),
+            "status": parent.status,
         }
         found = _artifacts(children, metrics, info["best_child_run_id"]) if self.fetch_artifacts else {}
         return cache.document(
@@ -240,7 +245,7 @@ def _automl_parent(run):
     for step in run.get_children():
         if any(_is_child(c) for c in step.get_children()):
             return step
-    raise AutoMLError(f"Azure ML: pipeline run {run.id!r} has no AutoML step with child runs")
+    raise NoChildren(f"Azure ML: pipeline run {run.id!r} has no AutoML step with child runs", run.status)
 
 
 def _is_child(run) -> bool:
@@ -283,7 +288,20 @@ def _portal(run) -> str | None:
         return None
 
 
+def signed_out(exc: Exception) -> bool:
+    """Whether ``exc`` says the sign-in is missing, expired or refused (an SDK auth error, HTTP 401)."""
+    names = " ".join(t.__name__ for t in type(exc).__mro__)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    try:
+        text = str(exc)
+    except Exception:  # some SDK exceptions fail in __str__ when the service sent no details
+        text = ""
+    return "Authentication" in names or status == 401 or "AADSTS" in text
+
+
 def _fail(what: str, exc: Exception, settings: AzureSettings | None = None) -> AutoMLError:
+    if signed_out(exc):
+        return AutoMLError(f"{SIGN_IN} ({what})")
     try:
         text = str(exc)
     except Exception:  # some SDK exceptions fail in __str__ when the service sent no details

@@ -24,6 +24,7 @@ SHAREABLE_PARENT = (
     "name",
     "primary_metric",
     "best_child_run_id",
+    "status",
 )
 
 
@@ -86,11 +87,23 @@ def shareable(data: AutoMLData, label: str) -> AutoMLData:
     return replace(data, source=label, runs=data.runs.assign(portal_url=None), parent=parent)
 
 
+def path_for(name: str, directory: Path | None = None) -> Path:
+    """Where a pull named ``name`` is cached: ``<directory>/<name>.json``, the name made file-safe."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
+    return (directory or cache_dir()) / f"{safe[:120]}.json"
+
+
 def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path:
     """Write ``doc`` as ``<directory>/<name>.json`` (name made file-safe); return the path."""
-    folder = directory or cache_dir()
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
-    return write_file(doc, folder / f"{safe[:120]}.json")
+    return write_file(doc, path_for(name, directory))
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A cached document (``OSError`` or ``ValueError`` when it cannot be read as one)."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: not a cached pull")
+    return doc
 
 
 def write_file(doc: dict[str, Any], path: Path) -> Path:

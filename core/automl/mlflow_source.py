@@ -19,7 +19,7 @@ from core.access import Settings
 from core.automl import cache
 from core.automl import params as run_params
 from core.automl.artifacts import MAX_ARTIFACT_BYTES, read_downloaded
-from core.automl.model import AutoMLData, AutoMLError
+from core.automl.model import AutoMLData, AutoMLError, NoChildren
 from core.automl.parse import ARTIFACT_SCHEMAS, parse_metrics
 
 MAX_CHILDREN = 5_000
@@ -220,7 +220,7 @@ class MlflowSource:
             raise _fail(f"no run {self.parent_run_id!r} at {self.tracking_uri}", exc) from None
         children = self._children(client, parent.info.experiment_id)
         if not children:
-            raise AutoMLError(f"MLflow: run {self.parent_run_id!r} has no child runs")
+            raise NoChildren(f"MLflow: run {self.parent_run_id!r} has no child runs", parent.info.status)
         metrics, runs, artifacts, run_parameters = {}, {}, {}, {}
         for position, child in enumerate(sorted(children, key=lambda r: r.info.start_time or 0)):
             rid = child.info.run_id
@@ -238,6 +238,7 @@ class MlflowSource:
             "primary_metric": tags.get("primary_metric") or params.get("primary_metric"),
             "best_child_run_id": tags.get("automl_best_child_run_id"),
             "name": parent.info.run_name,
+            "status": parent.info.status,
         }
         return cache.document(
             metrics, source=self.label, parent=info, runs=runs, artifacts=artifacts, params=run_parameters

@@ -19,6 +19,14 @@ class AutoMLError(ValueError):
     """Input that cannot be read as AutoML metrics; the message names the file, run or metric."""
 
 
+class NoChildren(AutoMLError):
+    """A live parent run without child runs (yet): ``status`` is the parent's, as its service says it."""
+
+    def __init__(self, message: str, status: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Skipped:
     """One value left out of the table, and why."""

@@ -33,10 +33,10 @@ def secrets(table: str, path: Path = SECRETS) -> dict[str, Any]:
 
 def source(args: Namespace) -> tuple[LiveSource, str]:
     """The live source the arguments name, and the cache file's name (as the page names it)."""
-    fetch = not getattr(args, "no_artifacts", False)
+    fetch, command = not getattr(args, "no_artifacts", False), getattr(args, "command", "pull")
     if args.mlflow:
         if not args.parent:
-            raise AutoMLError("pull --mlflow needs --parent RUN_ID (the AutoML job's parent run)")
+            raise AutoMLError(f"{command} --mlflow needs --parent RUN_ID (the AutoML job's parent run)")
         from core.automl.mlflow_source import MlflowSource
 
         try:
@@ -45,7 +45,7 @@ def source(args: Namespace) -> tuple[LiveSource, str]:
             raise AutoMLError(str(exc)) from None
         return MlflowSource(args.mlflow, args.parent, fetch, settings=settings), f"mlflow-{args.parent}"
     if not (args.experiment and args.run):
-        raise AutoMLError("pull --azure needs --experiment NAME and --run RUN_ID")
+        raise AutoMLError(f"{command} --azure needs --experiment NAME and --run RUN_ID")
     from core.automl import azure_source as az
 
     workspace = az.connect(az.AzureSettings.from_mapping(secrets("azureml")))

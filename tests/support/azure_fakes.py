@@ -42,6 +42,9 @@ class FakeAzure:
             algorithm="HS256",
         )
         self.runs: dict[str, dict] = {}
+        self.published = published_pipelines()
+        self.live: dict[str, list[tuple[int, str, float]]] = {}  # AutoML step → children still to appear
+        self.failures: list[tuple[str, str, int, dict]] = []  # (method, path regex, status, body), once each
         self.metrics: dict[str, dict[str, tuple[str, str, list]]] = {}
         self.files: dict[str, object] = {}  # "container/path" → the artifact's JSON
         self.add_run(
@@ -104,6 +107,47 @@ class FakeAzure:
         self.metrics[rid] = {"AUC_weighted": ("azureml.v1.scalar", "double", [0.955])}
         return rid
 
+    def submit(self, pipeline_id: str, body: dict) -> tuple[int, dict]:
+        """A published pipeline's run: a pipeline run and its AutoML step, both Running; the step's
+        children appear one a poll (``/children``), then the step and the pipeline complete."""
+        number = sum(1 for r in self.runs.values() if r["runType"] == "azureml.PipelineRun") + 1
+        rid = f"pipe_live_{number}"
+        self.add_run(rid, None, {"azureml.pipelineid": pipeline_id}, {}, run_type="azureml.PipelineRun")
+        self.add_run(f"{rid}_step", rid, {"StepType": "AutoMLStep"}, {}, root=rid)
+        self.runs[f"{rid}_step"]["properties"]["primary_metric"] = "AUC_weighted"
+        for run in (rid, f"{rid}_step"):
+            self.runs[run].update(status="Running", endTimeUtc=None)
+        self.live[f"{rid}_step"] = [(i, algorithm, auc) for i, algorithm, auc, _ in CHILDREN]
+        entity = {
+            "Id": rid,
+            "PipelineId": pipeline_id,
+            "RunHistoryExperimentName": body.get("ExperimentName"),
+            "ParameterAssignments": body.get("ParameterAssignments") or {},
+            "Status": {"StatusCode": 0, "RunStatus": 0},
+            "RunSource": "Unavailable",
+            "RunType": "HTTP",
+            "TotalRunSteps": 1,
+            "IsSubmitted": True,
+        }
+        return 200, entity
+
+    def reveal(self, step: str) -> None:
+        """One more child of a live AutoML step (a poll's worth); after the last, the job completes."""
+        waiting = self.live.get(step)
+        if waiting is None:
+            return
+        if not waiting:
+            root = self.runs[step]["rootRunId"]
+            for run in (step, root):
+                self.runs[run].update(status="Completed", endTimeUtc="2024-03-01T10:30:00Z")
+            del self.live[step]
+            return
+        i, algorithm, auc = waiting.pop(0)
+        rid = f"{step}_{i}"
+        props = {"runTemplate": "automl_child", "run_algorithm": algorithm, "iteration": str(i)}
+        self.add_run(rid, step, props, {}, root=self.runs[step]["rootRunId"], seconds=60 + i)
+        self.metrics[rid] = {"AUC_weighted": ("azureml.v1.scalar", "double", [auc])}
+
     def add_run(self, rid, parent, props, tags, *, seconds=30, run_type="automl", root=None):
         self.runs[rid] = {
             "runId": rid,
@@ -141,6 +185,10 @@ class FakeAzure:
 
     def route(self, method, url, body):
         path = url.split("?")[0]
+        for k, (verb, pattern, status, payload) in enumerate(self.failures):
+            if verb == method and re.search(pattern, path):
+                del self.failures[k]
+                return status, payload
         if "/metadata/endpoints" in url:
             return 200, []
         if path.endswith("/.well-known/openid-configuration"):
@@ -188,7 +236,16 @@ class FakeAzure:
                 "value": self.query(json.loads(body or "{}").get("filter", "")),
                 "continuationToken": None,
             }
+        pipelines = f"{HOST}/pipelines/v1.0{WS}"
+        if path == f"{pipelines}/Pipelines" and method == "GET":
+            active = "activeOnly=false" not in url
+            return 200, [p for p in self.published if not active or p["EntityStatus"] == "Active"]
+        if m := re.fullmatch(rf"{re.escape(pipelines)}/PipelineRuns/PipelineSubmit/([^/]+)", path):
+            if method == "POST" and any(p["Id"] == m[1] for p in self.published):
+                return self.submit(m[1], json.loads(body or "{}"))
+            return 404, _error(f"published pipeline {m[1]} not found")
         if m := re.fullmatch(rf"{re.escape(history)}/experiments/bank/runs/([^/]+)/children", path):
+            self.reveal(m[1])
             kids = [r for r in self.runs.values() if r["parentRunId"] == m[1]]
             return 200, {"value": kids, "continuationToken": None}
         if m := re.fullmatch(
@@ -231,6 +288,35 @@ class FakeAzure:
                 r for r in runs if r["rootRunId"] == root[1] and not (exclude and r["runId"] == exclude[1])
             ]
         return [r for r in runs if r["parentRunId"] is None]  # top-level runs, as get_runs lists them
+
+
+def published_pipelines() -> list[dict]:
+    """The pipelines service's PipelineEntity objects: the notebook's AutoML pipeline in two versions (the
+    newer with a declared parameter), and a disabled one."""
+
+    def entity(pid, name, version, status, params):
+        return {
+            "Id": pid,
+            "Name": name,
+            "Description": f"{name} (published from the course notebook)",
+            "Version": version,
+            "GraphId": f"graph-{pid}",
+            "TotalRunSteps": 1,
+            "ParameterAssignments": params,
+            "DataSetDefinitionValueAssignments": {},
+            "Url": f"{HOST}/pipelines/v1.0{WS}/PipelineRuns/PipelineSubmit/{pid}",
+            "EntityStatus": status,
+            "ContinueRunOnStepFailure": False,
+            "EnableNotification": False,
+            "CreatedDate": "2024-03-01T09:00:00Z",
+            "LastModifiedDate": "2024-03-01T09:00:00Z",
+        }
+
+    return [
+        entity("pp-1", "bank-automl", "1.0", "Active", {}),
+        entity("pp-2", "bank-automl", "2.0", "Active", {"experiment_timeout_minutes": "15"}),
+        entity("pp-old", "old-training", "0.1", "Disabled", {}),
+    ]
 
 
 def pipeline_spec(algorithm: str, iteration: int) -> str:
