@@ -63,18 +63,17 @@ if unavailable:
 if submitted:
     write_url_state()
     limited = {b: why for b in chosen if (why := access.run_refusal(b, int(n)))}
-    for name, reason in limited.items():
-        st.warning(f"**{name}** refused before running: {reason}")
+    refused = [f"**{name}** refused before running: {reason}" for name, reason in limited.items()]
     allowed = tuple(b for b in chosen if b not in limited)
     request = Request(allowed, int(n), int(seed), int(workers), scheduler.strip() or None)
-    for name, reason in request.refusals().items():
-        st.warning(f"**{name}** refused before running: {reason}")
-    if not chosen:
-        st.warning("Pick at least one backend.")
-    elif request.runnable() and "pi_job" not in st.session_state:
+    refused += [f"**{name}** refused before running: {reason}" for name, reason in request.refusals().items()]
+    st.session_state.pi_refused = refused if chosen else ["Pick at least one backend."]
+    if chosen and request.runnable() and "pi_job" not in st.session_state:
         st.session_state.pi_request = request
         start("pi_job", "π", functools.partial(run_backends, request))
 
+for message in st.session_state.get("pi_refused", []):  # kept until the next Run: a short run reruns the page
+    st.warning(message)
 finished = take_finished("pi_job")
 if finished is not None:
     show_outcome(finished, "backend runs")
@@ -119,11 +118,11 @@ elif cluster:  # a student sees the cluster's size, not its internal addresses
 
 def points_tab() -> None:
     sample = cached_points(first.seed, first.n)
-    st.plotly_chart(points_figure(first.seed, first.n), width="stretch")
+    st.plotly_chart(points_figure(first.seed, first.n), width="stretch", key="pi_chart_points")
     st.caption(
-        f"Drawn: the first {len(sample):,} of the {first.n:,} points (at most {MAX_POINTS:,} go to the "
-        "browser, whatever N). They are exactly the first points the counter-based backends count for this "
-        "seed; the lecture's four draw theirs from `random` and `np.random` instead."
+        f"Drawn: the first {len(sample):,} of the {first.n:,} points (at most {MAX_POINTS:,}, whatever N, in "
+        "one picture made on the server). They are exactly the first points the counter-based backends count "
+        "for this seed; the lecture's four draw theirs from `random` and `np.random` instead."
     )
 
 
@@ -133,8 +132,8 @@ def convergence_tab() -> None:
     history = pd.DataFrame(st.session_state.get("pi_history", []))
     history["abs_error"] = history["error"].abs()
     left, right = st.columns(2)
-    left.plotly_chart(charts.running_estimate(curve), width="stretch")
-    right.plotly_chart(charts.error_vs_n(curve, history), width="stretch")
+    left.plotly_chart(charts.running_estimate(curve), width="stretch", key="pi_chart_running")
+    right.plotly_chart(charts.error_vs_n(curve, history), width="stretch", key="pi_chart_error")
     note = "" if curve_n == first.n else f" (its first {curve_n:.0e} draws)"
     st.caption(
         f"The line follows the counter-based stream for seed {first.seed}{note}; the dots are every run of "
@@ -144,8 +143,8 @@ def convergence_tab() -> None:
 
 def timings_tab() -> None:
     left, right = st.columns(2)
-    left.plotly_chart(charts.timings(table), width="stretch")
-    right.plotly_chart(charts.throughput(table), width="stretch")
+    left.plotly_chart(charts.timings(table), width="stretch", key="pi_chart_timings")
+    right.plotly_chart(charts.throughput(table), width="stretch", key="pi_chart_throughput")
     shown = table[["backend", "workers", "elapsed_s", "compile_s", "startup_s", "samples_per_s", "speedup"]]
     fmt = st.column_config.NumberColumn(format="%.4g")
     st.dataframe(shown, hide_index=True, width="stretch", column_config=dict.fromkeys(shown.columns[2:], fmt))

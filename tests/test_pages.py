@@ -1,22 +1,14 @@
 """Every page under AppTest (no browser): loads clean; the π pages run, cancel and keep their results."""
 
-import base64
 import json
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.pi import BACKENDS, estimate, executors
+from core.pi.points import MAX_POINTS
 from tests.support.apptest import APP, PAGES, app, run_pi, until
 from ui.pi_settings import DEFAULTS
-
-
-def _length(values) -> int:
-    """Points in a Plotly array: a list, or a typed array sent as base64 (``{"dtype", "bdata"}``)."""
-    if isinstance(values, dict):
-        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
-    return len(values)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -50,8 +42,15 @@ def test_pi_run_shows_each_backend_with_its_exact_count_and_writes_the_url():
     assert len(history) == 2 and {h["inside"] for h in history} == {exact.inside}
     charts = at.get("plotly_chart")
     points = json.loads(charts[0].proto.spec)
-    drawn = sum(_length(t["x"]) for t in points["data"] if t["type"] == "scattergl")
-    assert drawn == 20_000  # never more, whatever N
+    counts = {
+        t["name"].split()[0]: int(t["name"].split("(")[1].rstrip(")").replace(",", ""))
+        for t in points["data"]
+        if t["name"].startswith(("inside", "outside"))
+    }
+    assert counts["inside"] == estimate("numpy_chunked", MAX_POINTS, seed=7).inside
+    assert counts["inside"] + counts["outside"] == MAX_POINTS  # never more, whatever N
+    assert [image["source"][:22] for image in points["layout"]["images"]] == ["data:image/png;base64,"]
+    assert len(charts[0].proto.spec) < 300_000  # one picture, whatever it holds
 
 
 def test_pi_refuses_what_a_backend_cannot_take_before_running():

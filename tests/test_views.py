@@ -1,6 +1,8 @@
 """What the π pages draw, computed in core: bounded points, the running estimate, tables, crossovers."""
 
 import math
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ import pytest
 from core.bench import Disagreement, Timing, crossovers, measure_call, split_label, sweep
 from core.bench.tables import agreement, by_label, first_calls, parallel_crossovers, sweep_table
 from core.pi import BACKENDS, estimate, stats, stream
-from core.pi.points import MAX_POINTS, sample_points
+from core.pi.points import INSIDE_RGB, MAX_POINTS, OUTSIDE_RGB, PICTURE_PX, png, raster, sample_points
 from core.pi.report import kernel_source, results_table
 
 
@@ -18,6 +20,40 @@ def test_points_are_bounded_and_are_the_first_counted_draws():
     assert int(big["inside"].sum()) == estimate("numpy_chunked", MAX_POINTS, seed=9).inside
     assert len(sample_points(seed=9, n=500)) == 500
     assert sample_points(seed=9, n=500).equals(big.head(500))
+
+
+def _png_pixels(data: bytes) -> np.ndarray:
+    """Decode an 8-bit RGB PNG whose rows all use filter 0 (what ``png`` writes), checking every CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        (length,), tag = struct.unpack(">I", data[at : at + 4]), data[at + 4 : at + 8]
+        body, crc = data[at + 8 : at + 8 + length], data[at + 8 + length : at + 12 + length]
+        assert struct.unpack(">I", crc)[0] == zlib.crc32(tag + body)
+        chunks[tag], at = body, at + 12 + length
+    width, height, depth, kind = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, kind, set(chunks)) == (8, 2, {b"IHDR", b"IDAT", b"IEND"})
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, 1 + 3 * width)
+    assert not rows[:, 0].any()
+    return rows[:, 1:].reshape(height, width, 3)
+
+
+@pytest.mark.parametrize("n", [1, 1_500, 10**9])
+def test_the_points_picture_shows_each_point_in_its_colour_and_stays_small(n):
+    sample = sample_points(seed=5, n=n)
+    data = png(raster(sample))
+    pixels = _png_pixels(data)
+    assert pixels.shape == (PICTURE_PX, PICTURE_PX, 3) and len(data) < 200_000
+    col = np.minimum((sample["x"] * PICTURE_PX).astype(int), PICTURE_PX - 1)
+    row = np.minimum(((1 - sample["y"]) * PICTURE_PX).astype(int), PICTURE_PX - 1)
+    seen = pixels[row, col]
+    far = (
+        sample["x"] ** 2 + sample["y"] ** 2 - 1
+    ).abs().to_numpy() > 0.02  # no neighbour of the other colour
+    expected = np.where(sample["inside"].to_numpy()[:, None], INSIDE_RGB, OUTSIDE_RGB)
+    assert np.array_equal(seen[far], expected[far])
+    painted = (pixels != 255).any(axis=2).sum()
+    assert painted >= min(n, MAX_POINTS) * 0.5 and painted < PICTURE_PX**2  # every point visible, not all
 
 
 def test_running_estimate_ends_at_the_run_count_and_its_band_narrows():

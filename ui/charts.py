@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-INSIDE, OUTSIDE = "#1f77b4", "#d62728"
+from core.pi.points import INSIDE_RGB, OUTSIDE_RGB, png, raster
+
+INSIDE, OUTSIDE = ("#{:02x}{:02x}{:02x}".format(*rgb) for rgb in (INSIDE_RGB, OUTSIDE_RGB))
 FONT = {"size": 16}
 MARGIN = {"l": 60, "r": 20, "t": 60, "b": 50}
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0}
@@ -22,29 +25,37 @@ def layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
 
 
 def points(sample: pd.DataFrame, n: int) -> go.Figure:
-    """The drawn points, inside and outside in two colours, and the quarter circle (WebGL traces)."""
+    """The drawn points as one picture (``core.pi.points.raster``: the browser's work does not grow with
+    their number), the quarter circle over it, and a legend with the counts inside and outside."""
+    picture = base64.b64encode(png(raster(sample))).decode()
     fig = go.Figure()
-    for inside, name, colour in ((True, "inside", INSIDE), (False, "outside", OUTSIDE)):
-        part = sample[sample["inside"] == inside]
-        fig.add_trace(
-            go.Scattergl(
-                x=part["x"].to_numpy(np.float32),
-                y=part["y"].to_numpy(np.float32),
-                mode="markers",
-                name=f"{name} ({len(part):,})",
-                marker={"size": 3, "color": colour, "opacity": 0.7},
-                hoverinfo="skip",
+    fig.add_layout_image(
+        source=f"data:image/png;base64,{picture}",
+        xref="x",
+        yref="y",
+        x=0,
+        y=1,
+        sizex=1,
+        sizey=1,
+        sizing="stretch",
+        layer="below",
+    )
+    inside = int(sample["inside"].sum())
+    for count, name, colour in ((inside, "inside", INSIDE), (len(sample) - inside, "outside", OUTSIDE)):
+        fig.add_trace(  # a legend entry: the points themselves are in the picture
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=f"{name} ({count:,})", marker={"color": colour}
             )
         )
     t = np.linspace(0, math.pi / 2, 200)
     fig.add_trace(
         go.Scatter(x=np.cos(t), y=np.sin(t), mode="lines", name="x² + y² = 1", line={"color": "black"})
     )
-    fig.update_xaxes(range=[0, 1], constrain="domain")
-    fig.update_yaxes(range=[0, 1], scaleanchor="x", scaleratio=1)
-    share = 4 * sample["inside"].mean() if len(sample) else float("nan")
+    fig.update_xaxes(range=[0, 1], constrain="domain", showgrid=False)
+    fig.update_yaxes(range=[0, 1], scaleanchor="x", scaleratio=1, showgrid=False)
+    share = 4 * inside / len(sample) if len(sample) else float("nan")
     title = f"{len(sample):,} of {n:,} points · 4 × share inside = {share:.4f}"
-    return layout(fig, title, height=560, legend=LEGEND_BELOW)
+    return layout(fig, title, height=560, legend=LEGEND_BELOW, plot_bgcolor="white")
 
 
 def running_estimate(curve: pd.DataFrame) -> go.Figure:

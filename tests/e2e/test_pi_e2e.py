@@ -48,7 +48,7 @@ def test_a_run_with_two_backends_draws_its_points_and_exact_counts(app_url, page
     main = page.inner_text('[data-testid="stMain"]')
     assert main.count(f"{exact.pi:.6f}") == 2, main[:2000]
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
-    assert "20,000 of 1,000,000 points" in main
+    assert "100,000 of 1,000,000 points" in main
     assert no_exception(page)
     screenshot(page, SHOTS / "pi-run.png")
 
