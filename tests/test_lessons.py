@@ -169,14 +169,15 @@ def test_unlocked_counter_loses_updates_and_the_lock_makes_it_exact(no_new_proce
     assert [row["lost"] for row in r.rows()] == [r.expected - count for count in r.unlocked]
 
 
-def test_joblib_loses_on_cos_and_gains_on_csv_files_it_then_removes():
+def test_joblib_loses_on_cos_and_gains_on_csv_files_it_then_removes(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # its own folder: other runs' files never count
     pattern = os.path.join(tempfile.gettempdir(), "pilab-csv-*")
     before = set(glob.glob(pattern))
     r = get("joblib").run(tiny_items=500, files=2, rows_per_file=20_000, reads=8, workers=2)
     assert r.tiny_parallel_s > 10 * r.tiny_serial_s  # shipping a task costs far more than np.cos
     assert r.tiny_numpy_s < r.tiny_serial_s
     assert r.heavy_speedup > 10 * r.tiny_speedup
-    assert set(glob.glob(pattern)) == before
+    assert set(glob.glob(pattern)) == before == set()
 
 
 def test_forked_workers_repeat_the_global_generator_and_seeds_fix_it():
