@@ -4,7 +4,8 @@ each run was, the best model read safely, and two jobs side by side.
 Top to bottom: the source (its widgets in ``ui.automl_sources``; a student gets the sample, an upload and
 the cached pulls), the primary and chosen metrics, the summary cards, the parameter columns and the
 colour-by parameter (``ui.automl_param_view``), then the open tab, drawn by its function in
-``ui.automl_tabs.TABS``.
+``ui.automl_tabs.TABS``. While a live watch follows the job (``ui.automl_watch``), everything below the
+source is a fragment redrawn on a timer from the watch's latest data, keeping every choice.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 
 from core import automl
 from core.automl.catalogue import metric_info
-from ui import ensure_app_navigation, url
+from ui import automl_watch, ensure_app_navigation, url
 from ui.access import is_operator, settings
 from ui.automl_param_view import controls, with_params
 from ui.automl_sources import SOURCES, load_source, offered
@@ -76,81 +77,107 @@ if st.session_state.get("automl_source") not in sources:
     st.session_state.automl_source = sources[0]  # e.g. MLflow for a student, or File path without a folder
 source = st.radio("Source", sources, format_func=SOURCES.get, horizontal=True, key="automl_source")
 data = load_source(source, operator, config)
-if data is None:
+watch = automl_watch.for_source(source, st.session_state.get("automl_cached") if source == "cached" else None)
+if data is None and watch is None:
     write_url(source, "", [])
     st.stop()
 
-# The primary metric and the chosen metrics: valid for this data, from the URL the first time.
-metrics = data.metrics
-wanted = st.session_state.pop("automl_url_metric", None)
-if wanted in metrics:
-    st.session_state.automl_primary = wanted
-elif wanted:
-    st.warning(f"The link's metric {wanted!r} is in no run here; using the default.")
-if st.session_state.get("automl_primary") not in metrics:
-    st.session_state.automl_primary = data.primary_metric()
-url_metrics = st.session_state.pop("automl_url_metrics", None)
-if url_metrics is not None:
-    st.session_state.automl_metrics = [m for m in url_metrics if m in metrics]
-chosen_now = [m for m in st.session_state.get("automl_metrics", []) if m in metrics]
-if not chosen_now:
-    primary_now = st.session_state.automl_primary
-    chosen_now = [primary_now, *[m for m in metrics if m != primary_now][:5]]
-st.session_state.automl_metrics = chosen_now
 
-left, middle, right = st.columns([2.2, 4.6, 2.2], vertical_alignment="bottom")
-primary = left.selectbox(
-    "Primary metric",
-    metrics,
-    format_func=lambda m: f"{m} ({'↓' if metric_info(m).lower_is_better else '↑'})",
-    key="automl_primary",
-    help="ranks the runs; ↑ higher is better, ↓ lower is better",
-)
-chosen = middle.multiselect("Metrics in the table and charts", metrics, key="automl_metrics")
-only_differing = right.toggle("Only metrics that differ", key="automl_differ")
-param_columns, by = controls(data)
-write_url(source, primary, chosen, param_columns, by)
+def explore(data: automl.AutoMLData) -> None:
+    """Everything drawn from the data: the metrics chosen, the cards, the open tab."""
+    # The primary metric and the chosen metrics: valid for this data, from the URL the first time.
+    metrics = data.metrics
+    wanted = st.session_state.pop("automl_url_metric", None)
+    if wanted in metrics:
+        st.session_state.automl_primary = wanted
+    elif wanted:
+        st.warning(f"The link's metric {wanted!r} is in no run here; using the default.")
+    if st.session_state.get("automl_primary") not in metrics:
+        st.session_state.automl_primary = data.primary_metric()
+    url_metrics = st.session_state.pop("automl_url_metrics", None)
+    if url_metrics is not None:
+        st.session_state.automl_metrics = [m for m in url_metrics if m in metrics]
+    chosen_now = [m for m in st.session_state.get("automl_metrics", []) if m in metrics]
+    if not chosen_now:
+        primary_now = st.session_state.automl_primary
+        chosen_now = [primary_now, *[m for m in metrics if m != primary_now][:5]]
+    st.session_state.automl_metrics = chosen_now
 
-summary = automl.summarize(data, primary)
-info = metric_info(primary)
-better = "lower" if info.lower_is_better else "higher"
-cards = [*st.columns(3), *st.columns([2, 1, 1])]
-cards[0].metric("Runs", summary.runs, border=True)
-cards[1].metric("Metrics", summary.metrics, border=True)
-cards[2].metric("Task", summary.task, border=True, help="inferred from the metric names")
-cards[3].metric(
-    "Primary metric",
-    primary if len(primary) <= 20 else info.display,
-    border=True,
-    help=f"{primary} ({info.display}): {better} is better",
-)
-best_iteration = summary.best_iteration
-best_label = f"#{best_iteration}" if best_iteration is not None else summary.best_run[-12:]
-cards[4].metric("Best run", best_label, border=True, help=summary.best_run)
-cards[5].metric("Best value", f"{summary.best_value:.4f}", border=True, help=f"{better} is better")
-named = data.parent.get("best_child_run_id")
-st.caption(
-    f"Source: {data.source} · task **{summary.task}** · best run `{summary.best_run}` "
-    f"({'lowest' if info.lower_is_better else 'highest'} {primary})"
-    + (f" · best child named by the source: `{named}`" if named else "")
-)
-if not info.known:
-    st.warning(f"{primary!r} is not in the metric catalogue: assumed {info.direction}imised from its name.")
-if data.skipped_total:
-    with st.expander(f"{data.skipped_total} value(s) skipped (not scalar numbers)"):
-        skipped = pd.DataFrame([s.__dict__ for s in data.skipped])
-        st.dataframe(skipped, hide_index=True, width="stretch", height=240)
+    left, middle, right = st.columns([2.2, 4.6, 2.2], vertical_alignment="bottom")
+    primary = left.selectbox(
+        "Primary metric",
+        metrics,
+        format_func=lambda m: f"{m} ({'↓' if metric_info(m).lower_is_better else '↑'})",
+        key="automl_primary",
+        help="ranks the runs; ↑ higher is better, ↓ lower is better",
+    )
+    chosen = middle.multiselect("Metrics in the table and charts", metrics, key="automl_metrics")
+    only_differing = right.toggle("Only metrics that differ", key="automl_differ")
+    param_columns, by = controls(data)
+    write_url(source, primary, chosen, param_columns, by)
 
-requested = [primary, *[m for m in chosen if m != primary]]  # the primary metric is always shown
-table = automl.wide(data, requested, only_differing=only_differing)
-shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm")] or [primary]
-if only_differing and len(shown) < len(requested):
-    st.caption(f"Hidden (the same in every run): {', '.join(m for m in requested if m not in shown)}")
-table = with_params(table, data, param_columns)
+    summary = automl.summarize(data, primary)
+    info = metric_info(primary)
+    better = "lower" if info.lower_is_better else "higher"
+    cards = [*st.columns(3), *st.columns([2, 1, 1])]
+    cards[0].metric("Runs", summary.runs, border=True)
+    cards[1].metric("Metrics", summary.metrics, border=True)
+    cards[2].metric("Task", summary.task, border=True, help="inferred from the metric names")
+    cards[3].metric(
+        "Primary metric",
+        primary if len(primary) <= 20 else info.display,
+        border=True,
+        help=f"{primary} ({info.display}): {better} is better",
+    )
+    best_iteration = summary.best_iteration
+    best_label = f"#{best_iteration}" if best_iteration is not None else summary.best_run[-12:]
+    cards[4].metric("Best run", best_label, border=True, help=summary.best_run)
+    cards[5].metric("Best value", f"{summary.best_value:.4f}", border=True, help=f"{better} is better")
+    named = data.parent.get("best_child_run_id")
+    st.caption(
+        f"Source: {data.source} · task **{summary.task}** · best run `{summary.best_run}` "
+        f"({'lowest' if info.lower_is_better else 'highest'} {primary})"
+        + (f" · best child named by the source: `{named}`" if named else "")
+    )
+    if not info.known:
+        st.warning(
+            f"{primary!r} is not in the metric catalogue: assumed {info.direction}imised from its name."
+        )
+    if data.skipped_total:
+        with st.expander(f"{data.skipped_total} value(s) skipped (not scalar numbers)"):
+            skipped = pd.DataFrame([s.__dict__ for s in data.skipped])
+            st.dataframe(skipped, hide_index=True, width="stretch", height=240)
 
-keep_choices()  # the closed tabs' widgets are not drawn: keep what was chosen in them
-names = tab_names(data)
-tab_boxes = url.tabs(names, key="automl_view")  # the open tab is in the URL
-open_tab = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])
-with tab_boxes[names.index(open_tab)]:  # only the open tab is computed and sent to the browser
-    TABS[open_tab](View(data, primary, summary, table, shown, source, param_columns, by))
+    requested = [primary, *[m for m in chosen if m != primary]]  # the primary metric is always shown
+    table = automl.wide(data, requested, only_differing=only_differing)
+    shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm")] or [primary]
+    if only_differing and len(shown) < len(requested):
+        st.caption(f"Hidden (the same in every run): {', '.join(m for m in requested if m not in shown)}")
+    table = with_params(table, data, param_columns)
+
+    keep_choices()  # the closed tabs' widgets are not drawn: keep what was chosen in them
+    names = tab_names(data)
+    tab_boxes = url.tabs(names, key="automl_view")  # the open tab is in the URL
+    open_tab = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])
+    with tab_boxes[names.index(open_tab)]:  # only the open tab is computed and sent to the browser
+        TABS[open_tab](View(data, primary, summary, table, shown, source, param_columns, by))
+
+
+if watch is None:
+    explore(data)
+else:
+    redraw = automl_watch.controls(watch, operator)
+
+    @st.fragment(run_every=redraw)
+    def live_view() -> None:
+        """The watch's status and latest data, redrawn every ``redraw`` seconds while the job runs."""
+        automl_watch.status(watch.snapshot(), redraw)
+        if redraw is not None and not watch.alive():
+            st.rerun()  # the job ended: one full run draws the page without the timer
+        shown = automl_watch.data_of(watch, operator) or data
+        if shown is None:
+            st.info("No child run has logged a metric yet; this page fills in as they do.")
+            return
+        explore(shown)
+
+    live_view()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import NoReturn
 
 import streamlit as st
@@ -15,6 +16,8 @@ import streamlit as st
 from core import automl
 from core.access import Settings
 from core.automl import cache
+from core.automl import watch as live
+from ui import automl_watch
 
 SOURCES = {
     "sample": "Bundled sample",
@@ -146,9 +149,11 @@ def pull_button(kind: str, key: str, make_source: Callable[[], automl.Source], n
         return
     with st.spinner("Reading child runs and their metrics …"):
         try:
-            data, document = automl.load_live(make_source())
+            with live.exclusive(name, timeout=30):  # never beside a watch's pull of the same source
+                data, document = automl.load_live(make_source())
         except automl.AutoMLError as exc:
             stop_with_error(str(exc))
+    st.session_state.pop(f"automl_watch_{kind}", None)  # this pull is the view now
     save_pull(kind, data, document, name)
 
 
@@ -201,13 +206,27 @@ def mlflow_source(config: Settings) -> automl.AutoMLData | None:
             key="automl_mlflow_parent",
         )
         if parent:
-            pull_button(
-                "mlflow",
-                "automl_mlflow_pull",
-                lambda: ml.MlflowSource(uri, parent["run_id"], settings=config),  # inside the error handling
-                f"mlflow-{parent['run_id']}",
-            )
+            make = partial(ml.MlflowSource, uri, parent["run_id"], settings=config)
+            pull, watch = st.columns(2)
+            with pull:  # the source is made inside the error handling
+                pull_button("mlflow", "automl_mlflow_pull", make, f"mlflow-{parent['run_id']}")
+            with watch:
+                automl_watch.start_button("mlflow", "automl_mlflow_watch", make, f"mlflow-{parent['run_id']}")
     return pulled("mlflow")
+
+
+def published_pipelines(workspace) -> None:
+    """Operator only: the workspace's published pipelines; trigger one, then watch its run."""
+    from ui.automl_pipelines import pipelines_panel
+
+    with st.expander("Published pipelines: run one again", expanded=False):
+        started = pipelines_panel(workspace)
+    if started is not None:
+        from core.automl import azure_source as az
+
+        experiment, run_id = started
+        source = az.AzureMLSource(workspace, experiment, run_id)
+        automl_watch.start("azure", source, f"azureml-{experiment}-{run_id}")
 
 
 def azure_source() -> automl.AutoMLData | None:
@@ -271,10 +290,12 @@ def azure_source() -> automl.AutoMLData | None:
             key="automl_az_run",
         )
         if run:
-            pull_button(
-                "azure",
-                "automl_az_pull",
-                lambda: az.AzureMLSource(workspace, experiment, run["run_id"]),
-                f"azureml-{experiment}-{run['run_id']}",
-            )
+            make = partial(az.AzureMLSource, workspace, experiment, run["run_id"])
+            name = f"azureml-{experiment}-{run['run_id']}"
+            pull, watch = st.columns(2)
+            with pull:
+                pull_button("azure", "automl_az_pull", make, name)
+            with watch:
+                automl_watch.start_button("azure", "automl_az_watch", make, name)
+    published_pipelines(workspace)
     return pulled("azure")
