@@ -66,19 +66,21 @@ def controls(watch: live.Watch, operator: bool) -> float | None:
     """The pause switch (and for the operator a Stop button); the redraw interval, None when paused or the
     watch has ended."""
     snap = watch.snapshot()
+    if not watch.alive():
+        return None  # ended or stopped: nothing to pause
     left, right = st.columns([3, 1], vertical_alignment="center")
     paused = left.toggle(
         "Pause live updates",
         key="automl_watch_pause",
         help="holds this page as it is" + ("; the watch stops polling meanwhile" if operator else ""),
     )
-    if operator and watch.alive():
+    if operator:
         if paused != snap.paused:
             watch.pause(paused)
         if right.button("Stop watching", key="automl_watch_stop"):
             watch.stop()
             st.rerun()
-    if paused or not watch.alive():
+    if paused:
         return None
     return min(max(watch.every / 2, live.MIN_EVERY_S), MAX_REDRAW_S)
 
