@@ -1,9 +1,13 @@
 # Quick start: `make run` (install and start the app) and `make test` (install and run every test).
 PORT ?= 8501
-.PHONY: run serve test check lint bench lock venv
+.PHONY: run serve test check lint bench lock venv ray
 
 venv:
 	@scripts/venv.sh
+
+# The optional `ray` backend: the same .venv from requirements-ray.lock (every default version, plus Ray).
+ray:
+	@scripts/venv.sh ray
 
 # On this machine only (loopback): the person at it is the operator.
 run: venv
@@ -13,7 +17,7 @@ run: venv
 serve: venv
 	.venv/bin/python -m ui.serve --server.address 0.0.0.0 --server.port $(PORT) --browser.gatherUsageStats false
 
-test: venv
+test: ray
 	@scripts/browser.sh
 	.venv/bin/python -m ruff check .
 	.venv/bin/python -m pytest
@@ -26,10 +30,13 @@ check: venv
 lint: venv
 	.venv/bin/python -m ruff check . && .venv/bin/python -m ruff format --check .
 
-bench: venv
+bench: ray
 	.venv/bin/python benchmarks/run_benchmarks.py
 
-# Re-resolve every dependency in one go after editing requirements*.txt.
+# Re-resolve every dependency in one go after editing requirements*.txt; then the Ray lock on top of it, held
+# to every version of requirements.lock (so Ray can never change what `make run` installs).
 lock: venv
 	.venv/bin/uv pip compile --python-version 3.11 --quiet --no-header --annotation-style line \
 		requirements-dev.txt -o requirements.lock
+	.venv/bin/uv pip compile --python-version 3.11 --quiet --no-header --annotation-style line \
+		requirements-dev.txt requirements-ray.txt -c requirements.lock -o requirements-ray.lock

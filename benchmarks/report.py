@@ -24,6 +24,8 @@ WAIT_NOTES = {  # why a parallel backend has a floor, whatever n
     "multiprocessing": "A persistent Pool answers in a round trip",
     "joblib": "joblib's result generator checks for finished tasks every 10 ms",
     "dask": "Dask pays scheduler round trips of several ms per task",
+    "ray": "Ray hands each task straight to a leased worker process (no central scheduler on the way), and "
+    "its result comes back to this process through Ray's core worker",
 }
 
 

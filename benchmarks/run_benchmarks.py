@@ -44,7 +44,9 @@ def machine() -> dict:
     simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     libs = ", ".join(
-        f"{p} {version(p)}" for p in ("numpy", "numba", "llvmlite", "joblib", "dask", "distributed")
+        f"{p} {version(p)}"
+        for p in ("numpy", "numba", "llvmlite", "joblib", "dask", "distributed", "ray")
+        if p != "ray" or not BACKENDS["ray"].why_unavailable()  # Ray is optional (`make ray`)
     )
     return {
         "cpu": f"{cpu} ({simd})",

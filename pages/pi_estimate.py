@@ -5,7 +5,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from core.pi import BACKENDS, backends, executors, stats, stream
+from core.pi import BACKENDS, backends, executors, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source, results_table
 from core.pi.runs import Request, run_backends
@@ -46,7 +46,7 @@ with st.form("pi-run"):
     chosen = left.multiselect("Backends", available, key="pi_backends")
     seed = right.number_input("Seed", 0, stream.SEED_MAX, step=1, key="pi_seed")
     workers = right.slider("Workers (parallel backends)", 1, max_workers, key="pi_workers")
-    scheduler = ""
+    scheduler = ray_address = ""
     if operator:  # an address the server connects to: the operator's choice, never a student's
         with st.expander("Dask cluster"):
             scheduler = st.text_input(
@@ -54,6 +54,14 @@ with st.form("pi-run"):
                 key="pi_scheduler",
                 placeholder="empty: a local cluster on this machine",
                 help="tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default",
+            )
+        with st.expander("Ray cluster"):
+            ray_address = st.text_input(
+                "Ray address",
+                key="pi_ray_address",
+                placeholder="empty: a local Ray instance on this machine",
+                help="host:6379 of a cluster this machine is a node of, or ray://host:10001; "
+                "PILAB_RAY_ADDRESS sets the default",
             )
     submitted = st.form_submit_button("Run", type="primary", icon="▶️")
 unavailable = {name: b.why_unavailable() for name, b in BACKENDS.items() if b.why_unavailable()}
@@ -65,7 +73,9 @@ if submitted:
     limited = {b: why for b in chosen if (why := access.run_refusal(b, int(n)))}
     refused = [f"**{name}** refused before running: {reason}" for name, reason in limited.items()]
     allowed = tuple(b for b in chosen if b not in limited)
-    request = Request(allowed, int(n), int(seed), int(workers), scheduler.strip() or None)
+    request = Request(
+        allowed, int(n), int(seed), int(workers), scheduler.strip() or None, ray_address.strip() or None
+    )
     refused += [f"**{name}** refused before running: {reason}" for name, reason in request.refusals().items()]
     st.session_state.pi_refused = refused if chosen else ["Pick at least one backend."]
     if chosen and request.runnable() and "pi_job" not in st.session_state:
@@ -114,6 +124,11 @@ if cluster and operator:
         st.dataframe(cluster["workers"], hide_index=True, width="stretch")
 elif cluster:  # a student sees the cluster's size, not its internal addresses
     st.caption(f"Dask cluster used: {len(cluster['workers'])} workers.")
+ray_used = ray_engine.cluster() if "ray" in table["backend"].values else None
+if ray_used:
+    size = f"{ray_used['cpus']} CPUs on {len(ray_used['nodes'])} node(s)"
+    where = f" at {ray_used['address']} ({', '.join(ray_used['nodes'])})" if operator else ""
+    st.caption(f"Ray used: {size}{where}.")
 
 
 def points_tab() -> None:

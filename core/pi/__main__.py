@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="workers for the parallel backends (default: the cores)")
     parser.add_argument("--chunk", type=int, help="draws per task or progress step")
     parser.add_argument("--scheduler", help="Dask scheduler address (default: PILAB_DASK_SCHEDULER or local)")
+    parser.add_argument("--ray-address", help="Ray cluster address (default: PILAB_RAY_ADDRESS or local)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args(argv)
 
@@ -41,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             chunk=args.chunk,
             scheduler=args.scheduler,
+            ray_address=args.ray_address,
         )
-    except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler, a deadline
+    except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler or cluster, a deadline
         fail(str(exc), parser.prog)
     except (Cancelled, KeyboardInterrupt):
         print(f"{parser.prog}: cancelled", file=sys.stderr)

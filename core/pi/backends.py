@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.pi import gpu, kernels, local, pools, stream
+from core.pi import gpu, kernels, local, pools, ray_engine, stream
 from core.pi.run import MAX_N, Backend, Cancelled, Run
 
 LECTURE_ARRAY_MAX_N = 2 * 10**8  # ≈ 33 bytes a sample in one go: 6.6 GB at this bound
@@ -123,6 +123,17 @@ BACKENDS: dict[str, Backend] = {
             prepare=pools.prepare_dask,
             parallel=True,
             why_unavailable=_missing("distributed"),
+        ),
+        Backend(
+            name="ray",
+            title="Ray",
+            family="fast",
+            summary="Ray tasks: a local Ray instance by default, or any Ray cluster by address",
+            kernel=kernels.count_inside,
+            count=pools.count_ray,
+            prepare=pools.prepare_ray,
+            parallel=True,
+            why_unavailable=ray_engine.why_unavailable,
         ),
         Backend(
             name="cupy",

@@ -85,13 +85,15 @@ def estimate(
     should_stop: Callable[[], bool] | None = None,
     chunk: int | None = None,
     scheduler: str | None = None,
+    ray_address: str | None = None,
 ) -> Estimate:
     """Estimate π from ``n`` samples on ``backend``; the same ``seed`` gives the same count.
 
     ``workers`` defaults to the machine's cores (serial backends use one). ``chunk`` sets the draws per task
     or progress step (the count does not depend on it for the fast backends). ``scheduler`` is a Dask
-    address (default: ``PILAB_DASK_SCHEDULER``, else a local cluster). Raises ``ValueError`` for bad input,
-    ``ConnectionError`` for a Dask scheduler that does not answer, and ``Cancelled`` when stopped.
+    address (default: ``PILAB_DASK_SCHEDULER``, else a local cluster); ``ray_address`` a Ray cluster's
+    (default: ``PILAB_RAY_ADDRESS``, else a local instance). Raises ``ValueError`` for bad input,
+    ``ConnectionError`` for a scheduler or cluster that does not answer, and ``Cancelled`` when stopped.
     """
     chosen, n = check_request(backend, n, seed, workers)
     if chunk is not None:
@@ -102,6 +104,7 @@ def estimate(
         workers=(int(workers) if workers else executors.default_workers()) if chosen.parallel else 1,
         chunk=chunk,
         scheduler=scheduler,
+        ray_address=ray_address,
         progress=progress,
         should_stop=should_stop,
     )

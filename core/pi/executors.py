@@ -291,6 +291,9 @@ def shutdown(timeout: float = processes.STOP_TIMEOUT_S) -> None:
             close_client("local")
         finally:
             _dask_lock.release()
+    from core.pi import ray_engine  # Ray keeps its own lock and processes; a no-op where it never started
+
+    ray_engine.shutdown()
     processes.stop(processes.workers(), timeout)
 
 

@@ -1,9 +1,10 @@
-"""Backends that count in other processes (a process pool, joblib's loky, Dask): index ranges are scattered
-to workers by ``_gather``, which keeps one range a worker in flight, waits with deadlines, and recounts a
-range whose worker died."""
+"""Backends that count in other processes (a process pool, joblib's loky, Dask, Ray): index ranges are
+scattered to workers by ``_gather``, which keeps one range a worker in flight, waits with deadlines, and
+recounts a range whose worker died."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import time
@@ -12,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError
 
-from core.pi import executors, stream, tasks
+from core.pi import executors, ray_engine, stream, tasks
 from core.pi.run import Cancelled, Run
 
 MAX_TASK = 1 << 27  # draws a task at most (≈ 50 ms on one core): every task ends soon, so every wait is short
@@ -194,6 +195,49 @@ def count_dask(run: Run) -> int:
             )
 
 
+def count_ray(run: Run) -> int:
+    """Ray tasks (``ray_engine.remote``: no retries of Ray's own), ``run.workers`` of them in flight, each
+    asking ``ray_engine.task_cpus`` so that they all run at once on a local instance. A range
+    whose worker process or node died (``WorkerCrashedError``, ``NodeDiedError``) is submitted again; a stop
+    cancels the tasks not yet finished (those waiting at once, a running one as it ends: each is short)."""
+    cpus = ray_engine.connect(run.ray_address)  # first: it imports Ray with Pi Lab's defaults
+    import ray
+    from ray.exceptions import NodeDiedError, WorkerCrashedError
+
+    if ray_engine.ray_address(run.ray_address):
+        run.workers = cpus or 1  # a cluster: use every CPU it has
+    task, key = ray_engine.remote(tasks.count_range, ray_engine.task_cpus(cpus, run.workers)), run.key
+    pending: dict[tuple[int, int], object] = {}  # the ranges in flight: what a stop cancels
+    lost: list[str] = []
+
+    def submit(lo, hi, done):
+        def finished(future) -> None:
+            pending.pop((lo, hi), None)
+            done(lo, hi, _outcome(future))
+
+        pending[(lo, hi)] = ref = task.remote(key, lo, hi)
+        ref.future().add_done_callback(finished)
+
+    def worker_lost(exc: BaseException) -> bool:
+        if isinstance(exc, WorkerCrashedError | NodeDiedError):
+            lost.append(type(exc).__name__)
+            return True
+        return False
+
+    try:
+        return _gather(run, submit, worker_lost)
+    finally:
+        for ref in list(pending.values()):
+            with contextlib.suppress(Exception):  # finished meanwhile, or the connection is gone
+                ray.cancel(ref)
+        if lost:
+            why = ", ".join(sorted(set(lost)))
+            run.notes.append(
+                f"Ray lost {len(lost)} task(s) to a worker process or node that died ({why}); their ranges "
+                "were submitted again, so the count is unchanged"
+            )
+
+
 def prepare_multiprocessing(run: Run) -> float:
     executors.renew_process_executor(run.workers)
     return 0.0
@@ -206,4 +250,9 @@ def prepare_joblib(run: Run) -> float:
 
 def prepare_dask(run: Run) -> float:
     executors.dask_client(run.scheduler, run.workers)
+    return 0.0
+
+
+def prepare_ray(run: Run) -> float:
+    ray_engine.connect(run.ray_address)
     return 0.0

@@ -23,7 +23,8 @@ class Run:
     seed: int
     workers: int
     chunk: int | None = None
-    scheduler: str | None = None
+    scheduler: str | None = None  # a Dask scheduler address
+    ray_address: str | None = None  # a Ray cluster address
     progress: Callable[[int, int], None] | None = None
     should_stop: Callable[[], bool] | None = None
     notes: list[str] = field(default_factory=list)

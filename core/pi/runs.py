@@ -16,6 +16,7 @@ class Request:
     seed: int
     workers: int | None = None
     scheduler: str | None = None
+    ray_address: str | None = None
 
     def refusals(self) -> dict[str, str]:
         """Backend → why it cannot take this request (unavailable here, n too large, bad workers)."""
@@ -45,6 +46,7 @@ def run_backends(request: Request, job) -> list[Estimate]:
                 seed=request.seed,
                 workers=request.workers,
                 scheduler=request.scheduler,
+                ray_address=request.ray_address,
                 progress=job.progress,
                 should_stop=job.should_stop,
             )

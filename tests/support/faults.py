@@ -5,11 +5,12 @@ Put in place of ``core.pi.tasks.count_range`` (``with Markers() as markers``), t
 ``start-LO-PID`` into a folder before it computes, waits there until the test writes ``go`` (or a minute
 passes), computes the real count, and writes ``end-LO-PID``. Workers find the folder from their parent's
 pid, so it works in any pool, started before or after the test (Pool, loky and Dask workers are all
-children of the test process).
+children of the test process; a local Ray instance's workers are its grandchildren).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -34,13 +35,20 @@ def folder_for(parent_pid: int) -> Path:
 
 
 def _folder() -> Path:
-    """The test's folder: named in the environment (a ``ProcessCluster``'s workers), else the parent's (a
-    pool worker), else this process's own (a thread of the app's in-process Dask cluster)."""
+    """The test's folder: named in the environment (a ``ProcessCluster``'s or ``RayCluster``'s workers),
+    else the parent's (a pool worker), else the grandparent's (a worker of the app's local Ray instance,
+    under its raylet), else this process's own (a thread of the app's in-process Dask cluster)."""
     named = os.environ.get("PILAB_FAULT_DIR")
     if named:
         return Path(named)
     parent = folder_for(os.getppid())
-    return parent if parent.exists() else folder_for(os.getpid())
+    if parent.exists():
+        return parent
+    with contextlib.suppress(psutil.Error):
+        grandparent = folder_for(psutil.Process(os.getppid()).ppid())
+        if grandparent.exists():
+            return grandparent
+    return folder_for(os.getpid())
 
 
 def count_range(key: int, start: int, stop: int) -> int:
