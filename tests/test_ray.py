@@ -1,6 +1,8 @@
 """The ``ray`` backend: optional, the shared stream's exact counts on a local instance and on a real cluster
 of ``ray start`` processes, a worker killed mid-run, cancel, bounded shutdown, and clear errors for bad
-addresses. The tests that need Ray skip where it is not installed (``requirements-ray.txt``)."""
+addresses. The tests that need Ray skip where it is not installed (``make ray``); those that start Ray (a
+local instance takes 10-20 s on two cores, the cluster more) are ``slow``: ``make test`` runs them, ``make
+check`` does not."""
 
 import json
 import os
@@ -116,6 +118,7 @@ def test_a_task_asks_a_share_of_a_cpu_so_that_every_worker_runs_at_once():
 
 
 @needs_ray
+@pytest.mark.slow
 def test_local_ray_counts_what_every_fast_backend_counts_with_any_workers():
     n, seed = 3_000_017, 2024
     exact = exact_count(n, seed)
@@ -132,6 +135,7 @@ def raylet() -> int:
 
 
 @needs_ray
+@pytest.mark.slow
 def test_the_local_instance_starts_once_on_loopback_with_a_small_store_and_no_dashboard():
     estimate("ray", 10_000, seed=1, workers=2)
     first = raylet()
@@ -161,6 +165,7 @@ def safe_connections(proc: psutil.Process) -> list:
 
 
 @needs_ray
+@pytest.mark.slow
 def test_three_workers_compute_at_once_on_a_local_instance_of_fewer_cpus():
     estimate("ray", 10_000, seed=1, workers=2)
     workers, n, seed = executors.default_workers() + 1, 12 * 2**20, 41
@@ -179,6 +184,7 @@ def test_three_workers_compute_at_once_on_a_local_instance_of_fewer_cpus():
 
 
 @needs_ray
+@pytest.mark.slow
 def test_a_local_worker_killed_mid_run_costs_no_point_and_the_notes_say_so():
     estimate("ray", 10_000, seed=1, workers=2)
     n, seed = 8 * 2**20, 43
@@ -206,6 +212,7 @@ def test_a_local_worker_killed_mid_run_costs_no_point_and_the_notes_say_so():
 
 
 @needs_ray
+@pytest.mark.slow
 def test_a_stop_on_local_ray_ends_the_run_and_leaves_no_task_running():
     estimate("ray", 10**6, seed=1, workers=2)
     with Markers() as markers:
@@ -224,6 +231,7 @@ def test_a_stop_on_local_ray_ends_the_run_and_leaves_no_task_running():
 
 
 @needs_ray
+@pytest.mark.slow
 def test_shutdown_stops_the_local_instance_within_its_deadline_and_nothing_starts_after():
     estimate("ray", 10_000, seed=1, workers=2)
     assert ray_engine.local_processes()
