@@ -137,3 +137,62 @@ def test_a_failed_azure_poll_keeps_the_last_data_and_says_why(azure, workspace, 
     assert failed.next_at - first.next_at >= 1  # backed off: twice the interval after a failure
     again = watch.poll()
     assert again.error is None and again.failures == 0 and len(again.data.runs) >= len(first.data.runs)
+
+
+@pytest.fixture
+def cli(azure, tmp_path, monkeypatch, capsys):
+    """``python -m core.automl`` in this process, the workspace and sign-in from .streamlit/secrets.toml."""
+    from core.automl.__main__ import main
+    from tests.support.cli import run_here
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PILAB_AUTOML_CACHE", str(tmp_path / "cache"))
+    for name in ("AZUREML_SUBSCRIPTION_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_ID", "AZURE_TENANT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        "[azureml]\n" + "".join(f'{k} = "{v}"\n' for k, v in SETTINGS.items())
+    )
+    return lambda *args: run_here(main, *args, capsys=capsys)
+
+
+def test_the_command_line_lists_and_triggers_published_pipelines(cli, azure):
+    listed = cli("pipelines")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].startswith(
+        "bank-automl v2.0 · Active · id pp-2 · experiment_timeout_minutes=15 · https://"
+    )
+    every = json.loads(cli("pipelines", "--all", "--json").stdout)
+    assert [p["status"] for p in every] == ["Active", "Active", "Disabled"]
+    args = ("trigger", "bank-automl", "--experiment", "bank", "--version", "2.0")
+    done = cli(*args, "--param", "experiment_timeout_minutes=20")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "submitted bank-automl v2.0 as run pipe_live_2 in bank"
+    assert lines[1].startswith("studio: https://") and "pipe_live_2" in lines[1]
+    assert lines[2] == "watch it: python -m core.automl watch --azure --experiment bank --run pipe_live_2"
+    assert SECRET not in listed.stdout + done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["trigger", "bank-automl", "--experiment", "bank"], "2 published pipelines are named 'bank-automl'"),
+        (["trigger", "pp-1", "--experiment", "bank", "--param", "x=1"], "declares no parameter x"),
+        (["trigger", "pp-1", "--experiment", "bank", "--param", "x"], "give NAME=VALUE"),
+        (["trigger", "nope", "--experiment", "bank"], "no published pipeline named 'nope'"),
+        (["trigger", "pp-1"], "the following arguments are required: --experiment"),
+    ],
+)
+def test_bad_trigger_input_is_one_line_and_exit_status_2(cli, azure, args, said):
+    out = cli(*args)
+    assert out.returncode == 2 and said in out.stderr and len(out.stderr.splitlines()) == 1
+    assert not any("PipelineSubmit" in r[1] for r in azure.requests)  # nothing was submitted
+
+
+def test_an_expired_sign_in_is_one_clear_line(cli, azure):
+    azure.failures.append(("GET", r"/Pipelines$", 401, {"error": {"message": "ExpiredAuthenticationToken"}}))
+    out = cli("pipelines")
+    assert out.returncode == 2 and out.stderr.strip().endswith(
+        "error: " + SIGN_IN + " (list the published pipelines: HTTP 401)"
+    )

@@ -148,3 +148,23 @@ def test_a_published_pipeline_is_triggered_from_the_page_and_watched_until_it_en
         assert SECRET not in texts(at)
     finally:
         assert live.stop_all()
+
+
+def test_a_failed_poll_keeps_the_data_on_screen_and_says_why(job, tmp_path):
+    job.add_child()
+    at = explorer({"source": "mlflow"})
+    at.text_input(key="automl_mlflow_uri").input(job.uri).run()
+    at.button(key="automl_mlflow_list").click().run()
+    at.button(key="automl_mlflow_watch").click().run()
+    until(at, lambda a: runs(a) == 1)
+    database = tmp_path / "mlflow.db"
+    database.rename(tmp_path / "away.db")  # the store is gone: every poll fails until it is back
+    try:
+        until(at, lambda a: any("The last poll failed" in w.value for w in a.warning))
+        said = next(w.value for w in at.warning if "The last poll failed" in w.value)
+        assert "must name an existing database file" in said and "the last good pull" in said
+        assert runs(at) == 1  # the last good data stays
+    finally:
+        (tmp_path / "away.db").rename(database)
+    job.add_child()
+    until(at, lambda a: runs(a) == 2 and not any("The last poll failed" in w.value for w in a.warning))

@@ -197,8 +197,9 @@ def mlflow_source(config: Settings) -> automl.AutoMLData | None:
         )
         try:
             parents = ml.list_parent_runs(uri, exp["experiment_id"], settings=config)
-        except automl.AutoMLError as exc:
-            stop_with_error(str(exc))
+        except automl.AutoMLError as exc:  # a watch or pull below keeps its last data on screen
+            st.error(str(exc), icon="⚠️")
+            return pulled("mlflow")
         parent = st.selectbox(
             "Parent run (AutoML job)",
             parents,
@@ -281,8 +282,9 @@ def azure_source() -> automl.AutoMLData | None:
     if experiment:
         try:
             runs = az.list_runs(workspace, experiment)
-        except automl.AutoMLError as exc:
-            stop_with_error(str(exc))
+        except automl.AutoMLError as exc:  # a watch or pull below keeps its last data on screen
+            st.error(str(exc), icon="⚠️")
+            return pulled("azure")
         run = st.selectbox(
             "AutoML or pipeline run",
             runs,
