@@ -30,6 +30,11 @@ def table(at):
     return next(d.value for d in at.dataframe if {"run_id", "iteration"} <= set(d.value.columns))
 
 
+def progress_text(at) -> str:
+    """What the Search progress tab says under its best-so-far curve."""
+    return " ".join(m.value for m in at.markdown if "iteration" in m.value)
+
+
 def runs(at) -> int:
     return int(cards(at).get("Runs", 0))
 
@@ -66,10 +71,11 @@ def test_children_appear_as_they_are_logged_and_the_choices_stay(job):
     assert cards(at)["Best run"] == "#3" and cards(at)["Best value"] == "0.1500"  # log_loss, lower is better
 
     open_tab(at, "Search progress")
+    assert "The best run came at the last iteration (**3**)" in progress_text(at)
     job.add_child()
     until(at, lambda a: runs(a) == 5)
+    assert "**1** runs after it" in progress_text(at)  # the best-so-far curve grew by the new child
     assert at.session_state["automl_view"] == "Search progress"  # the open tab stays open
-    assert any("Last improvement at iteration" in m.value for m in at.markdown)  # the curve grew: drawn
     job.finish()
     until(at, lambda a: "Live watch ended: the job completed" in live_line(a))
     watch = live.find(f"mlflow-{job.parent}")
