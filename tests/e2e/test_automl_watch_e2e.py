@@ -50,6 +50,7 @@ def test_children_arrive_live_in_the_browser(browser, tmp_path):
                 page.get_by_role("option", name="bank-automl-live").click()
                 wait_for_app(page)
             page.get_by_role("button", name="Watch live").click()
+            page.mouse.move(0, 0)  # no tooltip over the screenshots
             wait_for_card(page, "Runs", "1")
             page.get_by_text("Live: parent running").wait_for()
 
