@@ -159,6 +159,7 @@ def jobs_panel() -> None:
             st.markdown(f"**{job.owner or '?'}** · {job.label} · {job.state} since {since}")
             if job.stage:
                 st.caption(f"{job.stage}: {job.done:,} of {job.total:,}")
-            if not job.should_stop() and st.button("Cancel", key=f"pilab_cancel_{job.id}"):
-                job.cancel()
+            if not job.should_stop() and st.button(
+                "Cancel", key=f"pilab_cancel_{job.id}", on_click=job.cancel
+            ):
                 st.rerun()

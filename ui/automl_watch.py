@@ -77,8 +77,7 @@ def controls(watch: live.Watch, operator: bool) -> float | None:
     if operator:
         if paused != snap.paused:
             watch.pause(paused)
-        if right.button("Stop watching", key="automl_watch_stop"):
-            watch.stop()
+        if right.button("Stop watching", key="automl_watch_stop", on_click=watch.stop):
             st.rerun()
     if paused:
         return None

@@ -76,8 +76,9 @@ def watch(key: str, unit: str = "samples") -> None:
             st.progress(job.fraction, text=text)
         if job.should_stop():
             st.caption("Stopping at the next chunk…")
-        elif st.button("Cancel", key=f"{key}-cancel", icon="⏹️"):
-            job.cancel()
-            st.rerun(scope="fragment")
+        elif st.button("Cancel", key=f"{key}-cancel", icon="⏹️", on_click=job.cancel):
+            st.rerun(
+                scope="fragment"
+            )  # the callback cancelled it: a look-and-wait above cannot lose the click
 
     panel()
