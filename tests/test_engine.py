@@ -1,16 +1,18 @@
 """The π engine: statistically right, reproducible, honest in parallel, and clear about bad input."""
 
 import math
+import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 
 import numpy as np
 import pytest
 
-from core.pi import BACKENDS, Cancelled, estimate
+from core.pi import BACKENDS, Cancelled, estimate, kernels
 from core.pi.pools import task_chunk
 from core.pi.stats import sigma
 
@@ -43,6 +45,21 @@ def test_same_seed_same_count(backend):
     other = estimate(backend, 100_000, seed=100, workers=2)
     assert first.inside == again.inside
     assert first.inside != other.inside  # a seed that changes nothing would also pass the line above
+
+
+def test_the_lecture_loop_keeps_its_count_while_another_thread_draws_from_random():
+    """Dask's scheduler and Ray's driver share the server's process and draw from the global ``random``."""
+    random.seed(5)
+    expected = kernels.lecture_python(20_000)  # the lecture's loop after random.seed(5), undisturbed
+    stop = threading.Event()
+    other = threading.Thread(target=lambda: [random.random() for _ in iter(stop.is_set, True)])
+    other.start()
+    try:
+        counts = {estimate("python", 20_000, seed=5).inside for _ in range(3)}
+    finally:
+        stop.set()
+        other.join()
+    assert counts == {expected}
 
 
 def test_no_seed_draws_one_and_reports_it():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import random
 from collections.abc import Callable
 
 import numpy as np
@@ -37,7 +36,7 @@ BACKENDS: dict[str, Backend] = {
             family="lecture",
             summary="the lecture's loop with random.random(), twice a sample",
             kernel=kernels.lecture_python,
-            count=local.lecture_loop(kernels.lecture_python, random.seed, 1 << 16),
+            count=local.lecture_python(kernels.lecture_python, 1 << 16),
             prepare=local.no_prepare,
             max_n=PYTHON_MAX_N,
             max_n_reason="pure Python makes about 5e6 samples/s: use numba or numba_parallel",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
+import types
 from collections.abc import Callable
 
 import numpy as np
@@ -33,6 +35,24 @@ def lecture_loop(kernel: Callable, seeder: Callable[[int], None], chunk: int) ->
             for lo, hi in stream.split_range(run.n, run.chunk or chunk):
                 inside += int(kernel(hi - lo))
                 run.tick(hi)
+        return inside
+
+    return count
+
+
+def lecture_python(kernel: Callable, chunk: int) -> Callable[[Run], int]:
+    """Run the pure-Python lecture loop as written, but on a generator of its own: the kernel's code is called
+    with the name ``random`` bound to ``random.Random(seed)``, which draws what ``random.seed(seed)`` would.
+    Other threads of this process (Dask's scheduler and workers, Ray's driver) draw from the global ``random``
+    too, and a draw of theirs between two of the loop's would change its count."""
+
+    def count(run: Run) -> int:
+        names = {**kernel.__globals__, "random": random.Random(run.seed)}
+        loop = types.FunctionType(kernel.__code__, names, kernel.__name__)
+        inside = 0
+        for lo, hi in stream.split_range(run.n, run.chunk or chunk):
+            inside += int(loop(hi - lo))
+            run.tick(hi)
         return inside
 
     return count
