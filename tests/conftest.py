@@ -16,10 +16,14 @@ E2E = ROOT / "tests" / "e2e"
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test under tests/e2e ``e2e`` (a conftest's ``pytestmark`` applies to nothing)."""
+    """Mark every test under tests/e2e ``e2e`` (a conftest's ``pytestmark`` applies to nothing), and every
+    case of a test over the backends that runs ``ray`` ``slow`` (its first call starts a Ray instance)."""
     for item in items:
         if E2E in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "ray":
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)

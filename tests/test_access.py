@@ -73,6 +73,7 @@ def test_the_passcode_gate_waits_longer_after_each_wrong_try_and_never_echoes():
     assert why.endswith("possible in 60 s")  # the wait stops growing at a minute
 
 
+@pytest.mark.slow
 def test_a_loopback_server_is_the_operators_and_a_locked_one_is_a_students():
     operator = app("pages/pi_estimate.py")
     assert operator.text_input(key="pi_scheduler")  # the Dask address: the operator's to choose
@@ -107,6 +108,7 @@ def test_a_student_run_past_the_limit_is_refused_before_it_starts():
     assert "pi_job" not in at.session_state
 
 
+@pytest.mark.slow
 def test_one_run_per_visitor_and_the_operator_sees_and_cancels_it():
     student = app("pages/pi_estimate.py", secrets={"pilab": {"locked": True, "slow_max_n": 1e9}})
     run_pi(student, 10**9, ["python"], seed=3)

@@ -250,6 +250,7 @@ def _store(data_dir: Path, artifact_location: str) -> tuple[str, str]:
     return uri, parent.info.run_id
 
 
+@pytest.mark.slow
 def test_a_stores_artifacts_on_another_host_are_not_fetched(listen, data_dir):
     service = listen()
     uri, parent = _store(data_dir, f"http://127.0.0.1:{service.port}/artifacts")

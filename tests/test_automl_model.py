@@ -138,6 +138,7 @@ def test_a_hostile_pickle_is_reported_and_never_runs(kind, tmp_path):
     assert f"!!  {named}" in text and not canary.exists()
 
 
+@pytest.mark.slow
 def test_the_hostile_pickle_is_real(tmp_path):
     """The control: the same bytes, unpickled in a child process, do create the canary."""
     canary = tmp_path / "canary"

@@ -140,6 +140,7 @@ def test_a_hostile_upload_is_reported_and_never_runs(tmp_path):
     assert not canary.exists()
 
 
+@pytest.mark.slow
 def test_the_operator_fetches_the_best_childs_model_from_mlflow(tmp_path, cache_dir, monkeypatch):
     from mlflow.tracking import MlflowClient
 

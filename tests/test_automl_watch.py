@@ -136,6 +136,7 @@ def test_stop_and_pause_end_the_polls_within_a_deadline(job, tmp_path):
     assert watch.stop(timeout=5) and not watch.alive()
 
 
+@pytest.mark.slow
 def test_the_command_line_prints_each_child_as_it_ends_and_exits_with_the_parent(job, tmp_path):
     """``watch`` in its own interpreter while this test logs children into the parent one by one."""
     command = [sys.executable, "-m", "core.automl", "watch", "--mlflow", job.uri, "--parent", job.parent]

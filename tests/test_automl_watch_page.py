@@ -43,6 +43,7 @@ def live_line(at) -> str:
     return " ".join(i.value for i in at.info) + " ".join(s.value for s in at.success)
 
 
+@pytest.mark.slow
 def test_children_appear_as_they_are_logged_and_the_choices_stay(job):
     job.add_child()
     at = explorer({"source": "mlflow"})
@@ -156,6 +157,7 @@ def test_a_published_pipeline_is_triggered_from_the_page_and_watched_until_it_en
         assert live.stop_all()
 
 
+@pytest.mark.slow
 def test_a_failed_poll_keeps_the_data_on_screen_and_says_why(job, tmp_path):
     job.add_child()
     at = explorer({"source": "mlflow"})

@@ -133,6 +133,7 @@ def test_pool_lesson_refuses_to_time_different_answers(monkeypatch, no_new_proce
         get("pool_vs_map").run(tiny_items=1_000, heavy_tasks=1, heavy_steps=1_000, workers=1)
 
 
+@pytest.mark.slow
 def test_map_apply_and_their_async_twins(no_new_processes):
     seconds = 0.4
     r = get("map_vs_apply").run(tasks=4, seconds=seconds, workers=2)
