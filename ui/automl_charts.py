@@ -88,6 +88,12 @@ def scatter(table: pd.DataFrame, x: str, y: str, best: str, by: str = "algorithm
 def parallel(table: pd.DataFrame, metrics: list[str], primary: str) -> go.Figure:
     """Parallel coordinates over ``metrics``, coloured by ``primary`` (the better end darker)."""
     dims = [{"label": metric_info(m).display, "values": table[m]} for m in metrics]
+    return parcoords(table, dims, primary, "Parallel coordinates", left=70)
+
+
+def parcoords(table: pd.DataFrame, dims: list[dict], primary: str, what: str, left: int) -> go.Figure:
+    """Parallel coordinates over ``dims`` (Plotly's dimension dicts), coloured by ``primary``, the better
+    end darker; ``what`` starts the title, ``left`` is the room for the first axis' labels."""
     fig = go.Figure(
         go.Parcoords(
             line={
@@ -101,8 +107,8 @@ def parallel(table: pd.DataFrame, metrics: list[str], primary: str) -> go.Figure
             labelside="top",
         )
     )
-    title = f"Parallel coordinates, coloured by {metric_info(primary).display}"
-    return layout(fig, title, 500, margin={"l": 70, "r": 40, "t": 140, "b": 40})  # room for the labels
+    title = f"{what}, coloured by {metric_info(primary).display}"
+    return layout(fig, title, 500, margin={"l": left, "r": 40, "t": 140, "b": 40})  # room for the labels
 
 
 def heatmap(corr: pd.DataFrame) -> go.Figure:

@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from core.automl.catalogue import metric_info
-from ui.automl_charts import HEIGHT, OTHER
+from ui.automl_charts import HEIGHT, OTHER, parcoords
 from ui.charts import layout
 
 MAX_CATEGORIES = 30  # values of a text axis in parallel coordinates; the rarest beyond are "(other)"
@@ -55,21 +55,7 @@ def parallel(table: pd.DataFrame, axes: list[str], primary: str, numeric: dict[s
         dims.append(
             {"label": name, "values": codes, "tickvals": list(range(len(categories))), "ticktext": ticks}
         )
-    fig = go.Figure(
-        go.Parcoords(
-            line={
-                "color": table[primary],
-                "colorscale": "Viridis_r" if metric_info(primary).lower_is_better else "Viridis",
-                "showscale": True,
-                "colorbar": {"title": {"text": primary}},
-            },
-            dimensions=dims,
-            labelangle=-12,
-            labelside="top",
-        )
-    )
-    title = f"Metrics and parameters, coloured by {metric_info(primary).display}"
-    return layout(fig, title, 500, margin={"l": 90, "r": 40, "t": 140, "b": 40})
+    return parcoords(table, dims, primary, "Metrics and parameters", left=90)
 
 
 def per_algorithm_bars(table: pd.DataFrame, metric: str, labels: tuple[str, str]) -> go.Figure:
