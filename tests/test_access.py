@@ -84,6 +84,7 @@ def test_a_loopback_server_is_the_operators_and_a_locked_one_is_a_students():
     assert "Student view" in texts(home) and "Jobs (" not in texts(home)
 
 
+@pytest.mark.slow
 def test_a_student_unlocks_with_the_passcode_only_and_it_is_never_shown_or_logged(caplog):
     caplog.set_level(logging.DEBUG)
     at = app(secrets=CLASSROOM)
@@ -100,6 +101,7 @@ def test_a_student_unlocks_with_the_passcode_only_and_it_is_never_shown_or_logge
     assert PASSCODE not in caplog.text
 
 
+@pytest.mark.slow
 def test_a_student_run_past_the_limit_is_refused_before_it_starts():
     at = app("pages/pi_estimate.py", secrets={"pilab": {"locked": True, "student_max_n": 1e6}})
     run_pi(at, 10**7, ["numba_parallel"])

@@ -259,6 +259,7 @@ def test_a_stores_artifacts_on_another_host_are_not_fetched(listen, data_dir):
     assert service.paths == []
 
 
+@pytest.mark.slow
 def test_a_stores_artifacts_outside_the_data_directory_are_not_read(tmp_path, data_dir):
     outside = tmp_path / "elsewhere"
     uri, parent = _store(data_dir, outside.as_uri())
@@ -326,6 +327,7 @@ def test_a_link_to_a_locked_source_opens_the_sample_for_a_student(source, monkey
     assert not {k for k in keys if k and k.startswith(("automl_mlflow", "automl_az", "automl_path"))}
 
 
+@pytest.mark.slow
 def test_azure_names_never_reach_a_students_page(cache_dir, monkeypatch):
     for key, env in (("subscription_id", "AZUREML_SUBSCRIPTION_ID"), ("client_id", "AZURE_CLIENT_ID")):
         monkeypatch.setenv(env, AZURE[key])

@@ -20,6 +20,7 @@ def run(capsys):
     return lambda *args: run_here(main, *args, capsys=capsys)
 
 
+@pytest.mark.slow
 def test_summary_json_on_the_sample():
     out = run_module("core.automl", "summary", str(SAMPLE_PATH), "--json")
     assert out.returncode == 0, out.stderr

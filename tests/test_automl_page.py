@@ -259,6 +259,7 @@ def test_choices_in_a_closed_tab_survive_a_visit_to_another():
     assert open_tab(at, "Compare").selectbox(key="automl_y").value == "log_loss"
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
 def test_mlflow_source_pulls_from_a_real_store_and_caches(tmp_path, cache_dir, monkeypatch):
     from mlflow.tracking import MlflowClient

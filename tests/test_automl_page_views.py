@@ -209,6 +209,7 @@ def test_a_student_compares_with_the_sample_and_sees_no_server_names(cache_dir):
     assert "MLflow test" not in " ".join(str(c.value) for c in at.caption)
 
 
+@pytest.mark.slow
 def test_a_students_new_tabs_never_show_where_a_pull_came_from(cache_dir):
     workspace = "subscriptions/sub-zz-91375/resourceGroups/rg-zz-hidden/workspaces/ws-zz-private"
     doc = pull()

@@ -313,6 +313,7 @@ def test_any_bytes_give_data_or_one_line_error(blob):
         assert str(exc).startswith("blob: ") and "\n" not in str(exc)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(documents)
 def test_json_round_trip_gives_the_same_table(doc):

@@ -46,6 +46,7 @@ def mlflow_store(folder) -> tuple[str, str]:
     return uri, parent.info.run_id
 
 
+@pytest.mark.slow
 def test_pull_from_mlflow_writes_the_cache_the_page_reads(run, places):
     uri, parent = mlflow_store(places["data"])
     out = run("pull", "--mlflow", uri, "--parent", parent)
@@ -60,6 +61,7 @@ def test_pull_from_mlflow_writes_the_cache_the_page_reads(run, places):
     assert json.loads(target.read_text())["__pilab__"]["format"] == 2
 
 
+@pytest.mark.slow
 def test_pull_from_mlflow_checks_the_uri_as_the_page_does(run, places, tmp_path, capsys):
     outside = tmp_path / "elsewhere"
     outside.mkdir()

@@ -11,7 +11,10 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+pytestmark = [  # every test here polls a real MLflow store: slow, out of make check
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated"),
+]
 pytest.importorskip("mlflow")
 
 from core.automl import AutoMLError, FileSource  # noqa: E402

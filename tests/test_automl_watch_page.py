@@ -5,7 +5,10 @@ is triggered from the page (the SDK with the service faked at the transport) and
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+pytestmark = [  # every test here polls a real MLflow store: slow, out of make check
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated"),
+]
 pytest.importorskip("mlflow")
 
 from core.automl import cache as automl_cache  # noqa: E402

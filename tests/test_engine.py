@@ -79,6 +79,7 @@ def test_fast_backends_count_exactly_the_same_points_with_any_workers_and_chunks
     assert len(set(counts.values())) == 1, counts
 
 
+@pytest.mark.slow
 def test_fast_backends_agree_with_one_serial_count_at_large_n():
     reference = estimate("numba_parallel", 10**8, seed=5, workers=1).inside
     for b in PARALLEL:
@@ -152,6 +153,7 @@ def test_should_stop_cancels_and_next_run_is_right(backend):
     )
 
 
+@pytest.mark.slow
 def test_compile_time_is_reported_apart_once_per_process():
     code = (
         "from core.pi import estimate; a = estimate('numba', 1000, seed=1);"

@@ -133,6 +133,7 @@ def test_a_job_without_progress_is_stopped_with_a_message():
     assert job.error == "silent made no progress for 0.5 s and was stopped"
 
 
+@pytest.mark.slow
 def test_a_job_that_reports_progress_is_never_stopped_as_stalled():
     runner = JobRunner(slots=1, stall_s=0.5)
 

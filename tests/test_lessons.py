@@ -104,6 +104,7 @@ def test_processes_started_together_take_one_sleep(no_new_processes):
     assert sorted(n["woke"] for n in together) == [1, 2, 3]
 
 
+@pytest.mark.slow
 def test_measure_runs_a_process_lesson_in_a_fresh_interpreter_and_kills_it_on_timeout(no_new_processes):
     r = get("race").measure(trials=1, increments=5_000)
     assert type(r).__name__ == "RaceResult" and r.locked == [15_000] and r.headline.startswith("3 processes")
@@ -115,6 +116,7 @@ def test_measure_runs_a_process_lesson_in_a_fresh_interpreter_and_kills_it_on_ti
     assert time.monotonic() - t0 < seconds
 
 
+@pytest.mark.slow
 def test_pool_loses_on_tiny_tasks_and_does_far_better_on_heavy_ones(no_new_processes):
     r = get("pool_vs_map").run(tiny_items=20_000, heavy_tasks=4, heavy_steps=600_000, workers=2)
     assert r.workers == 2 and r.startup_s > 0
@@ -159,6 +161,7 @@ def test_map_apply_and_their_async_twins(no_new_processes):
     assert finished[0] in (2, 4)  # but a worker takes its next task only when done: 6 and 8 cannot be first
 
 
+@pytest.mark.slow
 def test_unlocked_counter_loses_updates_and_the_lock_makes_it_exact(no_new_processes):
     r = get("race").run(processes=3, increments=30_000, trials=3)
     assert r.expected == 90_000
@@ -170,6 +173,7 @@ def test_unlocked_counter_loses_updates_and_the_lock_makes_it_exact(no_new_proce
     assert [row["lost"] for row in r.rows()] == [r.expected - count for count in r.unlocked]
 
 
+@pytest.mark.slow
 def test_joblib_loses_on_cos_and_gains_on_csv_files_it_then_removes(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # its own folder: other runs' files never count
     pattern = os.path.join(tempfile.gettempdir(), "pilab-csv-*")

@@ -92,6 +92,7 @@ def test_a_link_with_non_ascii_digits_is_reported_not_a_traceback():
     assert [t.value for t in at.toast] == ["Ignored in the link: seed=², workers=¹"]
 
 
+@pytest.mark.slow
 def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():
     at = app("pages/benchmarks.py")
     at.multiselect(key="bench_backends").set_value(["numba", "numpy_chunked", "numba_parallel"])

@@ -4,6 +4,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.lessons import lessons
@@ -38,6 +39,7 @@ def test_page_lists_every_lesson_and_runs_nothing_on_load():
     assert "def sleep_in_parallel(" in at.code[0].value  # the code, from inspect.getsource
 
 
+@pytest.mark.slow
 def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
     at = page()
     at.number_input(key="processes:seconds").set_value(0.5)
@@ -63,6 +65,7 @@ def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
     assert at.metric[0].value == f"{result.parallel_s:.2f} s"
 
 
+@pytest.mark.slow
 def test_race_tab_shows_lost_updates_and_the_exact_locked_count():
     at = page("Race and Lock")
     assert [s.value for s in at.subheader] == ["4. A shared Value: race and Lock"]
@@ -78,6 +81,7 @@ def test_race_tab_shows_lost_updates_and_the_exact_locked_count():
     assert min(at.dataframe[0].value["without a lock"]) == worst
 
 
+@pytest.mark.slow
 def test_numba_tab_shows_the_typing_errors_as_the_lesson():
     at = page("Numba and pandas")
     at.button(key="run:numba_pandas").click().run()
