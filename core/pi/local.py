@@ -31,11 +31,7 @@ def lecture_loop(kernel: Callable, seeder: Callable[[int], None], chunk: int) ->
     def count(run: Run) -> int:
         with _global_rng:
             seeder(run.seed)
-            inside = 0
-            for lo, hi in stream.split_range(run.n, run.chunk or chunk):
-                inside += int(kernel(hi - lo))
-                run.tick(hi)
-        return inside
+            return _in_chunks(run, kernel, chunk)
 
     return count
 
@@ -48,14 +44,18 @@ def lecture_python(kernel: Callable, chunk: int) -> Callable[[Run], int]:
 
     def count(run: Run) -> int:
         names = {**kernel.__globals__, "random": random.Random(run.seed)}
-        loop = types.FunctionType(kernel.__code__, names, kernel.__name__)
-        inside = 0
-        for lo, hi in stream.split_range(run.n, run.chunk or chunk):
-            inside += int(loop(hi - lo))
-            run.tick(hi)
-        return inside
+        return _in_chunks(run, types.FunctionType(kernel.__code__, names, kernel.__name__), chunk)
 
     return count
+
+
+def _in_chunks(run: Run, loop: Callable[[int], int], chunk: int) -> int:
+    """Call ``loop(m)`` over consecutive chunks of the run's n, ticking progress; the sum of its counts."""
+    inside = 0
+    for lo, hi in stream.split_range(run.n, run.chunk or chunk):
+        inside += int(loop(hi - lo))
+        run.tick(hi)
+    return inside
 
 
 def lecture_array(kernel: Callable, seeder: Callable[[int], None]) -> Callable[[Run], int]:
