@@ -22,7 +22,7 @@ test: ray
 	.venv/bin/python -m ruff check .
 	.venv/bin/python -m pytest
 
-# The fast lane for contributors: ruff, then every test that is neither slow nor in a browser (about 2 min).
+# The fast lane for contributors: ruff, then every test that is neither slow nor in a browser (about 1 min).
 check: venv
 	.venv/bin/python -m ruff check .
 	.venv/bin/python -m pytest -m "not slow and not e2e"

@@ -222,6 +222,7 @@ def test_chunked_numpy_runs_in_constant_memory():
     assert peak - base < 64 * 2**20, f"grew {(peak - base) / 2**20:.0f} MiB during the run"
 
 
+@pytest.mark.slow  # starts a local Dask cluster and Ray: ~12 s
 def test_numpy_and_numba_agree_on_a_seeded_lecture_stream():
     # Numba's np.random is NumPy's legacy Mersenne Twister, seeding included: seeded alike, the lecture's
     # numpy and numba_numpy versions count the very same points (its loops do not: Python's random.seed and
