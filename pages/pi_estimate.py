@@ -96,6 +96,7 @@ if "pi_job" in st.session_state:
 results = st.session_state.get("pi_results")
 if not results:
     st.info("Choose N and backends, then press **Run**.")
+    st.plotly_chart(charts.target(int(n)), width="stretch", key="pi_chart_points")
     st.stop()
 
 table = results_table(results)
@@ -121,7 +122,8 @@ cluster = (
 if cluster and operator:
     with st.expander(f"Dask cluster used: {len(cluster['workers'])} workers at {cluster['scheduler']}"):
         st.markdown(f"[Open the Dask dashboard]({cluster['dashboard']}) (task stream, workers, progress)")
-        st.dataframe(cluster["workers"], hide_index=True, width="stretch")
+        rows = [f"| {w['worker']} | {w['name']} | {w['threads']} |" for w in cluster["workers"]]
+        st.markdown("\n".join(["| worker | name | threads |", "| --- | --- | --- |", *rows]))
 elif cluster:  # a student sees the cluster's size, not its internal addresses
     st.caption(f"Dask cluster used: {len(cluster['workers'])} workers.")
 ray_used = ray_engine.cluster() if "ray" in table["backend"].values else None

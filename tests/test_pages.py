@@ -53,6 +53,15 @@ def test_pi_run_shows_each_backend_with_its_exact_count_and_writes_the_url():
     assert len(charts[0].proto.spec) < 300_000  # one picture, whatever it holds
 
 
+def test_pi_before_a_run_draws_the_empty_square_for_the_chosen_n():
+    at = app("pages/pi_estimate.py", query={"n": "1e7"})
+    assert not at.exception and not at.metric
+    (chart,) = at.get("plotly_chart")
+    square = json.loads(chart.proto.spec)
+    assert square["layout"]["title"]["text"] == "Press Run: 10,000,000 points will land in this square"
+    assert [t["name"] for t in square["data"]] == ["x² + y² = 1"] and "images" not in square["layout"]
+
+
 def test_pi_refuses_what_a_backend_cannot_take_before_running():
     at = run_pi(app("pages/pi_estimate.py"), 5 * 10**8, ["numpy", "numba_parallel"], seed=1)
     assert any("numpy" in w.value and "refused" in w.value for w in at.warning)

@@ -1,6 +1,7 @@
-"""Streamlit and Plotly pieces shared by the pages (drawing only; every computation lives in ``core``)."""
+"""Streamlit and Plotly pieces shared by the pages (drawing only; every computation lives in ``core``).
 
-import streamlit as st
+Streamlit is imported where it is used, not here: the pool workers that ``python -m ui.serve`` spawns
+import this package again (as the main module's), and need none of it."""
 
 _entry_ran = False
 
@@ -23,6 +24,7 @@ def ensure_app_navigation() -> None:
     discovery and runs the page alone, without app.py's layout and navigation (streamlit#9624): switch the
     server to app.py's ``st.navigation`` for good and run again. The role line is drawn here, by the page,
     so it is there on every run (AppTest reruns a page without app.py)."""
+    import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
     from ui import access

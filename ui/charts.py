@@ -24,6 +24,11 @@ def layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
     return fig
 
 
+def target(n: int) -> go.Figure:
+    """The unit square and its quarter circle before a run: where the ``n`` points will land."""
+    return _square(go.Figure(), f"Press Run: {n:,} points will land in this square")
+
+
 def points(sample: pd.DataFrame, n: int) -> go.Figure:
     """The drawn points as one picture (``core.pi.points.raster``: the browser's work does not grow with
     their number), the quarter circle over it, and a legend with the counts inside and outside."""
@@ -47,14 +52,19 @@ def points(sample: pd.DataFrame, n: int) -> go.Figure:
                 x=[None], y=[None], mode="markers", name=f"{name} ({count:,})", marker={"color": colour}
             )
         )
+    share = 4 * inside / len(sample) if len(sample) else float("nan")
+    return _square(fig, f"{len(sample):,} of {n:,} points · 4 × share inside = {share:.4f}")
+
+
+def _square(fig: go.Figure, title: str) -> go.Figure:
+    """The unit square, to scale, with the quarter circle x² + y² = 1."""
     t = np.linspace(0, math.pi / 2, 200)
     fig.add_trace(
         go.Scatter(x=np.cos(t), y=np.sin(t), mode="lines", name="x² + y² = 1", line={"color": "black"})
     )
-    fig.update_xaxes(range=[0, 1], constrain="domain", showgrid=False)
-    fig.update_yaxes(range=[0, 1], scaleanchor="x", scaleratio=1, showgrid=False)
-    share = 4 * inside / len(sample) if len(sample) else float("nan")
-    title = f"{len(sample):,} of {n:,} points · 4 × share inside = {share:.4f}"
+    frame = {"showgrid": False, "showline": True, "mirror": True, "linecolor": "#888"}
+    fig.update_xaxes(range=[0, 1], constrain="domain", **frame)
+    fig.update_yaxes(range=[0, 1], scaleanchor="x", scaleratio=1, **frame)
     return layout(fig, title, height=560, legend=LEGEND_BELOW, plot_bgcolor="white")
 
 

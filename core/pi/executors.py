@@ -118,7 +118,7 @@ def joblib_ready(workers: int) -> None:
         processes.at_exit(shutdown)
         for attempt in range(3):  # loky replaces workers that died since the last run on the next call
             try:
-                Parallel(n_jobs=workers)(delayed(tasks.ready)() for _ in range(2 * workers))
+                Parallel(n_jobs=workers)(delayed(tasks.warm_up)() for _ in range(2 * workers))
                 break
             except BrokenExecutor:
                 if attempt == 2:

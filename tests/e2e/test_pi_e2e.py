@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from core.pi import estimate
-from tests.support.browser import no_exception, open_page, screenshot, serve_app, wait_for_app
+from tests.support.browser import (
+    no_exception,
+    open_page,
+    screenshot,
+    serve_app,
+    wait_for_app,
+    wait_for_results,
+)
 from tests.support.load import run_sessions
 
 SHOTS = Path(".pytest_cache") / "screens"
@@ -23,8 +30,7 @@ PAGES = {
 
 def run_and_wait(page, timeout_ms=120_000) -> None:
     page.get_by_role("button", name="Run", exact=True).click()
-    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=timeout_ms)
-    wait_for_app(page)
+    wait_for_results(page, timeout_ms=timeout_ms)
 
 
 def test_every_page_loads_clean_and_quickly(app_url, page):

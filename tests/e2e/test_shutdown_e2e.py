@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from tests.support.browser import open_page, serve_app
+from tests.support.browser import open_page, serve_app, wait_for_results
 
 EXIT_BOUND_S = 10  # generous: the shutdown itself is bounded at 5 s and takes well under one
 
@@ -44,7 +44,7 @@ def test_a_server_stops_promptly_after_a_pool_worker_was_killed(browser):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         open_page(page, f"{url}/pi_estimate?n=1e6&backends=multiprocessing&seed=1")
         page.get_by_role("button", name="Run", exact=True).click()
-        page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+        wait_for_results(page)
         workers = [p for p in psutil.Process(pid).children() if "spawn_main" in " ".join(p.cmdline())]
         assert workers
         workers[0].kill()  # an idle pool worker: the bpo-22393 case that hung Pool.terminate at exit

@@ -114,6 +114,20 @@ def wait_for_app(page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')")
 
 
+def wait_for_results(page, seed: int | None = None, timeout_ms: int = 120_000) -> None:
+    """Wait until the π page shows a run's results (of ``seed``, if given) and its script has ended. (The
+    points chart is no sign: the page draws the empty square before the first run.)"""
+    if seed is not None:
+        page.get_by_text(f"samples, seed {seed}").wait_for(timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=timeout_ms)
+    wait_for_app(page)
+
+
+def wait_for_target(page) -> None:
+    """Wait until the π page has drawn its points chart (the empty square before a run): fully loaded."""
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg')
+
+
 def screenshot(page, path: Path) -> None:
     """A full-page screenshot (stMain scrolls, so grow the viewport to its height first)."""
     height = page.evaluate(

@@ -16,7 +16,7 @@ import urllib.request
 import psutil
 
 from core.pi import estimate
-from tests.support.browser import new_page, no_exception, open_page, wait_for_app
+from tests.support.browser import new_page, no_exception, open_page, wait_for_results, wait_for_target
 
 BACKENDS = "numba_parallel,multiprocessing,joblib,dask"
 N = 10**7
@@ -54,16 +54,16 @@ class Prober:
 def run_sessions(url: str, server_pid: int, browser, sessions: int = 5) -> dict:
     """Open ``sessions`` pages of the π page, press Run in all of them, and measure until all have drawn."""
     pages = [new_page(browser) for _ in range(sessions)]
-    for seed, page in enumerate(pages):
+    for seed, page in enumerate(pages):  # a class opens the page, and waits for it, before pressing Run
         open_page(page, f"{url}/pi_estimate?n=1e7&backends={BACKENDS}&seed={seed}")
+        wait_for_target(page)
     with Prober(url, server_pid) as prober:
         t0, clicked_at = time.monotonic(), time.time()
         for page in pages:
             page.get_by_role("button", name="Run", exact=True).click()
         finished, right = [], 0
         for seed, page in enumerate(pages):
-            page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=300_000)
-            wait_for_app(page)
+            wait_for_results(page, seed, timeout_ms=300_000)
             finished.append(time.monotonic() - t0)
             right += _shows_the_exact_count(page, seed)
     for page in pages:
