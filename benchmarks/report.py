@@ -264,6 +264,14 @@ def load_section(load: dict | None) -> list[str]:
         f"{load['health_max_s'] * 1000:.0f} ms over {load['health_probes']} probes",
         f"- processes under the server at most {load['max_processes']} "
         f"(limit: {load['process_limit']} = 6 × cores)",
+        *(
+            [
+                f"- CPU while they ran: the browsers {cpu['browsers']:.1f} s, the server and its pools "
+                f"{cpu['server']:.1f} s (the browsers share these two cores here; in a class they do not)"
+            ]
+            if (cpu := load.get("cpu_s"))
+            else []
+        ),
         "",
     ]
 

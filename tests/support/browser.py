@@ -33,7 +33,7 @@ VIEWPORT = {"width": 1400, "height": 900}  # a projector-like size
 APP_NAV_SECTION = "π by Monte Carlo"  # a section of app.py's st.navigation, absent from pages/ routing
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -41,12 +41,12 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve_app(
-    env: dict | None = None, args: tuple[str, ...] = (), launcher: bool = True
+    env: dict | None = None, args: tuple[str, ...] = (), launcher: bool = True, port: int | None = None
 ) -> Iterator[tuple[str, int]]:
-    """Start the app on a free port as ``make run`` does (``python -m ui.serve``: pools warm up at once), or
-    with plain ``streamlit run app.py`` when not ``launcher``; extra options in ``args``. Yield its base URL
-    and PID; stop it (and its pools) by that PID."""
-    port = _free_port()
+    """Start the app on ``port`` (default: a free one) as ``make run`` does (``python -m ui.serve``: pools
+    warm up at once), or with plain ``streamlit run app.py`` when not ``launcher``; extra options in
+    ``args``. Yield its base URL and PID; stop it (and its pools) by that PID."""
+    port = port or free_port()
     logs = ROOT / ".pytest_cache"
     logs.mkdir(exist_ok=True)  # a fresh clone has none until pytest writes its cache at the end
     log = open(logs / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below

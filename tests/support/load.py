@@ -58,6 +58,7 @@ def run_sessions(url: str, server_pid: int, browser, sessions: int = 5) -> dict:
         open_page(page, f"{url}/pi_estimate?n=1e7&backends={BACKENDS}&seed={seed}")
         wait_for_target(page)
     with Prober(url, server_pid) as prober:
+        cpu_before = cpu_seconds(server_pid)
         t0, clicked_at = time.monotonic(), time.time()
         for page in pages:
             page.get_by_role("button", name="Run", exact=True).click()
@@ -66,6 +67,7 @@ def run_sessions(url: str, server_pid: int, browser, sessions: int = 5) -> dict:
             wait_for_results(page, seed, timeout_ms=300_000)
             finished.append(time.monotonic() - t0)
             right += _shows_the_exact_count(page, seed)
+        cpu_after = cpu_seconds(server_pid)
     for page in pages:
         page.context.close()
     return {
@@ -79,9 +81,38 @@ def run_sessions(url: str, server_pid: int, browser, sessions: int = 5) -> dict:
         "health_max_s": max(prober.health),
         "health_median_s": statistics.median(prober.health),
         "health_probes": len(prober.health),
+        "cpu_s": {k: round(cpu_after[k] - cpu_before[k], 2) for k in cpu_after},
         "max_processes": max(prober.processes),
         "process_limit": PROCESS_FACTOR * (os.cpu_count() or 1),
     }
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the server (with its pools and clusters) and of this process's browsers."""
+    server = psutil.Process(server_pid)
+    browsers = [p for p in psutil.Process().children(recursive=True) if "chrom" in _name(p)]
+    return {
+        "server": _cpu([server, *server.children(recursive=True)]),
+        "browsers": _cpu(browsers),
+    }
+
+
+def _name(proc: psutil.Process) -> str:
+    try:
+        return proc.name()
+    except psutil.Error:
+        return ""
+
+
+def _cpu(procs: list[psutil.Process]) -> float:
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:  # ended meanwhile
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _shows_the_exact_count(page, seed: int) -> bool:

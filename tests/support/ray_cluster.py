@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import psutil
 
+from tests.support.browser import free_port
 from tests.support.faults import folder_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,12 +32,6 @@ RAY = str(Path(sys.executable).with_name("ray"))
 NODE_ARGS = ["--num-cpus", "1", "--object-store-memory", str(80 * 2**20), "--disable-usage-stats", "--block"]
 START_S = 180  # a node starts in 5-20 s on a busy two-core machine
 MARK = "PILAB_RAY_TEST_CLUSTER"  # in the environment of every process of a cluster: its folder
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def token_ready(env: dict) -> None:
