@@ -115,8 +115,11 @@ def _script(conn, script, args: tuple) -> None:
 
 
 def run_script(script, samples: int, workers: int, seed: int) -> list[dict[str, Any]]:
-    """Run ``script`` in a forked child of its own (so this process's global generator is left alone)."""
-    ctx = multiprocessing.get_context("fork")  # this lesson is about fork
+    """Run ``script`` in a child of its own, as a student runs a script: its global generator is not this
+    process's. The child is spawned, a fresh interpreter with one thread, and forks its pool from there:
+    forking this process (a server with Dask's and Numba's threads) could copy a lock another thread holds,
+    and leave the child waiting for it forever."""
+    ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_script, args=(send, script, (samples, workers, seed)))
     child.start()
