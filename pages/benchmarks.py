@@ -52,10 +52,9 @@ elif submitted and not chosen:
     st.warning("Pick at least one backend.")
 
 finished = take_finished("bench_job")
-if finished is not None:
-    show_outcome(finished, "timings")
-    if finished.partial:
-        st.session_state.bench_timings = list(finished.partial)
+show_outcome("bench_job", finished, "timings")
+if finished is not None and finished.partial:
+    st.session_state.bench_timings = list(finished.partial)
 if "bench_job" in st.session_state:
     watch("bench_job", unit="timings")
 

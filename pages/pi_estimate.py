@@ -85,11 +85,10 @@ if submitted:
 for message in st.session_state.get("pi_refused", []):  # kept until the next Run: a short run reruns the page
     st.warning(message)
 finished = take_finished("pi_job")
-if finished is not None:
-    show_outcome(finished, "backend runs")
-    if finished.partial:
-        st.session_state.pi_results = list(finished.partial)
-        st.session_state.setdefault("pi_history", []).extend(e.to_dict() for e in finished.partial)
+show_outcome("pi_job", finished, "backend runs")
+if finished is not None and finished.partial:
+    st.session_state.pi_results = list(finished.partial)
+    st.session_state.setdefault("pi_history", []).extend(e.to_dict() for e in finished.partial)
 if "pi_job" in st.session_state:
     watch("pi_job")
 

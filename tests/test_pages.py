@@ -76,6 +76,11 @@ def test_pi_cancel_stops_the_run_and_keeps_the_finished_backends():
     until(at, lambda a: "pi_job" not in a.session_state, timeout=5)
     assert any("Cancelled" in w.value for w in at.warning)
     assert [e.backend for e in at.session_state.pi_results] == ["numba_parallel"]
+    at.run()  # a rerun after the end (the live panel's last tick, a widget) keeps saying how it ended
+    assert any("Cancelled" in w.value for w in at.warning)
+    run_pi(at, 10**6, ["numba_parallel"], seed=4)  # until the next run
+    until(at, lambda a: "pi_job" not in a.session_state)
+    assert not any("Cancelled" in w.value for w in at.warning)
 
 
 def test_pi_settings_come_from_a_shared_url():

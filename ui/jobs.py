@@ -32,6 +32,7 @@ def start(key: str, label: str, work) -> None:
         st.warning(f"The server is busy: {exc}.")
         return
     st.session_state[key] = job
+    st.session_state.pop(_outcome(key), None)  # the last job's outcome: replaced by this one's
     job.wait(FIRST_LOOK_S)  # a short run's results then come with this very script run
 
 
@@ -45,13 +46,27 @@ def take_finished(key: str) -> Job | None:
     return None
 
 
-def show_outcome(job: Job, what: str) -> None:
-    """Say how a finished job ended; a cancelled or failed job says what it kept."""
-    kept = len(job.partial)
-    if job.state == "cancelled":
-        st.warning(f"Cancelled. {kept} {what} finished before the stop and are kept below.")
-    elif job.state == "failed":
-        st.error(f"{job.error}" + (f" ({kept} {what} finished first and are kept.)" if kept else ""))
+def show_outcome(key: str, finished: Job | None, what: str) -> None:
+    """Say how the last job under ``key`` ended, if it was cancelled or failed, and what it kept. Said again
+    on every run of the page until the next job starts: a rerun right after the end (the live panel's last
+    tick, a widget) would otherwise wipe it."""
+    if finished is not None:
+        kept = len(finished.partial)
+        if finished.state == "cancelled":
+            st.session_state[_outcome(key)] = (
+                "warning",
+                f"Cancelled. {kept} {what} finished before the stop and are kept below.",
+            )
+        elif finished.state == "failed":
+            kept_note = f" ({kept} {what} finished first and are kept.)" if kept else ""
+            st.session_state[_outcome(key)] = ("error", f"{finished.error}{kept_note}")
+    level, message = st.session_state.get(_outcome(key), (None, ""))
+    if level:
+        getattr(st, level)(message)
+
+
+def _outcome(key: str) -> str:
+    return f"{key}-outcome"
 
 
 def watch(key: str, unit: str = "samples") -> None:

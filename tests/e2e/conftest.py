@@ -39,3 +39,19 @@ def page(browser):
     p.set_default_timeout(30_000)
     yield p
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's page, as the browser showed it: .pytest_cache/screens/FAILED-<test>.png."""
+    report = yield
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        shots = Path(".pytest_cache") / "screens"
+        shots.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.name)[:100]
+        try:
+            page.screenshot(path=str(shots / f"FAILED-{name}.png"), full_page=True)
+        except Exception as exc:  # a closed or crashed page: the report still stands
+            report.sections.append(("screenshot", f"none: {exc}"))
+    return report
