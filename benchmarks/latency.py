@@ -165,11 +165,7 @@ def new_tabs(browser, url: str, log: Path, repeat: int) -> list:
     """The reference for a fresh server: a browser that has opened the app before opens the π page in a new
     tab of a warm server. What this takes is the browser's own work (starting Streamlit's frontend,
     running Plotly's bundle), whatever the server."""
-    context = browser.new_context(viewport=VIEWPORT)
-    prime = context.new_page()
-    open_page(prime, f"{url}/pi_estimate")
-    wait_for_target(prime)
-    prime.close()
+    context = returning_browser(browser, url)
     rows = []
     for i in range(repeat):
         t0 = time.time()
@@ -182,6 +178,16 @@ def new_tabs(browser, url: str, log: Path, repeat: int) -> list:
     return rows
 
 
+def returning_browser(browser, url: str):
+    """A browser context that has opened the π page at ``url`` once: Streamlit's and Plotly's files cached."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    open_page(page, f"{url}/pi_estimate")
+    wait_for_target(page)
+    page.close()
+    return context
+
+
 def fresh_first_run(browser, log: Path, repeat: int, returning: bool) -> tuple[list, list]:
     """A new server each time, on one port: from its health check answering to the π page drawn, and from
     the first Run's click to its results drawn. A ``returning`` browser has opened the app before (the
@@ -189,17 +195,15 @@ def fresh_first_run(browser, log: Path, repeat: int, returning: bool) -> tuple[l
     and loads Streamlit's frontend and Plotly (about 2.6 s of browser work even on a warm server)."""
     opened, ran = [], []
     port = free_port()
-    context = browser.new_context(viewport=VIEWPORT) if returning else None
-    if context is not None:
+    returning_context = None
+    if returning:
         with serve_app(port=port) as (url, _):
-            prime = context.new_page()
-            open_page(prime, f"{url}/pi_estimate")
-            wait_for_target(prime)
-            prime.close()
+            returning_context = returning_browser(browser, url)
     for i in range(repeat):
         with serve_app(env={"PILAB_TIMINGS": str(log)}, port=port) as (url, _):
             t0 = time.time()  # serve_app returns once the health check answers
-            page = context.new_page() if context is not None else new_page(browser)
+            context = returning_context or browser.new_context(viewport=VIEWPORT)
+            page = context.new_page()
             open_page(page, f"{url}/pi_estimate?n=1e6&backends={','.join(FAST)}&seed={i}")
             wait_for_target(page)  # ready: every element drawn, the points chart's Plotly included
             t1 = time.time()
@@ -208,9 +212,11 @@ def fresh_first_run(browser, log: Path, repeat: int, returning: bool) -> tuple[l
             t2 = time.time()
             opened.append(parts_of(log, t0, t1))
             ran.append(parts_of(log, t1, t2))
-            page.close() if context is not None else page.context.close()
-    if context is not None:
-        context.close()
+            page.close()
+            if context is not returning_context:
+                context.close()
+    if returning_context is not None:
+        returning_context.close()
     return opened, ran
 
 

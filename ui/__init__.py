@@ -25,11 +25,18 @@ def ensure_app_navigation() -> None:
     server to app.py's ``st.navigation`` for good and run again. The role line is drawn here, by the page,
     so it is there on every run (AppTest reruns a page without app.py)."""
     import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
 
     from ui import access
 
     if not _entry_ran:
-        PagesManager.uses_pages_directory = False
+        use_app_navigation()
         st.rerun()
     access.sidebar()
+
+
+def use_app_navigation() -> None:
+    """Route every address of this server through app.py's ``st.navigation``, never Streamlit's old
+    ``pages/`` discovery (streamlit#9624)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False

@@ -51,18 +51,15 @@ def show_outcome(key: str, finished: Job | None, what: str) -> None:
     on every run of the page until the next job starts: a rerun right after the end (the live panel's last
     tick, a widget) would otherwise wipe it."""
     if finished is not None:
-        kept = len(finished.partial)
-        if finished.state == "cancelled":
-            st.session_state[_outcome(key)] = (
-                "warning",
-                f"Cancelled. {kept} {what} finished before the stop and are kept below.",
-            )
-        elif finished.state == "failed":
-            kept_note = f" ({kept} {what} finished first and are kept.)" if kept else ""
-            st.session_state[_outcome(key)] = ("error", f"{finished.error}{kept_note}")
-    level, message = st.session_state.get(_outcome(key), (None, ""))
-    if level:
-        getattr(st, level)(message)
+        st.session_state[_outcome(key)] = finished
+    job: Job | None = st.session_state.get(_outcome(key))
+    if job is None:
+        return
+    kept = len(job.partial)
+    if job.state == "cancelled":
+        st.warning(f"Cancelled. {kept} {what} finished before the stop and are kept below.")
+    elif job.state == "failed":
+        st.error(f"{job.error}" + (f" ({kept} {what} finished first and are kept.)" if kept else ""))
 
 
 def _outcome(key: str) -> str:

@@ -8,39 +8,30 @@ them ready. (``streamlit run app.py`` works too; it does all this when the first
 
 from __future__ import annotations
 
-import importlib
+import ast
 import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
-PAGE_MODULES = [  # what pages/ import: loaded once here instead of during the first visitor's page
-    "pandas",
-    "plotly.express",
-    "ui.charts",
-    "ui.jobs",
-    "ui.pi_settings",
-    "ui.automl_tabs",
-    "ui.automl_sources",
-    "ui.automl_param_view",
-    "ui.automl_watch",
-    "core.pi.runs",
-    "core.pi.report",
-    "core.pi.points",
-    "core.bench.harness",
-    "core.lessons",
-]
+PAGES = APP.parent / "pages"
+
+
+def import_what_pages_import() -> None:
+    """Run the top-level import statements of every page file (and nothing else of them)."""
+    for page in sorted(PAGES.glob("*.py")):
+        imports = [n for n in ast.parse(page.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        exec(compile(ast.Module(imports, type_ignores=[]), str(page), "exec"), {})
 
 
 def main() -> int:
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
     from core.pi import executors
+    from ui import use_app_navigation
 
     executors.warm_up()
-    for name in PAGE_MODULES:
-        importlib.import_module(name)
-    PagesManager.uses_pages_directory = False  # a bookmarked page runs under app.py at once (streamlit#9624)
+    import_what_pages_import()  # once here, not during the first visitor's page
+    use_app_navigation()
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     return cli.main()
 
