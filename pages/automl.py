@@ -20,16 +20,16 @@ from ui.access import is_operator, settings
 from ui.automl_param_view import controls, with_params
 from ui.automl_sources import SOURCES, load_source, offered
 from ui.automl_tabs import TABS, View, keep_choices, tab_names
+from ui.widgets import held_index
 
 ensure_app_navigation()
 
 
-def read_url(sources: list[str]) -> None:
-    """The view in a link (``?source=sample&metric=log_loss&metrics=a,b&params=p,q&by=p&second=sample``)
-    into the widgets, once."""
+def read_url(sources: list[str]) -> str | None:
+    """The view in a link (``?source=sample&metric=log_loss&metrics=a,b&params=p,q&by=p&second=sample``),
+    once: its source is returned (to give the Source radio as its default), the rest kept for the widgets
+    drawn later."""
     link = url.read_once("automl")
-    if link.get("source") in sources:
-        st.session_state.automl_source = link["source"]
     if link.get("metric"):
         st.session_state.automl_url_metric = link["metric"]
     if link.get("metrics"):
@@ -40,6 +40,7 @@ def read_url(sources: list[str]) -> None:
         st.session_state.automl_url_by = link["by"]
     if link.get("second"):
         st.session_state.automl_second = link["second"]  # checked against the choices in its tab
+    return link.get("source") if link.get("source") in sources else None
 
 
 def write_url(source: str, metric: str, chosen: list[str], params: list[str] = (), by: str = "") -> None:
@@ -72,10 +73,11 @@ st.markdown(
 )
 operator, config = is_operator(), settings()
 sources = offered(operator, config.automl_dir)
-read_url(sources)
-if st.session_state.get("automl_source") not in sources:
-    st.session_state.automl_source = sources[0]  # e.g. MLflow for a student, or File path without a folder
-source = st.radio("Source", sources, format_func=SOURCES.get, horizontal=True, key="automl_source")
+linked = read_url(sources)  # a source no longer offered (MLflow for a student, say) starts over
+shown_source = held_index("automl_source", sources, linked or sources[0])
+source = st.radio(
+    "Source", sources, shown_source, format_func=SOURCES.get, horizontal=True, key="automl_source"
+)
 data = load_source(source, operator, config)
 watch = automl_watch.for_source(source, st.session_state.get("automl_cached") if source == "cached" else None)
 if data is None and watch is None:
@@ -89,17 +91,18 @@ def explore(data: automl.AutoMLData) -> None:
     metrics = data.metrics
     wanted = st.session_state.pop("automl_url_metric", None)
     if wanted in metrics:
-        st.session_state.automl_primary = wanted
+        st.session_state.pop("automl_primary", None)
     elif wanted:
         st.warning(f"The link's metric {wanted!r} is in no run here; using the default.")
-    if st.session_state.get("automl_primary") not in metrics:
-        st.session_state.automl_primary = data.primary_metric()
+    shown_primary = held_index(
+        "automl_primary", metrics, wanted if wanted in metrics else data.primary_metric()
+    )
     url_metrics = st.session_state.pop("automl_url_metrics", None)
     if url_metrics is not None:
         st.session_state.automl_metrics = [m for m in url_metrics if m in metrics]
     chosen_now = [m for m in st.session_state.get("automl_metrics", []) if m in metrics]
     if not chosen_now:
-        primary_now = st.session_state.automl_primary
+        primary_now = metrics[shown_primary]
         chosen_now = [primary_now, *[m for m in metrics if m != primary_now][:5]]
     st.session_state.automl_metrics = chosen_now
 
@@ -107,6 +110,7 @@ def explore(data: automl.AutoMLData) -> None:
     primary = left.selectbox(
         "Primary metric",
         metrics,
+        shown_primary,
         format_func=lambda m: f"{m} ({'↓' if metric_info(m).lower_is_better else '↑'})",
         key="automl_primary",
         help="ranks the runs; ↑ higher is better, ↓ lower is better",

@@ -11,7 +11,7 @@ from core.pi.report import kernel_source, results_table
 from core.pi.runs import Request, run_backends
 from ui import access, charts, ensure_app_navigation, url
 from ui.jobs import show_outcome, start, take_finished, watch
-from ui.pi_settings import N_OPTIONS, fmt_n, read_url_state, write_url_state
+from ui.pi_settings import N_OPTIONS, fmt_n, initial_values, write_url_state
 
 ensure_app_navigation()
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
@@ -39,13 +39,17 @@ st.markdown(
     "press **Run**: every backend counts its points, and the same seed gives the same count every time."
 )
 
-read_url_state(available, max_workers)
+initial = initial_values(available, max_workers)
 with st.form("pi-run"):
     left, right = st.columns([3, 2])
-    n = left.select_slider("Samples N (log scale)", options=N_OPTIONS, format_func=fmt_n, key="pi_n")
-    chosen = left.multiselect("Backends", available, key="pi_backends")
-    seed = right.number_input("Seed", 0, stream.SEED_MAX, step=1, key="pi_seed")
-    workers = right.slider("Workers (parallel backends)", 1, max_workers, key="pi_workers")
+    n = left.select_slider(
+        "Samples N (log scale)", N_OPTIONS, value=initial["pi_n"], format_func=fmt_n, key="pi_n"
+    )
+    chosen = left.multiselect("Backends", available, default=initial["pi_backends"], key="pi_backends")
+    seed = right.number_input("Seed", 0, stream.SEED_MAX, initial["pi_seed"], step=1, key="pi_seed")
+    workers = right.slider(
+        "Workers (parallel backends)", 1, max_workers, initial["pi_workers"], key="pi_workers"
+    )
     scheduler = ray_address = ""
     if operator:  # an address the server connects to: the operator's choice, never a student's
         with st.expander("Dask cluster"):

@@ -13,6 +13,7 @@ from core import automl
 from core.automl import params as run_params
 from core.automl.top_runs import shared_by_top
 from ui import automl_param_charts as charts
+from ui.widgets import held_index
 
 if TYPE_CHECKING:
     from ui.automl_tabs import View
@@ -31,17 +32,16 @@ def controls(data: automl.AutoMLData) -> tuple[list[str], str]:
     wanted = st.session_state.pop("automl_url_params", None)
     if wanted is not None:
         st.session_state.automl_param_cols = [n for n in wanted if n in names]
-    by = st.session_state.pop("automl_url_by", None)
-    if by is not None:
-        st.session_state.automl_by = by
     if not names:
         return [], GROUP_DEFAULT
+    linked_by = st.session_state.pop("automl_url_by", None)
+    if linked_by is not None:
+        st.session_state.pop("automl_by", None)
     st.session_state.automl_param_cols = [
         n for n in st.session_state.get("automl_param_cols", []) if n in names
     ]
     options = [GROUP_DEFAULT, *[n for n in names if n != GROUP_DEFAULT]]
-    if st.session_state.get("automl_by") not in options:
-        st.session_state.automl_by = GROUP_DEFAULT
+    shown_by = held_index("automl_by", options, linked_by if linked_by in options else GROUP_DEFAULT)
     left, right = st.columns([6.8, 2.2], vertical_alignment="bottom")
     kinds = run_params.kinds(data)
     chosen = left.multiselect(
@@ -51,7 +51,7 @@ def controls(data: automl.AutoMLData) -> tuple[list[str], str]:
         key="automl_param_cols",
         help="each child run's algorithm, preprocessor, hyperparameters and settings, as recorded",
     )
-    by = right.selectbox("Colour and group by", options, key="automl_by")
+    by = right.selectbox("Colour and group by", options, shown_by, key="automl_by")
     return chosen, by
 
 

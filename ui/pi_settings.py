@@ -50,20 +50,28 @@ def _from_url(available: list[str], max_workers: int) -> tuple[dict, list[str]]:
     return found, bad
 
 
-def read_url_state(available: list[str], max_workers: int) -> None:
-    """Fill the π widgets' state: the link's settings first, then this session's last ones, then defaults."""
-    if not any(key not in st.session_state for key in DEFAULTS):
-        return
+def initial_values(available: list[str], max_workers: int) -> dict:
+    """Each π widget's value for this run, to pass as its default: what the widget holds once it exists,
+    else the link's setting, then this session's last one, then the default.
+
+    Passed as the widget's default on every run, never written into ``st.session_state[key]``: Streamlit
+    sends a value written there to the browser in that one run only, and a browser that has not yet taken it
+    in (a Run clicked while that run is still being drawn, as on a fresh server) keeps the widget's own
+    default instead, then sends that back with the next rerun: a bookmarked demo lost its backends so."""
+    if all(key in st.session_state for key in DEFAULTS):
+        return {key: st.session_state[key] for key in DEFAULTS}
     from_url, bad = _from_url(available, max_workers)
     saved = st.session_state.get(_SAVED, {})
+    values = {}
     for key, default in DEFAULTS.items():
-        if key not in st.session_state:
-            value = from_url.get(key, saved.get(key, default))
-            if key == "pi_backends":
-                value = [b for b in value if b in available]
-            st.session_state[key] = value
+        if key in st.session_state:
+            values[key] = st.session_state[key]
+        else:
+            values[key] = from_url.get(key, saved.get(key, default))
+    values["pi_backends"] = [b for b in values["pi_backends"] if b in available]
     if bad:
         st.toast("Ignored in the link: " + ", ".join(bad), icon="⚠️")
+    return values
 
 
 def write_url_state() -> None:
