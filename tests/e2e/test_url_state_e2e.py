@@ -8,11 +8,14 @@ that run is still being drawn used to leave the browser with the widget's own de
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from core.pi import estimate
 from tests.support.browser import no_exception, serve_app, wait_for_app, wait_for_results
+
+SHOTS = Path(".pytest_cache") / "screens"
 
 pytestmark = pytest.mark.slow
 TRIES = 10
@@ -51,16 +54,24 @@ def pi_steps(page, url: str) -> None:
     assert no_exception(page)
 
 
+def attempt(page, steps, url: str, number: int, name: str) -> None:
+    """``steps(page, url)``; a failure names the attempt and leaves a screenshot of the page."""
+    try:
+        steps(page, url)
+    except Exception as exc:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"FAILED-{name}-attempt{number}.png"), full_page=True)
+        raise AssertionError(f"attempt {number} of {TRIES}: {exc}") from exc
+
+
 def test_a_bookmarked_demo_keeps_its_backends_run_after_run(browser):
-    for attempt in range(TRIES):
+    for number in range(1, TRIES + 1):
         with serve_app(launcher=False) as (url, _):  # a fresh `streamlit run app.py` every time
             context = browser.new_context(viewport={"width": 1400, "height": 900})
             page = context.new_page()
             page.set_default_timeout(60_000)
             try:
-                pi_steps(page, url)
-            except AssertionError as exc:
-                raise AssertionError(f"attempt {attempt + 1} of {TRIES}: {exc}") from exc
+                attempt(page, pi_steps, url, number, "pi")
             finally:
                 context.close()
 
@@ -116,13 +127,11 @@ def lesson_steps(page, url: str) -> None:
 
 @pytest.mark.parametrize("steps", [automl_steps, lesson_steps], ids=["automl", "lessons"])
 def test_a_shared_view_survives_every_rerun(browser, fresh_app_url, steps):
-    for attempt in range(TRIES):  # a new session each time; the first is the fresh server's first visitor
+    for number in range(1, TRIES + 1):  # a new session each time; the first is the server's first visitor
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.set_default_timeout(60_000)
         try:
-            steps(page, fresh_app_url)
-        except AssertionError as exc:
-            raise AssertionError(f"attempt {attempt + 1} of {TRIES}: {exc}") from exc
+            attempt(page, steps, fresh_app_url, number, steps.__name__)
         finally:
             context.close()
