@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core import processes
-from core.pi import Cancelled
+from core.cancel import Cancelled
 
 log = logging.getLogger(__name__)
 State = Literal["queued", "running", "done", "cancelled", "failed"]

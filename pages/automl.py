@@ -19,7 +19,8 @@ from ui import automl_watch, ensure_app_navigation, url
 from ui.access import is_operator, settings
 from ui.automl_param_view import controls, with_params
 from ui.automl_sources import SOURCES, load_source, offered
-from ui.automl_tabs import TABS, View, keep_choices, tab_names
+from ui.automl_tabs import TABS, keep_choices, tab_names
+from ui.automl_view import View
 from ui.widgets import held_index
 
 ensure_app_navigation()

@@ -22,16 +22,19 @@ def ensure_app_navigation() -> None:
 
     Until app.py has run once in a server, Streamlit routes a bookmarked page through its old ``pages/``
     discovery and runs the page alone, without app.py's layout and navigation (streamlit#9624): switch the
-    server to app.py's ``st.navigation`` for good and run again. The role line is drawn here, by the page,
-    so it is there on every run (AppTest reruns a page without app.py)."""
+    server to app.py's ``st.navigation`` for good and run again. The role line (and the operator's Jobs panel)
+    is drawn here, by the page, so it is there on every run (AppTest reruns a page without app.py)."""
     import streamlit as st
 
-    from ui import access
+    from ui import access, jobs
 
     if not _entry_ran:
         use_app_navigation()
         st.rerun()
     access.sidebar()
+    if access.is_operator():
+        with st.sidebar:
+            jobs.jobs_panel()
 
 
 def use_app_navigation() -> None:

@@ -1,4 +1,4 @@
-"""The visitor's role on this server, the operator unlock in the sidebar, and the operator's Jobs panel.
+"""The visitor's role on this server and the operator unlock in the sidebar.
 
 Pages ask ``is_operator()`` before they draw a control that reaches beyond the browser (a file on the
 server, an MLflow or Azure ML service, a Dask scheduler address): for a student such a control is not drawn
@@ -7,7 +7,6 @@ at all, so no URL or session trick can bring it back.
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import streamlit as st
@@ -126,7 +125,8 @@ def _unlock_form() -> None:
 
 
 def sidebar() -> None:
-    """The role line in the sidebar: the operator's Jobs panel and lock, or a student's unlock."""
+    """The role line in the sidebar: the operator's lock, or a student's unlock (the operator's Jobs panel,
+    ``ui.jobs.jobs_panel``, follows it)."""
     with st.sidebar:
         problem = settings_problem()
         if problem:
@@ -142,24 +142,4 @@ def sidebar() -> None:
             st.caption("🔓 Operator")
             if st.session_state.get(_UNLOCKED) and st.button("Lock", key="pilab_lock"):
                 del st.session_state[_UNLOCKED]
-                st.rerun()
-        jobs_panel()
-
-
-def jobs_panel() -> None:
-    """Every queued and running job of the server: who, what, since when, with a Cancel each."""
-    from ui.jobs import job_runner
-
-    jobs = job_runner().jobs()
-    with st.expander(f"Jobs ({len(jobs)})"):
-        if not jobs:
-            st.caption("No run is queued or running.")
-        for job in jobs:
-            since = time.strftime("%H:%M:%S", time.localtime(job.submitted_at))
-            st.markdown(f"**{job.owner or '?'}** · {job.label} · {job.state} since {since}")
-            if job.stage:
-                st.caption(f"{job.stage}: {job.done:,} of {job.total:,}")
-            if not job.should_stop() and st.button(
-                "Cancel", key=f"pilab_cancel_{job.id}", on_click=job.cancel
-            ):
                 st.rerun()

@@ -5,7 +5,6 @@ values in both, and what changed. The second job is in the URL (``?second=``) wh
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -16,9 +15,7 @@ from core.automl.compare import compare
 from ui import automl_param_charts as charts
 from ui.access import is_operator, settings
 from ui.automl_sources import sample
-
-if TYPE_CHECKING:
-    from ui.automl_tabs import View
+from ui.automl_view import View
 
 MAX_ROWS = 2_000  # runs of each job sent to the browser in the distributions
 UPLOAD = "upload"

@@ -4,7 +4,6 @@ source) read statically, never unpickled, and drawn as a tree with its safety ve
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -12,9 +11,7 @@ import streamlit as st
 from core import automl
 from core.automl import modelfile
 from ui.access import is_operator, settings
-
-if TYPE_CHECKING:
-    from ui.automl_tabs import View
+from ui.automl_view import View
 
 MAX_TREE_LINES = 400
 TOP = "(top)"

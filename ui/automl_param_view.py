@@ -4,8 +4,6 @@ what the top runs share)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 import streamlit as st
 
@@ -13,16 +11,13 @@ from core import automl
 from core.automl import params as run_params
 from core.automl.top_runs import shared_by_top
 from ui import automl_param_charts as charts
+from ui.automl_view import GROUP_DEFAULT, View
 from ui.widgets import held_index
-
-if TYPE_CHECKING:
-    from ui.automl_tabs import View
 
 MAX_ROWS = 2_000  # runs sent to the browser in a chart
 MAX_AXES = 8  # axes of the parallel coordinates
 MAX_FACETS = 9  # panels: a facet parameter with more values is refused
 MAX_SHARED_ROWS = 50
-GROUP_DEFAULT = "algorithm"
 
 
 def controls(data: automl.AutoMLData) -> tuple[list[str], str]:

@@ -1,16 +1,14 @@
 """The AutoML explorer's tabs: one function per tab, each drawing one view of the data it is given.
 
-``TABS`` maps a tab's name to its function; the page draws only the open tab. Numbers come from
-``core.automl``, figures from ``ui.automl_charts``.
+``TABS`` maps a tab's name to its function of a ``ui.automl_view.View``; the page draws only the open tab.
+Numbers come from ``core.automl``, figures from ``ui.automl_charts``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-import pandas as pd
 import streamlit as st
 
 from core import automl
@@ -20,7 +18,8 @@ from core.automl import params as run_params
 from ui import automl_charts as charts
 from ui.automl_jobs_tab import jobs_tab
 from ui.automl_model_tab import model_tab
-from ui.automl_param_view import GROUP_DEFAULT, group_column, params_tab
+from ui.automl_param_view import group_column, params_tab
+from ui.automl_view import View
 
 MAX_ROWS = 2_000  # runs sent to the browser in the table and the charts
 MAX_PARCOORDS = 8
@@ -35,21 +34,6 @@ KEPT = (  # the tabs' widgets
     "automl_topk",
     "automl_second",
 )
-
-
-@dataclass(frozen=True)
-class View:
-    """What a tab draws from: the data, the primary metric and its summary, the table and its metrics; the
-    source's key, the parameter columns chosen and the parameter that colours and groups the charts."""
-
-    data: automl.AutoMLData
-    primary: str
-    summary: automl.Summary
-    table: pd.DataFrame
-    shown: list[str]
-    source: str = ""
-    params: list[str] = field(default_factory=list)
-    by: str = GROUP_DEFAULT
 
 
 def table_tab(v: View) -> None:

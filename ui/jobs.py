@@ -1,6 +1,9 @@
-"""The shared job runner and the live panel that shows a background job: progress, samples/s, Cancel."""
+"""The shared job runner, the live panel that shows a background job (progress, samples/s, Cancel), and the
+operator's panel of every job."""
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -94,3 +97,21 @@ def watch(key: str, unit: str = "samples") -> None:
             )  # the callback cancelled it: a look-and-wait above cannot lose the click
 
     panel()
+
+
+def jobs_panel() -> None:
+    """The operator's Jobs panel: every queued and running job of the server (who, what, since when), with
+    a Cancel each."""
+    jobs = job_runner().jobs()
+    with st.expander(f"Jobs ({len(jobs)})"):
+        if not jobs:
+            st.caption("No run is queued or running.")
+        for job in jobs:
+            since = time.strftime("%H:%M:%S", time.localtime(job.submitted_at))
+            st.markdown(f"**{job.owner or '?'}** · {job.label} · {job.state} since {since}")
+            if job.stage:
+                st.caption(f"{job.stage}: {job.done:,} of {job.total:,}")
+            if not job.should_stop() and st.button(
+                "Cancel", key=f"pilab_cancel_{job.id}", on_click=job.cancel
+            ):
+                st.rerun()

@@ -2,7 +2,7 @@
 dies, and stopped within a deadline on every way out (``shutdown``, also run at interpreter exit).
 
 A pool is never rebuilt per call: it grows when a run asks for more workers than it has. How many workers a
-run *uses* is how many of its tasks are in flight at once (see ``backends._gather``), so ``workers=1`` on a
+run *uses* is how many of its tasks are in flight at once (see ``pools.gather``), so ``workers=1`` on a
 pool of four keeps one process busy. Dead workers are found through documented contracts only: a
 ``ProcessPoolExecutor`` whose worker died raises ``BrokenProcessPool`` (on its futures and on ``submit``).
 """
@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from concurrent.futures import wait as wait_all
 
@@ -39,6 +40,7 @@ _joblib_sizes: set[int] = set()
 _clients: dict[str, object] = {}
 _local_cluster: list[object] = []  # at most one
 _closed = threading.Event()
+_engine_stops: list[Callable[[], None]] = []  # engines with processes of their own: stop_on_shutdown
 
 
 class ShuttingDown(RuntimeError):
@@ -55,7 +57,8 @@ def max_workers() -> int:
     return 4 * default_workers()
 
 
-def _check_open() -> None:
+def check_open() -> None:
+    """Raise ``ShuttingDown`` once ``shutdown()`` has begun: called before starting any pool or cluster."""
     if _closed.is_set():
         raise ShuttingDown("Pi Lab is shutting down; no new pool or cluster starts")
 
@@ -69,7 +72,7 @@ def process_executor(workers: int) -> ProcessPoolExecutor:
     """
     global _executor, _executor_size
     with _pool_lock:
-        _check_open()
+        check_open()
         if _executor is not None and _executor_size >= workers:
             return _executor
         if _executor is not None:
@@ -112,7 +115,7 @@ def joblib_ready(workers: int) -> None:
     from joblib import Parallel, delayed
 
     with _joblib_lock:
-        _check_open()
+        check_open()
         if workers in _joblib_sizes:
             return
         processes.at_exit(shutdown)
@@ -203,7 +206,7 @@ def dask_client(address: str | None, workers: int):
     address = scheduler_address(address)
     slot = address or "local"
     with _dask_lock:
-        _check_open()
+        check_open()
         client = _clients.get(slot)
         if client is not None and client.status == "running":
             if address or len(client.nthreads()) >= workers or _grown(client, workers):
@@ -291,10 +294,16 @@ def shutdown(timeout: float = processes.STOP_TIMEOUT_S) -> None:
             close_client("local")
         finally:
             _dask_lock.release()
-    from core.pi import ray_engine  # Ray keeps its own lock and processes; a no-op where it never started
-
-    ray_engine.shutdown()
+    for stop in _engine_stops:  # Ray keeps its own lock and processes
+        stop()
     processes.stop(processes.workers(), timeout)
+
+
+def stop_on_shutdown(stop: Callable[[], None]) -> None:
+    """Have ``shutdown`` also call ``stop`` (after the pools and Dask, before the last kill): how an engine
+    that keeps its own processes, like ``ray_engine``, joins the way out without this module importing it."""
+    if stop not in _engine_stops:
+        _engine_stops.append(stop)
 
 
 def reopen() -> None:

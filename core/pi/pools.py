@@ -1,6 +1,7 @@
 """Backends that count in other processes (a process pool, joblib's loky, Dask, Ray): index ranges are
-scattered to workers by ``_gather``, which keeps one range a worker in flight, waits with deadlines, and
-recounts a range whose worker died."""
+scattered to workers by ``gather``, which keeps one range a worker in flight, waits with deadlines, and
+recounts a range whose worker died. A new pool backend's count function is a ``submit`` (and a ``lost``)
+handed to ``gather``."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError
 
+from core.cancel import Cancelled
 from core.pi import executors, ray_engine, stream, tasks
-from core.pi.run import Cancelled, Run
+from core.pi.run import Run
 
 MAX_TASK = 1 << 27  # draws a task at most (≈ 50 ms on one core): every task ends soon, so every wait is short
 STALL_S = 60.0  # no range finished for this long: the workers stopped answering
@@ -45,9 +47,13 @@ def _note_once(run: Run, note: str) -> None:
         run.notes.append(note)
 
 
-def _gather(run: Run, submit: Callable[[int, int, Callable], None], lost=lambda exc: False) -> int:
-    """Keep ``run.workers`` index ranges in flight, so that many processes compute at once (what the result
-    reports), and add each range's count once.
+def gather(
+    run: Run,
+    submit: Callable[[int, int, Callable], None],
+    lost: Callable[[BaseException], bool] = lambda exc: False,
+) -> int:
+    """Count ``run`` on workers elsewhere: keep ``run.workers`` index ranges in flight, so that many
+    processes compute at once (what the result reports), and add each range's count once.
 
     ``submit(lo, hi, done)`` starts a range and arranges ``done(lo, hi, count_or_exception)``. An exception
     for which ``lost(exc)`` is true means a worker died under the range (``lost`` replaces what broke): the
@@ -129,7 +135,7 @@ def count_multiprocessing(run: Run) -> int:
         executors.renew_process_executor(run.workers)
         return True
 
-    return _gather(run, submit, lost)
+    return gather(run, submit, lost)
 
 
 def count_joblib(run: Run) -> int:
@@ -184,7 +190,7 @@ def count_dask(run: Run) -> int:
         fut.add_done_callback(lambda f: done(lo, hi, _outcome(f)))
 
     try:
-        return _gather(run, submit, lost=lambda exc: isinstance(exc, KilledWorker))
+        return gather(run, submit, lost=lambda exc: isinstance(exc, KilledWorker))
     finally:
         client.cancel([f for f in futures.values() if not f.done()])
         lost = workers_before - set(client.nthreads())
@@ -225,7 +231,7 @@ def count_ray(run: Run) -> int:
         return False
 
     try:
-        return _gather(run, submit, worker_lost)
+        return gather(run, submit, worker_lost)
     finally:
         for ref in list(pending.values()):
             with contextlib.suppress(Exception):  # finished meanwhile, or the connection is gone

@@ -129,7 +129,7 @@ def connect(address: str | None) -> int:
     address = ray_address(address)
     slot = address or "local"
     with _lock:
-        executors._check_open()
+        executors.check_open()
         if address:
             check_address(address)
         ray = _import_ray()
@@ -280,7 +280,7 @@ def _disconnect(ray) -> None:
 def shutdown() -> None:
     """Disconnect from Ray and stop a local instance within about ``processes.STOP_TIMEOUT_S``: Ray's own
     shutdown first, then terminate → wait → kill whatever of its processes is left. A no-op where Ray was
-    never imported."""
+    never imported. ``executors.shutdown`` calls it too."""
     ray = sys.modules.get("ray")
     if ray is None:
         return
@@ -290,3 +290,6 @@ def shutdown() -> None:
         finally:
             _lock.release()
     processes.stop(local_processes(), 1.0)
+
+
+executors.stop_on_shutdown(shutdown)

@@ -6,13 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core.cancel import Cancelled
 from core.pi import stream
 
 MAX_N = 10**12
-
-
-class Cancelled(Exception):
-    """A run stopped by ``should_stop()``; every worker it used has been released."""
 
 
 @dataclass
