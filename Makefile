@@ -31,7 +31,7 @@ lint: venv
 	.venv/bin/python -m ruff check . && .venv/bin/python -m ruff format --check .
 
 bench: ray
-	.venv/bin/python benchmarks/run_benchmarks.py
+	.venv/bin/python -m benchmarks.run_benchmarks
 
 # Re-resolve every dependency in one go after editing requirements*.txt; then the Ray lock on top of it, held
 # to every version of requirements.lock (so Ray can never change what `make run` installs).

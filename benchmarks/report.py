@@ -116,8 +116,8 @@ def header(now: datetime) -> list[str]:
     return [
         "# Benchmarks",
         "",
-        f"Written by `benchmarks/run_benchmarks.py` (`make bench`) on {now:%Y-%m-%d %H:%M} UTC. All figures "
-        "come from one run on one machine; ratios compare backends measured in that run.",
+        f"Written by `python -m benchmarks.run_benchmarks` (`make bench`) on {now:%Y-%m-%d %H:%M} UTC. All "
+        "figures come from one run on one machine; ratios compare backends measured in that run.",
         "",
     ]
 

@@ -4,7 +4,7 @@ Every timing goes through ``core.bench`` (the harness the Benchmarks page and ``
 over the backends the registry says run here. Also times the reference loop (benchmarks/reference.py) at the
 same n, finds where each parallel backend starts to beat the fastest serial one, measures peak memory at
 n = 1e9 in child processes and five browser sessions at once (benchmarks/load.py).
-Run: ``make bench`` (or ``python benchmarks/run_benchmarks.py [--quick] [--out PATH]``).
+Run: ``make bench`` (or ``python -m benchmarks.run_benchmarks [--quick] [--out PATH]``).
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks import reference, sections
+from benchmarks.report import REFERENCE, Results, markdown
+from core.bench import Timing, measure_call, sweep
+from core.bench.tables import parallel_crossovers
+from core.pi import BACKENDS, stream
+from core.pi.backends import available
 
-from benchmarks import reference, sections  # noqa: E402
-from benchmarks.report import REFERENCE, Results, markdown  # noqa: E402
-from core.bench import Timing, measure_call, sweep  # noqa: E402
-from core.bench.tables import parallel_crossovers  # noqa: E402
-from core.pi import BACKENDS, stream  # noqa: E402
-from core.pi.backends import available  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SEED = 2024
 WORKERS = 2  # the parallel backends' workers, and the reference loop's threads
