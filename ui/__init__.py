@@ -8,12 +8,15 @@ _entry_ran = False
 
 def entry_ran() -> None:
     """Called by app.py on every run, before it runs the page it navigates to. The first call in a server
-    started without ``ui.serve`` starts the pools warming up."""
+    started without ``ui.serve`` does what ``ui.serve`` does before its first visitor: the pools warm up and
+    the pages' modules are imported, both in the background."""
     global _entry_ran
     if not _entry_ran:
         from core.pi import executors
+        from ui import serve
 
-        executors.warm_up()  # once per server: a no-op when ui.serve has started it
+        executors.warm_up()  # once per server: no-ops when ui.serve has done them
+        serve.import_in_background()
     _entry_ran = True
 
 
@@ -29,17 +32,11 @@ def ensure_app_navigation() -> None:
     from ui import access, jobs
 
     if not _entry_ran:
-        use_app_navigation()
+        from ui import serve
+
+        serve.use_app_navigation()
         st.rerun()
     access.sidebar()
     if access.is_operator():
         with st.sidebar:
             jobs.jobs_panel()
-
-
-def use_app_navigation() -> None:
-    """Route every address of this server through app.py's ``st.navigation``, never Streamlit's old
-    ``pages/`` discovery (streamlit#9624)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False

@@ -3,31 +3,53 @@
 ``make run`` and ``make serve`` use it. Before Streamlit answers its health check, the server imports what
 the pages import (about 2 s) and routes every address through app.py's navigation; the process pool, loky's
 workers, the local Dask cluster and Numba's kernels start meanwhile, in the background, so a first Run finds
-them ready. (``streamlit run app.py`` works too; it does all this when the first visitor arrives.)
+them ready. (``streamlit run app.py`` runs nothing of the app before its first visitor: then ``ui.entry_ran``
+starts the same warm-up and imports the other pages' modules in the background.)
 """
 
 from __future__ import annotations
 
 import ast
 import sys
+import threading
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = APP.parent / "pages"
 
 
+_imported = threading.Event()
+
+
 def import_what_pages_import() -> None:
-    """Run the top-level import statements of every page file (and nothing else of them)."""
+    """Run the top-level import statements of every page file (and nothing else of them), once."""
+    if _imported.is_set():
+        return
     for page in sorted(PAGES.glob("*.py")):
         imports = [n for n in ast.parse(page.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
         exec(compile(ast.Module(imports, type_ignores=[]), str(page), "exec"), {})
+    _imported.set()
+
+
+def import_in_background() -> None:
+    """``import_what_pages_import`` on a thread of its own: a server started by ``streamlit run app.py``
+    draws its first page meanwhile, and the next page a visitor opens finds its modules loaded."""
+    if not _imported.is_set():
+        threading.Thread(target=import_what_pages_import, daemon=True, name="pilab-preload").start()
+
+
+def use_app_navigation() -> None:
+    """Route every address of this server through app.py's ``st.navigation``, never Streamlit's old
+    ``pages/`` discovery (streamlit#9624)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
 
 
 def main() -> int:
     from streamlit.web import cli
 
     from core.pi import executors
-    from ui import use_app_navigation
 
     executors.warm_up()
     import_what_pages_import()  # once here, not during the first visitor's page
