@@ -8,15 +8,14 @@ _entry_ran = False
 
 def entry_ran() -> None:
     """Called by app.py on every run, before it runs the page it navigates to. The first call in a server
-    started without ``ui.serve`` does what ``ui.serve`` does before its first visitor: the pools warm up and
-    the pages' modules are imported, both in the background."""
+    started without ``ui.serve`` starts the pools warming up. (The pages' modules are not imported on a
+    thread beside the script: Python 3.11's compiler is not safe to run on two threads at once, and a page
+    compiled meanwhile failed with "AST constructor recursion depth mismatch".)"""
     global _entry_ran
     if not _entry_ran:
         from core.pi import executors
-        from ui import serve
 
-        executors.warm_up()  # once per server: no-ops when ui.serve has done them
-        serve.import_in_background()
+        executors.warm_up()  # once per server: a no-op when ui.serve has started it
     _entry_ran = True
 
 

@@ -4,7 +4,7 @@
 the pages import (about 2 s) and routes every address through app.py's navigation; the process pool, loky's
 workers, the local Dask cluster and Numba's kernels start meanwhile, in the background, so a first Run finds
 them ready. (``streamlit run app.py`` runs nothing of the app before its first visitor: then ``ui.entry_ran``
-starts the same warm-up and imports the other pages' modules in the background.)
+starts the same warm-up.)
 """
 
 from __future__ import annotations
@@ -29,13 +29,6 @@ def import_what_pages_import() -> None:
         imports = [n for n in ast.parse(page.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
         exec(compile(ast.Module(imports, type_ignores=[]), str(page), "exec"), {})
     _imported.set()
-
-
-def import_in_background() -> None:
-    """``import_what_pages_import`` on a thread of its own: a server started by ``streamlit run app.py``
-    draws its first page meanwhile, and the next page a visitor opens finds its modules loaded."""
-    if not _imported.is_set():
-        threading.Thread(target=import_what_pages_import, daemon=True, name="pilab-preload").start()
 
 
 def use_app_navigation() -> None:
