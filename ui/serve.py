@@ -11,24 +11,17 @@ from __future__ import annotations
 
 import ast
 import sys
-import threading
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = APP.parent / "pages"
 
 
-_imported = threading.Event()
-
-
 def import_what_pages_import() -> None:
-    """Run the top-level import statements of every page file (and nothing else of them), once."""
-    if _imported.is_set():
-        return
+    """Run the top-level import statements of every page file (and nothing else of them)."""
     for page in sorted(PAGES.glob("*.py")):
         imports = [n for n in ast.parse(page.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
         exec(compile(ast.Module(imports, type_ignores=[]), str(page), "exec"), {})
-    _imported.set()
 
 
 def use_app_navigation() -> None:
