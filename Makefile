@@ -11,11 +11,11 @@ ray:
 
 # On this machine only (loopback): the person at it is the operator.
 run: venv
-	.venv/bin/python -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
+	.venv/bin/python -m ui.runtime.serve --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
 # For a classroom: every interface; visitors are students until unlocked (README: Running it for a class).
 serve: venv
-	.venv/bin/python -m ui.serve --server.address 0.0.0.0 --server.port $(PORT) --browser.gatherUsageStats false
+	.venv/bin/python -m ui.runtime.serve --server.address 0.0.0.0 --server.port $(PORT) --browser.gatherUsageStats false
 
 test: ray
 	@scripts/browser.sh

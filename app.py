@@ -7,7 +7,8 @@ the main module again as ``__mp_main__``; the guard keeps them from running the 
 if __name__ == "__main__":
     import streamlit as st
 
-    from ui import entry_ran, timing
+    from ui import entry_ran
+    from ui.runtime import timing
 
     st.set_page_config(page_title="Pi Lab", page_icon="🥧", layout="wide")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks import sections
-from core import processes
+from core.runtime import processes
 from tests.support.dask_cluster import ProcessCluster
 from tests.support.faults import LOST_NOTE, MOMENTS, kill_a_worker
 

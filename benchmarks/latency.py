@@ -3,8 +3,9 @@
 page switches, and AutoML changes. Five sessions at once are measured by ``benchmarks.load``.
 
 Each case is repeated (median and worst) and split into the time the server spent running scripts, the
-time in the job (both from the server's ``PILAB_TIMINGS`` log, see ``ui/timing.py``) and the rest: polling,
-sending and the browser drawing. Run: ``python -m benchmarks.latency [--repeat 5] [--json PATH]``.
+time in the job (both from the server's ``PILAB_TIMINGS`` log, see ``ui/runtime/timing.py``) and the
+rest: polling, sending and the browser drawing.
+Run: ``python -m benchmarks.latency [--repeat 5] [--json PATH]``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported; what
 each run was, the best model read safely, and two jobs side by side.
 
-Top to bottom: the source (its widgets in ``ui.automl_sources``; a student gets the sample, an upload and
+Top to bottom: the source (its widgets in ``ui.automl.sources``; a student gets the sample, an upload and
 the cached pulls), the primary and chosen metrics, the summary cards, the parameter columns and the
-colour-by parameter (``ui.automl_param_view``), then the open tab, drawn by its function in
-``ui.automl_tabs.TABS``. While a live watch follows the job (``ui.automl_watch``), everything below the
+colour-by parameter (``ui.automl.params_tab``), then the open tab, drawn by its function in
+``ui.automl.tabs.TABS``. While a live watch follows the job (``ui.automl.watch``), everything below the
 source is a fragment redrawn on a timer from the watch's latest data, keeping every choice.
 """
 
@@ -15,12 +15,13 @@ import streamlit as st
 
 from core import automl
 from core.automl.catalogue import metric_info
-from ui import automl_watch, ensure_app_navigation, url
-from ui.access import is_operator, settings
-from ui.automl_param_view import controls, with_params
-from ui.automl_sources import SOURCES, load_source, offered
-from ui.automl_tabs import TABS, keep_choices, tab_names
-from ui.automl_view import View
+from ui import ensure_app_navigation, url
+from ui.automl import watch as automl_watch
+from ui.automl.params_tab import controls, with_params
+from ui.automl.sources import SOURCES, load_source, offered
+from ui.automl.tabs import TABS, keep_choices, tab_names
+from ui.automl.view import View
+from ui.runtime.access import is_operator, settings
 from ui.widgets import held_index
 
 ensure_app_navigation()

@@ -8,9 +8,11 @@ import streamlit as st
 from core.bench.harness import run_sweep
 from core.bench.tables import agreement, parallel_crossovers, sweep_table
 from core.pi import backends
-from ui import access, charts, ensure_app_navigation
-from ui.jobs import show_outcome, start, take_finished, watch
-from ui.pi_settings import N_OPTIONS, fmt_n
+from ui import ensure_app_navigation
+from ui.pi import charts
+from ui.pi.settings import N_OPTIONS, fmt_n
+from ui.runtime import access
+from ui.runtime.jobs import show_outcome, start, take_finished, watch
 
 ensure_app_navigation()
 available = backends.available()

@@ -6,7 +6,8 @@ import plotly.express as px
 import streamlit as st
 
 from core.lessons import Lesson, Result, lessons
-from ui import access, ensure_app_navigation, url
+from ui import ensure_app_navigation, url
+from ui.runtime import access
 
 ensure_app_navigation()
 st.title("🧵 Parallelism lessons")

@@ -9,9 +9,11 @@ from core.pi import BACKENDS, backends, executors, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source, results_table
 from core.pi.runs import Request, run_backends
-from ui import access, charts, ensure_app_navigation, url
-from ui.jobs import show_outcome, start, take_finished, watch
-from ui.pi_settings import N_OPTIONS, fmt_n, initial_values, write_url_state
+from ui import ensure_app_navigation, url
+from ui.pi import charts
+from ui.pi.settings import N_OPTIONS, fmt_n, initial_values, write_url_state
+from ui.runtime import access
+from ui.runtime.jobs import show_outcome, start, take_finished, watch
 
 ensure_app_navigation()
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick

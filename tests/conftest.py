@@ -31,8 +31,8 @@ def nothing_left_behind():
     """After the last test: stop the pools and clusters the way the app does at exit (bounded, ending in
     kill); any child process still alive after that was left behind by a test, and fails the run."""
     yield
-    from core import processes
     from core.pi import executors
+    from core.runtime import processes
 
     executors.shutdown()
     left = [p for p in processes.children() if _running(p)]  # a zombie has ended: only its status is left

@@ -333,6 +333,6 @@ def test_imports_point_down():
         for module, edges in graph.items()
         for target, where in edges.items()
         if target.split(".")[0] in above[module.split(".")[0]]
-        or (module == "core.jobs" and (target == "core.pi" or target.startswith("core.pi.")))
+        or (module == "core.runtime.jobs" and (target == "core.pi" or target.startswith("core.pi.")))
     ]
     assert not upward, "imports that point up:\n" + "\n".join(upward)

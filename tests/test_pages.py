@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core.pi import BACKENDS, estimate, executors
 from core.pi.points import MAX_POINTS
 from tests.support.apptest import APP, PAGES, app, run_pi, until
-from ui.pi_settings import DEFAULTS
+from ui.pi.settings import DEFAULTS
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -126,7 +126,7 @@ def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():
 
 
 def test_a_full_queue_is_a_warning_not_a_traceback(monkeypatch):
-    from core.jobs import Busy, JobRunner
+    from core.runtime.jobs import Busy, JobRunner
 
     def full(self, label, work, **limits):
         raise Busy("16 runs are already waiting; try again in a moment")

@@ -1,6 +1,6 @@
 """Streamlit and Plotly pieces shared by the pages (drawing only; every computation lives in ``core``).
 
-Streamlit is imported where it is used, not here: the pool workers that ``python -m ui.serve`` spawns
+Streamlit is imported where it is used, not here: the pool workers that ``python -m ui.runtime.serve`` spawns
 import this package again (as the main module's), and need none of it."""
 
 _entry_ran = False
@@ -8,14 +8,14 @@ _entry_ran = False
 
 def entry_ran() -> None:
     """Called by app.py on every run, before it runs the page it navigates to. The first call in a server
-    started without ``ui.serve`` starts the pools warming up. (The pages' modules are not imported on a
-    thread beside the script: Python 3.11's compiler is not safe to run on two threads at once, and a page
+    started without ``ui.runtime.serve`` starts the pools warming up. (The pages' modules are not imported on
+    a thread beside the script: Python 3.11's compiler is not safe to run on two threads at once, and a page
     compiled meanwhile failed with "AST constructor recursion depth mismatch".)"""
     global _entry_ran
     if not _entry_ran:
         from core.pi import executors
 
-        executors.warm_up()  # once per server: a no-op when ui.serve has started it
+        executors.warm_up()  # once per server: a no-op when ui.runtime.serve has started it
     _entry_ran = True
 
 
@@ -28,10 +28,10 @@ def ensure_app_navigation() -> None:
     is drawn here, by the page, so it is there on every run (AppTest reruns a page without app.py)."""
     import streamlit as st
 
-    from ui import access, jobs
+    from ui.runtime import access, jobs
 
     if not _entry_ran:
-        from ui import serve
+        from ui.runtime import serve
 
         serve.use_app_navigation()
         st.rerun()

@@ -1,6 +1,6 @@
 """AutoML explorer: child-run metrics from cached JSON, MLflow or Azure ML, ranked and compared."""
 
-from core.automl.analysis import (
+from core.automl.analysis.tables import (
     Summary,
     baseline_deltas,
     best_run,
@@ -14,7 +14,6 @@ from core.automl.analysis import (
 )
 from core.automl.catalogue import CATALOGUE, MetricInfo, direction, infer_task, metric_info
 from core.automl.model import AutoMLData, AutoMLError, Skipped
-from core.automl.parse import load_bytes, load_path, parse_metrics
 from core.automl.sources import (
     ENV_AUTOML_DIR,
     PATH_REFUSED,
@@ -25,6 +24,7 @@ from core.automl.sources import (
     confined_path,
     load_live,
 )
+from core.automl.sources.parse import load_bytes, load_path, parse_metrics
 
 __all__ = [
     "CATALOGUE",

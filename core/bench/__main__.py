@@ -7,8 +7,8 @@ import json
 import sys
 
 from core.bench import split_label, sweep
-from core.cli import Parser, fail, run
 from core.pi import Cancelled, check_request, parse_n
+from core.runtime.cli import Parser, fail, run
 
 
 def main(argv: list[str] | None = None) -> int:

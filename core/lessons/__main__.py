@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.cli import Parser, fail, run
 from core.lessons import MODULES, get, lessons
+from core.runtime.cli import Parser, fail, run
 
 
 def _value(text: str) -> int | float:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
-from core.checks import bounded
+from core.runtime.checks import bounded
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
     import pandas as pd

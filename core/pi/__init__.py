@@ -10,14 +10,14 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.cancel import Cancelled
     from core.pi.backends import BACKENDS, Backend
     from core.pi.engine import Estimate, check_request, estimate, parse_n
+    from core.runtime.cancel import Cancelled
 
 _WHERE = {
     "BACKENDS": "core.pi.backends",
     "Backend": "core.pi.backends",
-    "Cancelled": "core.cancel",
+    "Cancelled": "core.runtime.cancel",
     "Estimate": "core.pi.engine",
     "check_request": "core.pi.engine",
     "estimate": "core.pi.engine",

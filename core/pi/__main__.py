@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
-from core.cli import Parser, fail, run
 from core.pi import BACKENDS, Cancelled, estimate, parse_n
 from core.pi.backends import backend_rows
+from core.runtime.cli import Parser, fail, run
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from core.checks import bounded
 from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
+from core.runtime.checks import bounded
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from concurrent.futures import wait as wait_all
 
 import numpy as np
 
-from core import processes
 from core.pi import tasks
+from core.runtime import processes
 
 log = logging.getLogger(__name__)
 

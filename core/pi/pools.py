@@ -14,9 +14,9 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError
 
-from core.cancel import Cancelled
 from core.pi import executors, ray_engine, stream, tasks
 from core.pi.run import Run
+from core.runtime.cancel import Cancelled
 
 MAX_TASK = 1 << 27  # draws a task at most (≈ 50 ms on one core): every task ends soon, so every wait is short
 STALL_S = 60.0  # no range finished for this long: the workers stopped answering

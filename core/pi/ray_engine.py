@@ -24,8 +24,8 @@ from pathlib import Path
 
 import psutil
 
-from core import processes
 from core.pi import executors, tasks
+from core.runtime import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_ENV = "PILAB_RAY_ADDRESS"

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from core.cancel import Cancelled
 from core.pi import stream
+from core.runtime.cancel import Cancelled
 
 MAX_N = 10**12
 

@@ -34,7 +34,7 @@ class Request:
 
 
 def run_backends(request: Request, job) -> list[Estimate]:
-    """Run each runnable backend in turn on ``job`` (a ``core.jobs.Job``); finished estimates go to
+    """Run each runnable backend in turn on ``job`` (a ``core.runtime.jobs.Job``); finished estimates go to
     ``job.partial`` as they come, so a cancel keeps them."""
     names = request.runnable()
     for i, name in enumerate(names, 1):

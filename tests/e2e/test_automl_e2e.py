@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core.automl import cache as automl_cache
 from core.automl.sources import SampleSource
+from core.automl.sources import cache as automl_cache
 from tests.support.browser import no_exception, open_page, screenshot, serve_app, wait_for_app
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"

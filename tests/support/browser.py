@@ -43,8 +43,8 @@ def free_port() -> int:
 def serve_app(
     env: dict | None = None, args: tuple[str, ...] = (), launcher: bool = True, port: int | None = None
 ) -> Iterator[tuple[str, int]]:
-    """Start the app on ``port`` (default: a free one) as ``make run`` does (``python -m ui.serve``: pools
-    warm up at once), or with plain ``streamlit run app.py`` when not ``launcher``; extra options in
+    """Start the app on ``port`` (default: a free one) as ``make run`` does (``python -m ui.runtime.serve``:
+    pools warm up at once), or with plain ``streamlit run app.py`` when not ``launcher``; extra options in
     ``args``. Yield its base URL and PID; stop it (and its pools) by that PID."""
     port = port or free_port()
     logs = ROOT / ".pytest_cache"
@@ -54,7 +54,7 @@ def serve_app(
         [
             sys.executable,
             "-m",
-            *(["ui.serve"] if launcher else ["streamlit", "run", "app.py"]),
+            *(["ui.runtime.serve"] if launcher else ["streamlit", "run", "app.py"]),
             "--server.headless",
             "true",
             "--server.port",

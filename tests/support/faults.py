@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from core import processes
 from core.pi import Estimate, estimate, executors
 from core.pi.kernels import count_inside
+from core.runtime import processes
 
 WAIT_S = 60
 

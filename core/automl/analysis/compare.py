@@ -1,0 +1,179 @@
+"""Two AutoML jobs side by side: the best per algorithm in each, aligned leaderboards, the primary metric's
+values in both, and what changed between their settings where the sources record them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.automl.analysis.tables import per_algorithm, ranking
+from core.automl.catalogue import metric_info
+from core.automl.model import AutoMLData, AutoMLError
+
+MAX_LEADERBOARD = 50  # ranks shown side by side
+MAX_LISTED = 12  # names listed in one "what changed" cell
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Job A against job B by one metric; differences are signed so that a positive number means B is
+    better (higher where higher is better, lower where lower is)."""
+
+    metric: str
+    direction: str
+    labels: tuple[str, str]
+    best: pd.DataFrame  # job, run_id, algorithm, value (one row a job)
+    per_algorithm: pd.DataFrame  # algorithm, runs_a, best_a, runs_b, best_b, difference
+    leaderboard: pd.DataFrame  # rank, run_a, algorithm_a, value_a, run_b, algorithm_b, value_b
+    values: pd.DataFrame  # job, run_id, algorithm, value: every run of both jobs
+    changes: pd.DataFrame  # setting, a, b, changed
+
+    @property
+    def difference(self) -> float:
+        """B's best minus A's best, signed so that positive means B did better."""
+        a, b = self.best["value"].tolist()
+        return _better(b - a, self.direction)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON: the tables as lists of records (NaN as null)."""
+
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+        return {
+            "metric": self.metric,
+            "direction": self.direction,
+            "a": self.labels[0],
+            "b": self.labels[1],
+            "difference": self.difference,
+            "best": records(self.best),
+            "per_algorithm": records(self.per_algorithm),
+            "leaderboard": records(self.leaderboard),
+            "changes": records(self.changes[self.changes["changed"]]),
+        }
+
+    def text(self) -> str:
+        """What a terminal shows: the bests, per algorithm, and what changed."""
+        better = "lower" if self.direction == "min" else "higher"
+        lines = [f"{self.metric} ({better} is better)"]
+        for label, row in zip(self.labels, self.best.itertuples(index=False), strict=True):
+            lines.append(f"{row.job}: {label}: best {row.run_id} · {row.algorithm} = {row.value:.6g}")
+        who = "a tie" if self.difference == 0 else f"{'B' if self.difference > 0 else 'A'} is better"
+        lines.append(f"B - A: {self.difference:+.6g} ({who})")
+        lines += ["", self.per_algorithm.to_string(index=False, float_format=lambda v: f"{v:.4f}")]
+        changed = self.changes[self.changes["changed"]]
+        if len(changed):
+            lines += ["", "what changed:"] + [f"  {r.setting}: {r.a} → {r.b}" for r in changed.itertuples()]
+        return "\n".join(lines)
+
+
+def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparison:
+    """Compare job ``b`` with job ``a`` by ``metric`` (default: ``a``'s primary metric, which ``b`` must
+    have too)."""
+    metric = a.primary_metric(metric)
+    if metric not in b.metrics:
+        raise AutoMLError(
+            f"{b.source or 'job B'}: metric {metric!r} (job A's) is in no run; "
+            f"give one both jobs have: {', '.join(m for m in a.metrics if m in b.metrics)[:300] or 'none'}"
+        )
+    direction = metric_info(metric).direction
+    ranked = [ranking(job, metric) for job in (a, b)]
+    best = pd.DataFrame(
+        [
+            {"job": j, **r.iloc[0][["run_id", "algorithm", "value"]].to_dict()}
+            for j, r in zip("AB", ranked, strict=True)
+        ]
+    )
+    return Comparison(
+        metric=metric,
+        direction=direction,
+        labels=(a.source or "job A", b.source or "job B"),
+        best=best,
+        per_algorithm=_per_algorithm(a, b, metric, direction),
+        leaderboard=_leaderboard(*ranked),
+        values=pd.concat(
+            [
+                r.assign(job=j)[["job", "run_id", "algorithm", "value"]]
+                for j, r in zip("AB", ranked, strict=True)
+            ],
+            ignore_index=True,
+        ),
+        changes=changes(a, b),
+    )
+
+
+def _per_algorithm(a: AutoMLData, b: AutoMLData, metric: str, direction: str) -> pd.DataFrame:
+    left, right = (per_algorithm(job, metric)[["algorithm", "runs", "best"]] for job in (a, b))
+    both = left.merge(right, on="algorithm", how="outer", suffixes=("_a", "_b"))
+    for column in ("runs_a", "runs_b"):
+        both[column] = both[column].fillna(0).astype(int)
+    both["difference"] = _better(both["best_b"] - both["best_a"], direction)
+    order = (
+        both[["best_a", "best_b"]].max(axis=1)
+        if direction == "max"
+        else both[["best_a", "best_b"]].min(axis=1)
+    )
+    both = both.assign(_key=order).sort_values("_key", ascending=direction == "min", kind="stable")
+    return both.drop(columns="_key").reset_index(drop=True)[
+        ["algorithm", "runs_a", "best_a", "runs_b", "best_b", "difference"]
+    ]
+
+
+def _leaderboard(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    cols = ["run_id", "algorithm", "value"]
+    left = a[cols].head(MAX_LEADERBOARD).add_suffix("_a").rename(columns={"run_id_a": "run_a"})
+    right = b[cols].head(MAX_LEADERBOARD).add_suffix("_b").rename(columns={"run_id_b": "run_b"})
+    board = pd.concat([left, right], axis=1)
+    board.insert(0, "rank", np.arange(1, len(board) + 1))
+    return board
+
+
+def changes(a: AutoMLData, b: AutoMLData) -> pd.DataFrame:
+    """Settings of each job and whether they differ: size, metrics, the stated primary metric and
+    experiment, algorithms tried, and every setting parameter that holds one value across a job's runs."""
+    rows: list[tuple[str, Any, Any]] = [
+        ("runs", len(a.runs), len(b.runs)),
+        ("task", a.task, b.task),
+        ("stated primary metric", a.parent.get("primary_metric"), b.parent.get("primary_metric")),
+        ("experiment", a.parent.get("experiment"), b.parent.get("experiment")),
+        ("metrics", len(a.metrics), len(b.metrics)),
+    ]
+    only_a = [m for m in a.metrics if m not in b.metrics]
+    only_b = [m for m in b.metrics if m not in a.metrics]
+    if only_a or only_b:
+        rows.append(("metrics only in one job", _names(only_a), _names(only_b)))
+    tried = [sorted(set(job.runs["algorithm"].dropna())) for job in (a, b)]
+    if tried[0] or tried[1]:
+        rows.append(("algorithms tried", _names(tried[0]), _names(tried[1])))
+    settings = [_constant_settings(job) for job in (a, b)]
+    for name in dict.fromkeys([*settings[0], *settings[1]]):
+        rows.append((name, settings[0].get(name), settings[1].get(name)))
+    frame = pd.DataFrame(rows, columns=["setting", "a", "b"]).astype(object)
+    known = frame["a"].notna() | frame["b"].notna()
+    frame = frame[known].reset_index(drop=True)
+    frame["changed"] = [str(x) != str(y) for x, y in zip(frame["a"], frame["b"], strict=True)]
+    return frame
+
+
+def _constant_settings(data: AutoMLData) -> dict[str, Any]:
+    settings = data.params[data.params["kind"] == "setting"]
+    out = {}
+    for name, group in settings.groupby("name", sort=False):
+        values = {str(v) for v in group["value"]}
+        if len(values) == 1 and len(group) == len(data.runs):
+            out[str(name)] = group["value"].iloc[0]
+    return out
+
+
+def _names(names: list[str]) -> str | None:
+    if not names:
+        return None
+    shown = ", ".join(names[:MAX_LISTED])
+    return shown + (f" … ({len(names)})" if len(names) > MAX_LISTED else "")
+
+
+def _better(delta, direction: str):
+    return -delta if direction == "min" else delta

@@ -1,0 +1,120 @@
+"""``watch``, ``pipelines`` and ``trigger`` from a terminal: follow a running AutoML job child by child, list
+an Azure ML workspace's published pipelines and start one (settings as ``pull`` reads them)."""
+
+from __future__ import annotations
+
+import json
+import time
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+
+from core.automl.catalogue import metric_info
+from core.automl.cli import pull
+from core.automl.model import AutoMLData, AutoMLError
+from core.automl.sources.watch import COMPLETED, MAX_EVERY_S, MIN_EVERY_S, Watch
+
+
+def add_parsers(sub: Any) -> None:
+    """The three sub-commands, on the command line's sub-parsers."""
+    w = sub.add_parser("watch", help="follow a running AutoML job: one line per child that ends")
+    live = w.add_mutually_exclusive_group(required=True)
+    live.add_argument("--mlflow", metavar="URI", help="an MLflow tracking URI (checked like the page's)")
+    live.add_argument("--azure", action="store_true", help="an Azure ML workspace (settings as for pull)")
+    w.add_argument("--parent", help="MLflow: the parent run (the AutoML job)")
+    w.add_argument("--experiment", help="Azure ML: the experiment")
+    w.add_argument("--run", help="Azure ML: the AutoML or pipeline run")
+    w.add_argument("--every", type=float, default=10.0, help="seconds between polls (default 10)")
+    w.add_argument("--primary-metric", help="metric of the best-so-far (default: the job's)")
+    w.add_argument("--out", help="a folder for the cache file (default: the cache folder the page reads)")
+    p = sub.add_parser("pipelines", help="the Azure ML workspace's published pipelines")
+    p.add_argument("--all", action="store_true", help="also the disabled and deprecated ones")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    t = sub.add_parser("trigger", help="run a published pipeline (by name or id) in an experiment")
+    t.add_argument("name", help="the published pipeline's name or id")
+    t.add_argument("--experiment", required=True, help="the experiment the run goes into")
+    t.add_argument("--version", help="which version, where several share the name")
+    t.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="a pipeline parameter (repeatable)"
+    )
+
+
+def watch_command(args: Namespace) -> int:
+    """Poll until the parent ends; print each child as it ends; exit 0 when the job completed, else 1. A
+    first poll that fails ends the command (status 2); later failures are retried, backing off."""
+    if not MIN_EVERY_S <= args.every <= MAX_EVERY_S:
+        raise AutoMLError(f"--every {args.every:g} is not in [{MIN_EVERY_S:g}, {MAX_EVERY_S:g}] seconds")
+    args.no_artifacts = False
+    source, name = pull.source(args)
+    directory = Path(args.out) if args.out else None
+    watch = Watch(source, name, args.every, directory=directory)
+    best: tuple[str, float] | None = None
+    while True:
+        snap = watch.poll()
+        if snap.error and snap.polls == 1:  # a first poll that fails is bad input, not a passing fault
+            raise AutoMLError(snap.error)
+        if snap.error:
+            print(f"poll failed ({snap.error}); next try in {snap.next_at - time.time():.0f} s", flush=True)
+        if snap.data is not None:
+            primary = snap.data.primary_metric(args.primary_metric)
+            for run_id in snap.ended_now:
+                line, best = child_line(snap.data, run_id, primary, best)
+                print(line, flush=True)
+        if snap.done:
+            ended = ", ".join(f"{k} {v}" for k, v in snap.counts.items() if v)
+            print(
+                f"parent {snap.state}: {sum(snap.counts.values())} children ({ended}); cached as {snap.path}"
+            )
+            return 0 if snap.state == COMPLETED else 1
+        time.sleep(max(0.0, (snap.next_at or time.time()) - time.time()))
+
+
+def child_line(
+    data: AutoMLData, run_id: str, primary: str, best: tuple[str, float] | None
+) -> tuple[str, tuple[str, float] | None]:
+    """A line for a child that ended (iteration, algorithm, primary metric, best so far); the new best."""
+    runs = data.runs.set_index("run_id")
+    if run_id not in runs.index:
+        return f"{run_id}: ended without a {primary} value", best
+    row = runs.loc[run_id]
+    values = data.tidy[(data.tidy.run_id == run_id) & (data.tidy.metric == primary)]["value"]
+    label = f"#{row['iteration']} {row['algorithm'] or '(algorithm not recorded)'}"
+    if values.empty:
+        return f"{label} {row['status'] or ''}: no {primary}".strip(), best
+    value, lower = float(values.iloc[-1]), metric_info(primary).lower_is_better
+    if best is None or (value < best[1] if lower else value > best[1]):
+        best = (label.split()[0], value)
+    return f"{label} {primary}={value:.4f} · best so far {best[1]:.4f} ({best[0]})", best
+
+
+def pipelines_command(args: Namespace) -> int:
+    from core.automl.sources import pipelines
+
+    found = pipelines.list_published(_workspace(), active_only=not args.all)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in found]))
+    elif not found:
+        print("no published pipelines in this workspace")
+    for p in [] if args.json else found:
+        declared = ", ".join(f"{k}={v}" for k, v in p.parameters.items()) or "no parameters"
+        print(f"{p.name} v{p.version or '?'} · {p.status} · id {p.id} · {declared} · {p.endpoint}")
+    return 0
+
+
+def trigger_command(args: Namespace) -> int:
+    from core.automl.sources import pipelines
+
+    workspace = _workspace()
+    chosen = pipelines.choose(pipelines.list_published(workspace), args.name, args.version)
+    values = pipelines.parse_params(args.param)
+    run = pipelines.trigger(workspace, chosen, args.experiment, values)
+    print(f"submitted {chosen.name} v{chosen.version or '?'} as run {run.run_id} in {run.experiment}")
+    print(f"studio: {run.portal_url or '(no link)'}")
+    print(f"watch it: python -m core.automl watch --azure --experiment {run.experiment} --run {run.run_id}")
+    return 0
+
+
+def _workspace():
+    from core.automl.sources import azureml_v1 as az
+
+    return az.connect(az.AzureSettings.from_mapping(pull.secrets("azureml")))

@@ -1,0 +1,113 @@
+"""A model file described without running it: a pickle (a pipeline's ``model_data`` output, a child run's
+``outputs/model.pkl``) read statically into a tree of estimators, with the globals it would import and a
+safety verdict. ``pickle.load`` is never called on it; nothing it names is imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.automl.model import AutoMLError
+from core.automl.modelfile.estimators import Estimator, Evaluator, tree
+from core.automl.modelfile.pickle_reader import MAX_MODEL_BYTES, scan
+from core.automl.modelfile.safety import Verdict, judge
+
+MAX_INLINE = 16  # parameters written on an estimator's line of text; --json has them all
+
+
+@dataclass
+class ModelReport:
+    """What a static read of a model file found: the tree, the verdict, and notes on the way."""
+
+    name: str
+    size: int
+    protocol: int | None
+    opcodes: int
+    root: Estimator
+    verdict: Verdict
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "bytes": self.size,
+            "protocol": self.protocol,
+            "opcodes": self.opcodes,
+            "verdict": self.verdict.level,
+            "safe": self.verdict.safe,
+            "headline": self.verdict.headline(),
+            "warnings": self.verdict.warnings,
+            "findings": self.verdict.findings,
+            "imports": self.verdict.imports.to_dict("records"),
+            "tree": self.root.to_dict(),
+            "notes": self.notes,
+        }
+
+    def text(self) -> str:
+        """The tree as a terminal shows it, like the notebook's printout of the fitted model, then the
+        verdict and every global it would import."""
+        proto = f"pickle protocol {self.protocol}" if self.protocol is not None else "pickle protocol 0/1"
+        lines = [
+            f"{self.name}: {self.size:,} bytes, {proto}, {self.opcodes:,} opcodes; read statically, never "
+            "unpickled",
+            f"verdict: {self.verdict.headline()}",
+            "",
+            *tree_lines(self.root),
+            "",
+            f"globals it would import ({len(self.verdict.imports)}):",
+        ]
+        for row in self.verdict.imports.itertuples(index=False):
+            call = f"  — e.g. {row.example}" if not row.allowed and row.example else ""
+            lines.append(f"  {'ok' if row.allowed else '!!'}  {row.module}.{row.name}{call}")
+        lines += [f"warning: {w}" for w in self.verdict.warnings]
+        lines += [f"fickling: {f}" for f in self.verdict.findings]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def read_bytes(data: bytes, name: str = "model", max_bytes: int = MAX_MODEL_BYTES) -> ModelReport:
+    """Describe the pickle in ``data`` (``name`` labels every message); ``AutoMLError`` in one line for a
+    file that is not a readable pickle."""
+    found = scan(data, name, max_bytes)
+    try:
+        root = tree(Evaluator(found.program).result())
+    except RecursionError:
+        raise AutoMLError(f"{name}: nested too deeply to describe") from None
+    verdict = judge(found.imports, found.program, found.findings)
+    return ModelReport(name, found.size, found.protocol, found.opcodes, root, verdict, found.notes)
+
+
+def read_path(path: str | Path, max_bytes: int = MAX_MODEL_BYTES) -> ModelReport:
+    """Describe the pickle at ``path``."""
+    p = Path(path)
+    if not p.is_file():
+        raise AutoMLError(f"{p}: {'not a file' if p.exists() else 'no such file'}")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise AutoMLError(f"{p.name}: {size / 2**20:.1f} MB is over the {max_bytes / 2**20:.0f} MB limit")
+    return read_bytes(p.read_bytes(), p.name, max_bytes)
+
+
+def signature(node: Estimator, limit: int = MAX_INLINE) -> str:
+    """``Name(a=1, b='x', …)``: the class and its first ``limit`` parameters."""
+    items = [f"{k}={v!r}" for k, v in list(node.params.items())[:limit]]
+    if len(node.params) > limit:
+        items.append(f"… +{len(node.params) - limit}")
+    return f"{node.name}({', '.join(items)})"
+
+
+def tree_lines(root: Estimator) -> list[str]:
+    """The tree drawn with box characters, one estimator a line."""
+    lines = [signature(root)]
+
+    def walk(node: Estimator, prefix: str) -> None:
+        for i, member in enumerate(node.children):
+            last = i == len(node.children) - 1
+            weight = f" · weight {member.weight:.4g}" if member.weight is not None else ""
+            lines.append(f"{prefix}{'└─' if last else '├─'} {member.role}{weight}: {signature(member.node)}")
+            walk(member.node, prefix + ("   " if last else "│  "))
+
+    walk(root, "")
+    return lines

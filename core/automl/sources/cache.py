@@ -1,0 +1,128 @@
+"""Cached pulls: live results written as JSON in the ``metrics_data`` format plus Pi Lab's metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from core.automl import params as run_params
+from core.automl.model import AutoMLData
+from core.automl.sources.parse import META_KEY
+
+ENV_CACHE_DIR = "PILAB_AUTOML_CACHE"
+# What a student may see of a pull's parent run (not its portal link, nor anything else a file may hold)
+SHAREABLE_PARENT = (
+    "run_id",
+    "pipeline_run_id",
+    "experiment",
+    "experiment_id",
+    "name",
+    "primary_metric",
+    "best_child_run_id",
+    "status",
+)
+
+
+def cache_dir() -> Path:
+    """``$PILAB_AUTOML_CACHE``, or ``~/.cache/pi-lab/automl``."""
+    return Path(os.environ.get(ENV_CACHE_DIR) or Path.home() / ".cache" / "pi-lab" / "automl")
+
+
+def document(
+    metrics: dict[str, dict[str, Any]],
+    *,
+    source: str,
+    parent: dict[str, Any] | None = None,
+    runs: dict[str, dict[str, Any]] | None = None,
+    artifacts: dict[str, dict[str, Any]] | None = None,
+    params: dict[str, dict[str, dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """A cached-format document: ``{run_id: {metric: [value]}}`` plus the ``__pilab__`` metadata key
+    (``params``: ``{run_id: {kind: {name: value}}}``; a reader of format 1 ignores it)."""
+    doc: dict[str, Any] = {run: {m: _as_list(v) for m, v in ms.items()} for run, ms in metrics.items()}
+    doc[META_KEY] = {
+        "format": 2,
+        "source": source,
+        "pulled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "parent": parent or {},
+        "runs": runs or {},
+        "artifacts": artifacts or {},
+        "params": params or {},
+    }
+    return doc
+
+
+def to_document(data: AutoMLData) -> dict[str, Any]:
+    """Any parsed data back in the cached format (what the page's JSON export of a source writes)."""
+    metrics: dict[str, dict[str, Any]] = {rid: {} for rid in data.run_ids}
+    for run_id, metric, value in data.tidy[["run_id", "metric", "value"]].itertuples(index=False):
+        metrics[run_id][metric] = [value]
+    runs = {
+        row["run_id"]: {k: v for k, v in row.items() if k != "run_id" and v is not None and v == v}
+        for row in data.runs.astype(object).to_dict("records")
+    }
+    for info in runs.values():
+        if "iteration" in info:
+            info["iteration"] = int(info["iteration"])
+    return document(
+        metrics,
+        source=data.source,
+        parent=data.parent,
+        runs=runs,
+        artifacts=data.artifacts,
+        params=run_params.grouped(data),
+    )
+
+
+def shareable(data: AutoMLData, label: str) -> AutoMLData:
+    """``data`` as a student may see it, labelled ``label``: its own label names the service (an MLflow URI
+    holds a server path, or an Azure subscription, resource group and workspace), and its portal links
+    (``wsid=/subscriptions/…``) are dropped, from the runs and the parent alike."""
+    parent = {k: v for k, v in data.parent.items() if k in SHAREABLE_PARENT}
+    return replace(data, source=label, runs=data.runs.assign(portal_url=None), parent=parent)
+
+
+def path_for(name: str, directory: Path | None = None) -> Path:
+    """Where a pull named ``name`` is cached: ``<directory>/<name>.json``, the name made file-safe."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
+    return (directory or cache_dir()) / f"{safe[:120]}.json"
+
+
+def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path:
+    """Write ``doc`` as ``<directory>/<name>.json`` (name made file-safe); return the path."""
+    return write_file(doc, path_for(name, directory))
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A cached document (``OSError`` or ``ValueError`` when it cannot be read as one)."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: not a cached pull")
+    return doc
+
+
+def write_file(doc: dict[str, Any], path: Path) -> Path:
+    """Write ``doc`` as JSON at ``path`` (its folder made; replaced whole, never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1, allow_nan=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def list_cached(directory: Path | None = None) -> list[Path]:
+    """Cached pulls in ``directory`` (files only), newest first."""
+    folder = directory or cache_dir()
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.glob("*.json") if p.is_file()]
+    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _as_list(value: Any) -> Any:
+    return value if isinstance(value, list | dict) else [value]

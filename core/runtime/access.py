@@ -1,0 +1,146 @@
+"""Who may do what on a shared server: the operator's settings, the passcode check with its growing wait,
+and the limits a student's run must meet. No Streamlit here: the app reads ``[pilab]`` from
+``.streamlit/secrets.toml`` and the environment and hands the values in as a plain mapping.
+
+A visitor is a *student* unless unlocked as the *operator*. A server that listens on loopback only (``make
+run``) has one user, the person at that machine, who is the operator; any other server starts locked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import ipaddress
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.runtime.checks import bounded
+
+DEFAULT_DATA_DIR = Path.home() / ".cache" / "pi-lab"
+MAX_WAIT_S = 60.0  # the longest wait after wrong passcodes
+
+
+def loopback_only(address: str | None) -> bool:
+    """Whether a server bound to ``address`` can be reached from this machine only (an empty address is
+    Streamlit's default: every interface)."""
+    if not address:
+        return False
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _whole(value: Any, name: str, low: float, high: float) -> int:
+    """A whole number from secrets.toml or the environment (where it may be the string "1e9")."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    return int(bounded(value, low, high, f"[pilab] {name}"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The operator's choices for a shared server (``[pilab]`` in secrets.toml, or ``PILAB_*`` variables).
+
+    ``student_max_n`` bounds every run of a student; ``slow_max_n`` the slowest backends' (the pure-Python
+    loop and the lecture's O(n) arrays); ``runs_per_visitor`` how many runs one visitor may have queued or
+    running; ``job_budget_s`` how long a student's run may take before it is stopped.
+    """
+
+    operator_passcode: str | None = field(default=None, repr=False)
+    locked: bool = False  # locked even on loopback (to see the server as a student does)
+    student_max_n: int = 10**9
+    slow_max_n: int = 10**7
+    runs_per_visitor: int = 1
+    job_budget_s: float = 60.0
+    automl_dir: str | None = None
+    data_dir: Path = DEFAULT_DATA_DIR
+    mlflow_schemes: tuple[str, ...] = ("sqlite", "azureml", "https")
+    mlflow_hosts: tuple[str, ...] = ("*.api.azureml.ms",)
+    operators: tuple[str, ...] = ()  # e-mail addresses that st.login may unlock; empty: any signed-in user
+
+    @classmethod
+    def from_mapping(cls, pilab: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the ``[pilab]`` table, then ``PILAB_*`` environment variables, then defaults.
+        A bad value raises ``ValueError`` naming the key and what is accepted."""
+        env = os.environ if env is None else env
+
+        def get(key: str, default: Any = None) -> Any:
+            value = pilab.get(key)
+            return env.get(f"PILAB_{key.upper()}", default) if value is None else value
+
+        def names(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+            value = get(key)
+            if value is None:
+                return default
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(v).strip().lower() for v in items if str(v).strip())
+
+        locked = str(get("locked", "")).strip().lower() in ("1", "true", "yes", "on")
+        return cls(
+            operator_passcode=str(get("operator_passcode") or "") or None,
+            locked=locked,
+            student_max_n=_whole(get("student_max_n", cls.student_max_n), "student_max_n", 1e2, 1e12),
+            slow_max_n=_whole(get("slow_max_n", cls.slow_max_n), "slow_max_n", 1e2, 1e12),
+            runs_per_visitor=_whole(get("runs_per_visitor", 1), "runs_per_visitor", 1, 16),
+            job_budget_s=float(_whole(get("job_budget_s", 60), "job_budget_s", 1, 86_400)),
+            automl_dir=str(get("automl_dir") or "") or None,
+            data_dir=Path(get("data_dir") or DEFAULT_DATA_DIR).expanduser(),
+            mlflow_schemes=names("mlflow_schemes", cls.mlflow_schemes),
+            mlflow_hosts=names("mlflow_hosts", cls.mlflow_hosts),
+            operators=names("operators", ()),
+        )
+
+    def run_refusal(self, backend: str, n: int, slow: bool) -> str | None:
+        """Why a student may not run ``backend`` on ``n`` samples here, or None."""
+        limit = min(self.student_max_n, self.slow_max_n) if slow else self.student_max_n
+        if n > limit:
+            return f"students may run {backend} on up to {limit:.0e} samples on this server, not {n:.0e}"
+        return None
+
+
+class PasscodeGate:
+    """Operator passcode tries: compared in constant time; after each wrong try the visitor (a session, an
+    address) waits 1, 2, 4 … up to 60 s before the next one is even looked at."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, int] = {}
+        self._wait_until: dict[str, float] = {}
+
+    def wait_left(self, *keys: str) -> float:
+        """Seconds before any of ``keys`` may try again (0 when it may now)."""
+        now = self._clock()
+        with self._lock:
+            return max([0.0, *(self._wait_until.get(k, 0.0) - now for k in keys)])
+
+    def attempt(self, given: str, expected: str | None, *keys: str) -> tuple[bool, str]:
+        """Check ``given``: (True, "") when it unlocks, else (False, why). Never echoes either passcode."""
+        if not expected:
+            return False, "no operator passcode is set on this server ([pilab] operator_passcode in secrets)"
+        wait = self.wait_left(*keys)
+        if wait > 0:
+            return False, f"too many wrong tries: wait {math.ceil(wait)} s before the next one"
+        if hmac.compare_digest(given.encode(), expected.encode()):
+            with self._lock:
+                for k in keys:
+                    self._failures.pop(k, None)
+                    self._wait_until.pop(k, None)
+            return True, ""
+        with self._lock:
+            fails = 1 + max((self._failures.get(k, 0) for k in keys), default=0)
+            delay = min(2.0 ** (fails - 1), MAX_WAIT_S)
+            for k in keys:
+                self._failures[k] = fails
+                self._wait_until[k] = self._clock() + delay
+        return False, f"wrong passcode; the next try is possible in {delay:g} s"

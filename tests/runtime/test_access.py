@@ -1,0 +1,154 @@
+"""Roles on a shared server: the operator's settings, the passcode gate, students' limits, the Jobs panel."""
+
+import logging
+import time
+
+import pytest
+
+from core.pi import Cancelled
+from core.runtime.access import PasscodeGate, Settings, loopback_only
+from core.runtime.jobs import Busy, JobRunner
+from tests.support.apptest import STUDENT, app, run_pi, texts, until
+
+PASSCODE = "correct horse battery staple"
+CLASSROOM = {"pilab": {"locked": True, "operator_passcode": PASSCODE}}
+
+
+@pytest.mark.parametrize(
+    ("address", "local"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.8.9.10", True),
+        ("0.0.0.0", False),
+        ("", False),
+        (None, False),
+        ("192.168.1.20", False),
+        ("::", False),
+        ("myhost", False),
+    ],
+)
+def test_only_a_loopback_address_is_local(address, local):
+    assert loopback_only(address) is local
+
+
+def test_settings_come_from_secrets_then_the_environment_then_defaults():
+    env = {"PILAB_STUDENT_MAX_N": "1e8", "PILAB_MLFLOW_HOSTS": "mlflow.school.example, *.azureml.ms"}
+    s = Settings.from_mapping({"slow_max_n": 2e6, "student_max_n": 5e8}, env=env)
+    limits = (s.student_max_n, s.slow_max_n, s.runs_per_visitor, s.job_budget_s)
+    assert limits == (5 * 10**8, 2 * 10**6, 1, 60)
+    assert s.mlflow_hosts == ("mlflow.school.example", "*.azureml.ms")
+    assert Settings.from_mapping({}, env={}).mlflow_schemes == ("sqlite", "azureml", "https")
+    assert "correct" not in repr(Settings.from_mapping({"operator_passcode": PASSCODE}, env={}))
+    with pytest.raises(ValueError, match=r"\[pilab\] runs_per_visitor must be a whole number from 1 to 16"):
+        Settings.from_mapping({"runs_per_visitor": "lots"}, env={})
+
+
+def test_students_are_refused_past_their_limits_slow_backends_sooner():
+    s = Settings.from_mapping({"student_max_n": 1e9, "slow_max_n": 1e7}, env={})
+    assert s.run_refusal("numba_parallel", 10**9, slow=False) is None
+    assert "up to 1e+09" in s.run_refusal("numba_parallel", 10**10, slow=False)
+    assert s.run_refusal("python", 10**7, slow=True) is None
+    assert "python on up to 1e+07" in s.run_refusal("python", 10**8, slow=True)
+
+
+def test_the_passcode_gate_waits_longer_after_each_wrong_try_and_never_echoes():
+    now = [0.0]
+    gate = PasscodeGate(clock=lambda: now[0])
+    assert gate.attempt("guess", PASSCODE, "me") == (False, "wrong passcode; the next try is possible in 1 s")
+    ok, why = gate.attempt(PASSCODE, PASSCODE, "me")  # the right one, too soon: not even looked at
+    assert not ok and "wait 1 s" in why
+    now[0] = 1.5
+    assert gate.attempt("guess again", PASSCODE, "me")[1].endswith("possible in 2 s")
+    assert gate.wait_left("me") == pytest.approx(2.0)
+    assert gate.wait_left("someone else") == 0
+    now[0] = 10
+    assert gate.attempt(PASSCODE, PASSCODE, "me") == (True, "")
+    assert gate.attempt("x", None, "me")[1].startswith("no operator passcode is set")
+    for _ in range(12):
+        now[0] += 100
+        _, why = gate.attempt("x", PASSCODE, "me")
+        assert PASSCODE not in why and "x" not in why.replace("next", "")
+    assert why.endswith("possible in 60 s")  # the wait stops growing at a minute
+
+
+@pytest.mark.slow
+def test_a_loopback_server_is_the_operators_and_a_locked_one_is_a_students():
+    operator = app("pages/pi_estimate.py")
+    assert operator.text_input(key="pi_scheduler")  # the Dask address: the operator's to choose
+    student = app("pages/pi_estimate.py", secrets=STUDENT)
+    assert not [t for t in student.text_input if t.key == "pi_scheduler"]  # not drawn at all
+    assert "Scheduler address" not in texts(student)
+    home = app(secrets=STUDENT)
+    assert "Student view" in texts(home) and "Jobs (" not in texts(home)
+
+
+@pytest.mark.slow
+def test_a_student_unlocks_with_the_passcode_only_and_it_is_never_shown_or_logged(caplog):
+    caplog.set_level(logging.DEBUG)
+    at = app(secrets=CLASSROOM)
+    at.text_input(key="pilab_passcode").input("wrong")
+    at.button(key="FormSubmitter:pilab_unlock-Unlock").click().run()
+    assert [e.value for e in at.error] == ["wrong passcode; the next try is possible in 1 s"]
+    assert "Jobs (" not in texts(at)
+    time.sleep(1.1)  # the wait after one wrong try; a try within it is not even looked at (tested above)
+    at.text_input(key="pilab_passcode").input(PASSCODE)
+    at.button(key="FormSubmitter:pilab_unlock-Unlock").click().run()
+    assert not at.exception
+    assert "🔓 Operator" in texts(at) and "Jobs (0)" in texts(at)
+    assert PASSCODE not in texts(at)  # the form cleared it
+    assert PASSCODE not in caplog.text
+
+
+@pytest.mark.slow
+def test_a_student_run_past_the_limit_is_refused_before_it_starts():
+    at = app("pages/pi_estimate.py", secrets={"pilab": {"locked": True, "student_max_n": 1e6}})
+    run_pi(at, 10**7, ["numba_parallel"])
+    warnings = [w.value for w in at.warning]
+    assert any("numba_parallel** refused before running: students may run" in w for w in warnings), warnings
+    assert "pi_job" not in at.session_state
+
+
+@pytest.mark.slow
+def test_one_run_per_visitor_and_the_operator_sees_and_cancels_it():
+    student = app("pages/pi_estimate.py", secrets={"pilab": {"locked": True, "slow_max_n": 1e9}})
+    run_pi(student, 10**9, ["python"], seed=3)
+    job = student.session_state.pi_job
+    assert job.owner.startswith("student ") and job.budget_s == 60
+    operator = app()
+    assert f"**{job.owner}** · π" in texts(operator)
+    cancels = [b for b in operator.button if b.key == f"pilab_cancel_{job.id}"]
+    cancels[0].click().run()
+    until(student, lambda a: "pi_job" not in a.session_state, timeout=60)
+    assert any(w.value.startswith("Cancelled.") for w in student.warning)
+
+
+def test_the_runner_refuses_a_second_run_of_one_visitor_and_stops_a_run_past_its_budget():
+    runner = JobRunner(slots=1)
+    gate = []
+    first = runner.submit("long", lambda j: until_stopped(j, gate), owner="student a", per_owner=1)
+    with pytest.raises(Busy, match="you already have 1 run"):
+        runner.submit("again", lambda j: 1, owner="student a", per_owner=1)
+    other = runner.submit("other", lambda j: 2, owner="student b", per_owner=1)  # another visitor may
+    first.cancel()
+    assert wait_over(other).result == 2
+    budgeted = runner.submit("slow", lambda j: until_stopped(j, gate, progress=True), budget_s=0.3)
+    assert wait_over(budgeted).state == "failed"
+    assert budgeted.error == "slow ran past its time budget of 0.3 s and was stopped"
+
+
+def until_stopped(job, gate, progress=False):
+    while not job.should_stop():
+        if progress:
+            job.progress(1, 2)
+        time.sleep(0.01)
+    raise Cancelled("stopped")
+
+
+def wait_over(job, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not job.over:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return job

@@ -1,0 +1,129 @@
+"""Run parameters in the AutoML explorer: the controls (which parameter columns, colour and group by), and
+the Parameters tab (the primary metric by a parameter, faceted; parallel coordinates with parameter axes;
+what the top runs share)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import automl
+from core.automl import params as run_params
+from core.automl.analysis.top_runs import shared_by_top
+from ui.automl import param_charts as charts
+from ui.automl.view import GROUP_DEFAULT, View
+from ui.widgets import held_index
+
+MAX_ROWS = 2_000  # runs sent to the browser in a chart
+MAX_AXES = 8  # axes of the parallel coordinates
+MAX_FACETS = 9  # panels: a facet parameter with more values is refused
+MAX_SHARED_ROWS = 50
+
+
+def controls(data: automl.AutoMLData) -> tuple[list[str], str]:
+    """Which parameters join the table, and which one colours and groups the charts (``algorithm`` by
+    default); nothing is drawn for a source without parameters."""
+    names = data.param_names
+    wanted = st.session_state.pop("automl_url_params", None)
+    if wanted is not None:
+        st.session_state.automl_param_cols = [n for n in wanted if n in names]
+    if not names:
+        return [], GROUP_DEFAULT
+    linked_by = st.session_state.pop("automl_url_by", None)
+    if linked_by is not None:
+        st.session_state.pop("automl_by", None)
+    st.session_state.automl_param_cols = [
+        n for n in st.session_state.get("automl_param_cols", []) if n in names
+    ]
+    options = [GROUP_DEFAULT, *[n for n in names if n != GROUP_DEFAULT]]
+    shown_by = held_index("automl_by", options, linked_by if linked_by in options else GROUP_DEFAULT)
+    left, right = st.columns([6.8, 2.2], vertical_alignment="bottom")
+    kinds = run_params.kinds(data)
+    chosen = left.multiselect(
+        "Parameter columns in the table",
+        [n for n in names if n != GROUP_DEFAULT],
+        format_func=lambda n: f"{n} · {kinds.get(n, '')}",
+        key="automl_param_cols",
+        help="each child run's algorithm, preprocessor, hyperparameters and settings, as recorded",
+    )
+    by = right.selectbox("Colour and group by", options, shown_by, key="automl_by")
+    return chosen, by
+
+
+def with_params(table: pd.DataFrame, data: automl.AutoMLData, names: list[str]) -> pd.DataFrame:
+    """``table`` (one row per run) with the parameter columns ``names`` joined on ``run_id``."""
+    names = [n for n in names if n not in table.columns]
+    if not names:
+        return table
+    return table.merge(run_params.wide(data, names), on="run_id", how="left")
+
+
+def group_column(v: View, table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """``table`` with the colour-by parameter joined (the algorithm when none is chosen), and its name."""
+    if v.by == GROUP_DEFAULT or v.by not in v.data.param_names:
+        return table, GROUP_DEFAULT
+    joined = with_params(table, v.data, [v.by])
+    joined[v.by] = joined[v.by].map(lambda x: "(not recorded)" if x is None or x != x else str(x))
+    return joined, v.by
+
+
+def params_tab(v: View) -> None:
+    """The primary metric by a parameter (faceted by another), parallel coordinates with parameter axes,
+    and what the top runs share."""
+    data, names = v.data, v.data.param_names
+    numeric = {n: run_params.is_numeric(data.params.loc[data.params["name"] == n, "value"]) for n in names}
+    runs = automl.wide(data, [v.primary]).dropna(subset=[v.primary]).head(MAX_ROWS)
+    by = v.by if v.by in names else GROUP_DEFAULT
+    facet = st.selectbox(
+        "One panel per value of",
+        [None, *[n for n in names if n != by and not numeric[n]]],
+        format_func=lambda n: "(no panels)" if n is None else n,
+        key="automl_facet",
+    )
+    table = with_params(runs, data, [n for n in (by, facet) if n and n != GROUP_DEFAULT])
+    if facet and table[facet].nunique(dropna=False) > MAX_FACETS:
+        st.info(f"{facet} has more than {MAX_FACETS} values: too many panels; pick another.")
+        facet = None
+    figure = charts.by_parameter(table, v.primary, by, facet, numeric.get(by, False))
+    st.plotly_chart(figure, key="automl_chart_by_param")
+
+    default = [n for n in names if n != GROUP_DEFAULT][:4]
+    if "automl_par_params" not in st.session_state:
+        st.session_state.automl_par_params = default
+    chosen = st.multiselect(
+        "Parameter axes (text parameters become axes of categories)", names, key="automl_par_params"
+    )
+    metric_axes = list(dict.fromkeys([v.primary, *v.shown]))[: max(2, MAX_AXES - len(chosen))]
+    axes = (metric_axes + chosen)[:MAX_AXES]
+    full = with_params(automl.wide(data, metric_axes).dropna(subset=metric_axes).head(MAX_ROWS), data, chosen)
+    st.plotly_chart(charts.parallel(full, axes, v.primary, numeric), key="automl_chart_par_params")
+    st.caption(
+        f"Axes: the chosen metrics, then the parameters (at most {MAX_AXES}). Drag along an axis to filter."
+    )
+
+    st.subheader("What the top runs share")
+    runs_with_metric = len(runs)
+    if runs_with_metric < 3:
+        st.info("Too few runs with the primary metric to compare the top ones with the rest.")
+        return
+    k = st.slider("Top runs", 1, runs_with_metric - 1, min(5, runs_with_metric - 1), key="automl_topk")
+    shared = shared_by_top(data, v.primary, k)
+    st.caption(
+        f"Parameter values more common among the best {k} runs by {v.primary} than among the other "
+        f"{runs_with_metric - k}; numbers with many values in three ranges. Lift: share in the top ÷ share "
+        "in the rest (∞: no other run has it)."
+    )
+    if shared.empty:
+        st.info("No parameter value is more common among the top runs than among the rest.")
+        return
+    st.dataframe(
+        shared.head(MAX_SHARED_ROWS).style.format(
+            {
+                "top_share": "{:.0%}",
+                "rest_share": "{:.0%}",
+                "lift": lambda x: "∞" if x == float("inf") else f"{x:.2f}",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

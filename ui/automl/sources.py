@@ -1,0 +1,303 @@
+"""The AutoML explorer's source pickers: the widgets of each source, and the data they give (parsed once).
+
+A student may use the bundled sample, an upload and the operator's cached pulls; the File path, MLflow and
+Azure ML sources reach beyond the browser and are drawn for the operator only (``offered``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import partial
+from typing import NoReturn
+
+import streamlit as st
+
+from core import automl
+from core.automl.sources import cache
+from core.automl.sources import watch as live
+from core.runtime.access import Settings
+from ui.automl import watch as automl_watch
+
+SOURCES = {
+    "sample": "Bundled sample",
+    "upload": "Upload a file",
+    "path": "File path",
+    "cached": "Cached pulls",
+    "mlflow": "MLflow",
+    "azure": "Azure ML workspace",
+}
+STUDENT_SOURCES = ("sample", "upload", "cached")  # the rest read the server's files or services
+
+
+def offered(operator: bool, automl_dir: str | None) -> list[str]:
+    """The sources this visitor may use: a student the sample, an upload and the cached pulls; the operator
+    every source, File path only where a directory is named for it (``settings().automl_dir``)."""
+    if not operator:
+        return list(STUDENT_SOURCES)
+    return [s for s in SOURCES if s != "path" or automl_dir]
+
+
+def load_source(source: str, operator: bool, config: Settings) -> automl.AutoMLData | None:
+    """The widgets of the chosen source, then its data (None until there is some)."""
+    if source == "sample":
+        return sample()
+    if source == "upload":
+        return upload_source()
+    if source == "cached":
+        return cached_source(operator)
+    if not operator:  # never reached: a student's radio offers none of the sources below
+        return sample()
+    if source == "path":
+        return path_source(config.automl_dir)
+    if source == "mlflow":
+        return mlflow_source(config)
+    return azure_source()
+
+
+def stop_with_error(message: str) -> NoReturn:
+    """Show what went wrong, then stop this run of the script (``st.stop``); the widgets above stay usable."""
+    st.error(message, icon="⚠️")
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def sample() -> automl.AutoMLData:
+    """Parsed once per server; the analysis functions never change it."""
+    return automl.SampleSource().load()
+
+
+def parse_once(signature: tuple, parse: Callable[[], automl.AutoMLData]) -> automl.AutoMLData:
+    """``parse()`` once per signature (file id, path and mtime …), kept in the session; a parse error is kept
+    too, and shown with ``stop_with_error`` on every run until the signature changes."""
+    held = st.session_state.get("automl_loaded")
+    if held is None or held[0] != signature:
+        try:
+            held = (signature, parse(), None)
+        except automl.AutoMLError as exc:
+            held = (signature, None, str(exc))
+        st.session_state.automl_loaded = held
+    if held[2]:
+        stop_with_error(held[2])
+    return held[1]
+
+
+def upload_source() -> automl.AutoMLData | None:
+    up = st.file_uploader(
+        "A metrics file: `{run_id: {metric: [value]}}` (a pipeline's metrics_data, or a Pi Lab export)",
+        key="automl_upload",
+    )
+    if up is None:
+        st.info("Upload a file to explore it.")
+        return None
+    return parse_once(("upload", up.file_id), lambda: automl.UploadSource(up.name, up.getvalue()).load())
+
+
+def path_source(folder: str | None) -> automl.AutoMLData | None:
+    """A file in the operator's AutoML directory, named relative to it; every refusal reads the same."""
+    text = st.text_input(
+        "Name of a metrics file in the AutoML directory",
+        key="automl_path",
+        help="Relative to the directory the operator set (`PILAB_AUTOML_DIR` or `[pilab] automl_dir`); "
+        "nothing outside it is read.",
+    )
+    if not text:
+        st.info("Type the name of a metrics file in the AutoML directory.")
+        return None
+    try:
+        if not folder:
+            raise automl.AutoMLError(automl.PATH_REFUSED)
+        path = automl.confined_path(folder, text)
+        stamp = path.stat().st_mtime_ns
+    except (automl.AutoMLError, OSError):
+        stop_with_error(automl.PATH_REFUSED)
+    return parse_once(("path", str(path), stamp), lambda: automl.FileSource(path).load())
+
+
+def cached_source(operator: bool) -> automl.AutoMLData | None:
+    """A pull the operator cached. A student sees neither the cache's path nor where the pull came from
+    (an MLflow URI, an Azure workspace's ids): its label becomes the file's name."""
+    files = cache.list_cached()
+    if not files:
+        where = f" in `{cache.cache_dir()}`" if operator else ""
+        st.info(f"No cached pulls yet{where}: the operator pulls from MLflow or Azure ML first.")
+        return None
+    chosen = st.selectbox("Cached pull", files, format_func=lambda p: p.name, key="automl_cached")
+
+    def read() -> automl.AutoMLData:
+        data = automl.FileSource(chosen).load()
+        return data if operator else cache.shareable(data, f"cached pull {chosen.stem}")
+
+    try:
+        stamp = chosen.stat().st_mtime_ns
+    except OSError:
+        stop_with_error(f"{chosen.name}: no longer in the cache; pick another.")
+    return parse_once(("cached", str(chosen), stamp, operator), read)
+
+
+# --- live sources (operator only): pull child runs, keep them in the session, cache them as JSON --------
+
+
+def pulled(kind: str) -> automl.AutoMLData | None:
+    """The last pull from a live source in this session, if any."""
+    return st.session_state.get(f"automl_pulled_{kind}")
+
+
+def pull_button(kind: str, key: str, make_source: Callable[[], automl.Source], name: str) -> None:
+    """A "Pull child runs" button: read the live source, keep it in the session, cache it as ``name``."""
+    if not st.button("Pull child runs", type="primary", key=key):
+        return
+    with st.spinner("Reading child runs and their metrics …"):
+        try:
+            with live.exclusive(name, timeout=30):  # never beside a watch's pull of the same source
+                data, document = automl.load_live(make_source())
+        except automl.AutoMLError as exc:
+            stop_with_error(str(exc))
+    st.session_state.pop(f"automl_watch_{kind}", None)  # this pull is the view now
+    save_pull(kind, data, document, name)
+
+
+def save_pull(kind: str, data: automl.AutoMLData, document: dict, name: str) -> None:
+    """Keep a pull in the session and write it to the cache; say where (or why not)."""
+    st.session_state[f"automl_pulled_{kind}"] = data
+    try:
+        path = cache.write(document, name)
+        st.success(f"Pulled {len(data.runs)} runs; cached for offline use as `{path}`.")
+    except OSError as exc:
+        st.warning(f"Pulled {len(data.runs)} runs, but the cache could not be written: {exc.strerror}")
+
+
+def mlflow_source(config: Settings) -> automl.AutoMLData | None:
+    """Operator only: every URI is checked against ``config``'s allow-lists before MLflow sees it."""
+    from core.automl.sources import mlflow_runs as ml
+
+    uri = st.text_input(
+        "Tracking URI",
+        value=os.environ.get("MLFLOW_TRACKING_URI", ""),
+        key="automl_mlflow_uri",
+        placeholder=f"azureml://<region>.api.azureml.ms/mlflow/… or sqlite:///{config.data_dir}/mlflow.db",
+    )
+    st.caption(
+        f"Allowed here: schemes {', '.join(config.mlflow_schemes) or 'none'}; hosts "
+        f"{', '.join(config.mlflow_hosts) or 'none'}; sqlite databases inside `{config.data_dir}` "
+        "(`[pilab]` mlflow_schemes, mlflow_hosts, data_dir)."
+    )
+    if not uri:
+        st.info("Give a tracking URI (an Azure ML workspace's MLflow URI, or a local store).")
+        return pulled("mlflow")
+    if st.button("List experiments", key="automl_mlflow_list"):
+        try:
+            st.session_state.automl_mlflow_experiments = ml.list_experiments(uri, settings=config)
+        except automl.AutoMLError as exc:
+            st.error(str(exc))
+    experiments = st.session_state.get("automl_mlflow_experiments", [])
+    if experiments:
+        exp = st.selectbox(
+            "Experiment", experiments, format_func=lambda e: e["name"], key="automl_mlflow_experiment"
+        )
+        try:
+            parents = ml.list_parent_runs(uri, exp["experiment_id"], settings=config)
+        except automl.AutoMLError as exc:  # a watch or pull below keeps its last data on screen
+            st.error(str(exc), icon="⚠️")
+            return pulled("mlflow")
+        parent = st.selectbox(
+            "Parent run (AutoML job)",
+            parents,
+            format_func=lambda r: f"{r['name'] or r['run_id']} · {r['status']}",
+            key="automl_mlflow_parent",
+        )
+        if parent:
+            make = partial(ml.MlflowSource, uri, parent["run_id"], settings=config)
+            pull, watch = st.columns(2)
+            with pull:  # the source is made inside the error handling
+                pull_button("mlflow", "automl_mlflow_pull", make, f"mlflow-{parent['run_id']}")
+            with watch:
+                automl_watch.start_button("mlflow", "automl_mlflow_watch", make, f"mlflow-{parent['run_id']}")
+    return pulled("mlflow")
+
+
+def published_pipelines(workspace) -> None:
+    """Operator only: the workspace's published pipelines; trigger one, then watch its run."""
+    from ui.automl.pipelines import pipelines_panel
+
+    with st.expander("Published pipelines: run one again", expanded=False):
+        started = pipelines_panel(workspace)
+    if started is not None:
+        from core.automl.sources import azureml_v1 as az
+
+        experiment, run_id = started
+        source = az.AzureMLSource(workspace, experiment, run_id)
+        automl_watch.start("azure", source, f"azureml-{experiment}-{run_id}")
+
+
+def azure_source() -> automl.AutoMLData | None:
+    """Operator only: the form shows the workspace's ids and names from secrets or the environment."""
+    from core.automl.sources import azureml_v1 as az
+
+    try:
+        secrets = dict(st.secrets.get("azureml", {}))
+    except Exception:  # no secrets.toml: the environment alone
+        secrets = {}
+    base = az.AzureSettings.from_mapping(secrets)
+    with st.form("automl_azure_form"):
+        left, right = st.columns(2)
+        config = left.text_input("config.json (path; empty: the ids on the right)", key="automl_az_config")
+        auth = left.radio(
+            "Sign in with",
+            az.AUTH_KINDS,
+            index=az.AUTH_KINDS.index(base.auth),
+            horizontal=True,
+            key="automl_az_auth",
+        )
+        sub = right.text_input("Subscription id", value=base.subscription_id or "", key="automl_az_sub")
+        rg = right.text_input("Resource group", value=base.resource_group or "", key="automl_az_rg")
+        ws = right.text_input("Workspace", value=base.workspace_name or "", key="automl_az_ws")
+        found = "found" if base.has_secret() else "not set"
+        left.caption(
+            f"Service principal: tenant and client ids from `st.secrets['azureml']` or "
+            f"AZURE_TENANT_ID / AZURE_CLIENT_ID; secret ({found}) from st.secrets or AZURE_CLIENT_SECRET, "
+            "never shown."
+        )
+        connect = st.form_submit_button("Connect")
+    if connect:
+        chosen = az.AzureSettings.from_mapping(
+            secrets,
+            config_path=config or None,
+            subscription_id=sub,
+            resource_group=rg,
+            workspace_name=ws,
+            auth=auth,
+        )
+        with st.spinner("Signing in …"):
+            try:
+                workspace = az.connect(chosen)
+                st.session_state.automl_az_workspace = workspace
+                st.session_state.automl_az_experiments = az.list_experiments(workspace)
+            except automl.AutoMLError as exc:
+                stop_with_error(str(exc))
+    workspace = st.session_state.get("automl_az_workspace")
+    if workspace is None:
+        return pulled("azure")
+    experiment = st.selectbox("Experiment", st.session_state.automl_az_experiments, key="automl_az_exp")
+    if experiment:
+        try:
+            runs = az.list_runs(workspace, experiment)
+        except automl.AutoMLError as exc:  # a watch or pull below keeps its last data on screen
+            st.error(str(exc), icon="⚠️")
+            return pulled("azure")
+        run = st.selectbox(
+            "AutoML or pipeline run",
+            runs,
+            format_func=lambda r: f"{r['run_id']} · {r['type']} · {r['status']}",
+            key="automl_az_run",
+        )
+        if run:
+            make = partial(az.AzureMLSource, workspace, experiment, run["run_id"])
+            name = f"azureml-{experiment}-{run['run_id']}"
+            pull, watch = st.columns(2)
+            with pull:
+                pull_button("azure", "automl_az_pull", make, name)
+            with watch:
+                automl_watch.start_button("azure", "automl_az_watch", make, name)
+    published_pipelines(workspace)
+    return pulled("azure")

@@ -1,0 +1,213 @@
+"""The AutoML explorer's tabs: one function per tab, each drawing one view of the data it is given.
+
+``TABS`` maps a tab's name to its function of a ``ui.automl.view.View``; the page draws only the open tab.
+Numbers come from ``core.automl``, figures from ``ui.automl.charts``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import streamlit as st
+
+from core import automl
+from core.automl import params as run_params
+from core.automl.analysis import artifacts as arts
+from core.automl.sources import cache
+from ui.automl import charts
+from ui.automl.compare_tab import jobs_tab
+from ui.automl.model_tab import model_tab
+from ui.automl.params_tab import group_column, params_tab
+from ui.automl.view import View
+
+MAX_ROWS = 2_000  # runs sent to the browser in the table and the charts
+MAX_PARCOORDS = 8
+KEPT = (  # the tabs' widgets
+    "automl_filter",
+    "automl_baseline",
+    "automl_x",
+    "automl_y",
+    "automl_artifact_run",
+    "automl_facet",
+    "automl_par_params",
+    "automl_topk",
+    "automl_second",
+)
+
+
+def table_tab(v: View) -> None:
+    """The runs as a table, filtered, the best highlighted; deltas to a pinned baseline run."""
+    query = st.text_input("Filter runs (run id or algorithm contains)", key="automl_filter")
+    rows = v.table
+    if query:
+        found = [rows[c].str.contains(query, case=False, regex=False) for c in ("run_id", "algorithm")]
+        rows = rows[found[0] | found[1]]
+    st.caption(
+        f"{len(rows)} of {len(v.table)} runs, iteration order; click a column header to sort. "
+        f"Best run by {v.primary} highlighted."
+        + (f" First {MAX_ROWS} shown." if len(rows) > MAX_ROWS else "")
+    )
+    numbers = {c: "{:g}" for c in v.params if c in rows and rows[c].dtype.kind == "f"}  # 6, not 6.000000
+    styled = charts.highlight(rows.head(MAX_ROWS), v.summary.best_run, v.shown).format(numbers, na_rep="")
+    st.dataframe(styled, hide_index=True, width="stretch")
+    baseline = st.selectbox(
+        "Pin a baseline run (deltas: positive = better than the baseline)",
+        [None, *v.data.run_ids],
+        format_func=lambda r: "(none)" if r is None else r,
+        key="automl_baseline",
+    )
+    if baseline:
+        deltas = automl.baseline_deltas(v.data, baseline, v.shown).head(MAX_ROWS)
+        st.dataframe(charts.deltas_styled(deltas, v.shown), hide_index=True, width="stretch")
+
+
+def ranking_tab(v: View) -> None:
+    """The runs ranked by the primary metric, best first."""
+    ranked = automl.ranking(v.data, v.primary)
+    st.plotly_chart(charts.ranking_bars(ranked, v.primary), key="automl_chart_ranking")
+
+
+def compare_tab(v: View) -> None:
+    """Two metrics against each other, then parallel coordinates over the chosen ones."""
+    metrics, pair = v.data.metrics, st.columns(2)
+    if st.session_state.get("automl_x") not in metrics:
+        st.session_state.automl_x = v.primary
+    x = pair[0].selectbox("x", metrics, key="automl_x")
+    y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
+    both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
+    both, by = group_column(v, both)
+    st.plotly_chart(charts.scatter(both, x, y, v.summary.best_run, by), key="automl_chart_scatter")
+    axes = list(dict.fromkeys([v.primary, *v.shown]))[:MAX_PARCOORDS]
+    if len(axes) >= 2:
+        full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)
+        st.plotly_chart(charts.parallel(full, axes, v.primary), key="automl_chart_parcoords")
+        st.caption(f"Drag along an axis to filter runs. Axes: the chosen metrics (at most {MAX_PARCOORDS}).")
+
+
+def correlation_tab(v: View) -> None:
+    """How the chosen metrics agree across runs."""
+    corr = automl.correlation(v.data, v.shown if len(v.shown) >= 2 else None)
+    if len(corr) >= 2:
+        st.plotly_chart(charts.heatmap(corr), key="automl_chart_corr")
+    else:
+        st.info("Correlation needs at least two metrics that vary across runs.")
+
+
+def progress_tab(v: View) -> None:
+    """The best value so far by iteration, and when the search last improved."""
+    curve = automl.best_so_far(v.data, v.primary)
+    last, after = automl.last_improvement(curve)
+    st.plotly_chart(charts.progress(curve, v.primary), key="automl_chart_progress")
+    if after:
+        st.markdown(
+            f"Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better."
+        )
+    else:
+        st.markdown(f"The best run came at the last iteration (**{last}**): the search was still improving.")
+
+
+def algorithms_tab(v: View) -> None:
+    """The primary metric per algorithm: boxes, then best, median and worst."""
+    by_algorithm = automl.per_algorithm(v.data, v.primary)
+    if v.data.runs["algorithm"].isna().all():
+        st.info(
+            "This source records no algorithm names (a cached metrics_data file has none; live pulls do)."
+        )
+    runs = automl.wide(v.data, [v.primary]).dropna(subset=[v.primary]).head(MAX_ROWS)
+    order = list(by_algorithm["algorithm"])
+    st.plotly_chart(charts.boxes(runs, v.primary, order), key="automl_chart_box")
+    st.dataframe(by_algorithm, hide_index=True, width="stretch")
+
+
+def artifacts_tab(v: View) -> None:
+    """A run's confusion matrix and ROC curves, from the artifacts the source kept."""
+    pick = st.selectbox(
+        "Run", [r for r in v.data.run_ids if r in v.data.artifacts], key="automl_artifact_run"
+    )
+    found, cols = v.data.artifacts.get(pick, {}), st.columns(2)
+    try:
+        if "confusion_matrix" in found:
+            figure = charts.confusion(arts.confusion_matrix(found["confusion_matrix"]))
+            cols[0].plotly_chart(figure, key="automl_cm")
+        if "accuracy_table" in found:
+            curves = arts.roc_curves(found["accuracy_table"])
+            cols[1].plotly_chart(charts.roc(curves, arts.roc_auc(curves)), key="automl_roc")
+    except automl.AutoMLError as exc:
+        st.error(str(exc))
+
+
+def export_tab(v: View) -> None:
+    """Downloads: the table as CSV, the tidy data as JSON, a re-openable metrics file."""
+    stem = "automl-" + v.summary.best_run.rsplit("_", 1)[0][-12:]
+    st.download_button(
+        "Table as CSV (one row per run)",
+        automl.wide(v.data, v.shown).to_csv(index=False),
+        file_name=f"{stem}-table.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="automl_dl_csv",
+    )
+    st.download_button(
+        "Tidy data as JSON (run_id, iteration, metric, value)",
+        v.data.tidy.to_json(orient="records"),
+        file_name=f"{stem}-tidy.json",
+        mime="application/json",
+        on_click="ignore",
+        key="automl_dl_tidy",
+    )
+    st.download_button(
+        "Re-openable metrics file (the cached format, with metadata)",
+        json.dumps(cache.to_document(v.data)),
+        file_name=f"{stem}-metrics.json",
+        mime="application/json",
+        on_click="ignore",
+        key="automl_dl_doc",
+    )
+    if not v.data.params.empty:
+        st.download_button(
+            "Run parameters as CSV (run_id, iteration, kind, name, value)",
+            run_params.listing(v.data).to_csv(index=False),
+            file_name=f"{stem}-params.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="automl_dl_params",
+        )
+    st.caption(
+        "The same from a terminal: `python -m core.automl table PATH --csv`, `python -m core.automl params "
+        "PATH --csv`."
+    )
+
+
+ARTIFACTS_TAB = "Confusion matrix & ROC"  # offered only where the data has artifacts
+PARAMS_TAB = "Parameters"  # offered only where the data has run parameters
+TABS: dict[str, Callable[[View], None]] = {
+    "Table": table_tab,
+    "Ranking": ranking_tab,
+    "Compare": compare_tab,
+    "Correlation": correlation_tab,
+    "Search progress": progress_tab,
+    "Algorithms": algorithms_tab,
+    PARAMS_TAB: params_tab,
+    ARTIFACTS_TAB: artifacts_tab,
+    "Best model": model_tab,
+    "Two jobs": jobs_tab,
+    "Export": export_tab,
+}
+
+
+def tab_names(data: automl.AutoMLData) -> list[str]:
+    """The tabs ``data`` has something for, in order (the artifacts' tab only where there are artifacts, the
+    parameters' only where there are parameters)."""
+    return [
+        name
+        for name in TABS
+        if (name != ARTIFACTS_TAB or data.artifacts) and (name != PARAMS_TAB or not data.params.empty)
+    ]
+
+
+def keep_choices() -> None:
+    """Keep the choices made in closed tabs: a widget not drawn in a run would lose its value."""
+    for key in KEPT:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

@@ -1,0 +1,27 @@
+"""What every AutoML tab draws from (``View``), apart from the tabs, so that ``ui.automl.tabs`` and the
+tab modules it lists import it from below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from core import automl
+
+GROUP_DEFAULT = "algorithm"  # what colours and groups the charts when no parameter is chosen
+
+
+@dataclass(frozen=True)
+class View:
+    """What a tab draws from: the data, the primary metric and its summary, the table and its metrics; the
+    source's key, the parameter columns chosen and the parameter that colours and groups the charts."""
+
+    data: automl.AutoMLData
+    primary: str
+    summary: automl.Summary
+    table: pd.DataFrame
+    shown: list[str]
+    source: str = ""
+    params: list[str] = field(default_factory=list)
+    by: str = GROUP_DEFAULT

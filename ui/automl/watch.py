@@ -1,0 +1,117 @@
+"""The AutoML explorer's live watch: start one (operator), its controls (pause, stop), its status line, and
+the timer of the fragment that redraws the page's results as children arrive.
+
+The polling runs on the watch's own thread (``core.automl.sources.watch``); the page only reads its latest
+snapshot, so a redraw never waits on a service. One watch a source a server: a student who opens the cached
+pull a running watch writes sees it grow too, without any control over it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from core import automl
+from core.automl.sources import cache
+from core.automl.sources import watch as live
+
+ENV_EVERY = "PILAB_WATCH_EVERY"  # the default seconds between polls (10)
+EVERY_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
+MAX_REDRAW_S = 5.0
+
+
+def default_every() -> float:
+    """``$PILAB_WATCH_EVERY`` seconds when it is a number in range, else 10."""
+    try:
+        every = float(os.environ.get(ENV_EVERY, "10"))
+    except ValueError:
+        return 10.0
+    return every if live.MIN_EVERY_S <= every <= live.MAX_EVERY_S else 10.0
+
+
+def start_button(kind: str, key: str, make_source: Callable[[], automl.Source], name: str) -> None:
+    """Operator only: a "Watch live" button that starts (or rejoins) the watch of ``name`` for ``kind``."""
+    if st.button("Watch live", key=key, help="poll the job's children until its parent run ends"):
+        try:
+            source = make_source()
+        except automl.AutoMLError as exc:
+            st.error(str(exc), icon="⚠️")
+            return
+        start(kind, source, name)
+
+
+def start(kind: str, source: automl.Source, name: str) -> live.Watch:
+    """Start the watch of ``name`` and make it this session's ``kind`` view."""
+    watch = live.start_watch(source, name, default_every())
+    st.session_state[f"automl_watch_{kind}"] = name
+    st.session_state.pop(f"automl_pulled_{kind}", None)
+    st.session_state.automl_watch_pause = False
+    return watch
+
+
+def for_source(source: str, cached: Path | None) -> live.Watch | None:
+    """The watch this view follows: the operator's own (MLflow, Azure ML) or the running one that writes the
+    chosen cached pull."""
+    if source == "cached":
+        return live.watching(cached) if cached is not None else None
+    name = st.session_state.get(f"automl_watch_{source}")
+    return live.find(name) if name else None
+
+
+def controls(watch: live.Watch, operator: bool) -> float | None:
+    """The pause switch (and for the operator a Stop button); the redraw interval, None when paused or the
+    watch has ended."""
+    snap = watch.snapshot()
+    if not watch.alive():
+        return None  # ended or stopped: nothing to pause
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    paused = left.toggle(
+        "Pause live updates",
+        key="automl_watch_pause",
+        help="holds this page as it is" + ("; the watch stops polling meanwhile" if operator else ""),
+    )
+    if operator:
+        if paused != snap.paused:
+            watch.pause(paused)
+        if right.button("Stop watching", key="automl_watch_stop", on_click=watch.stop):
+            st.rerun()
+    if paused:
+        return None
+    return min(max(watch.every / 2, live.MIN_EVERY_S), MAX_REDRAW_S)
+
+
+def status(snap: live.Snapshot, redraw: float | None) -> None:
+    """Where the watch stands: the children's counts, last updated … · next in …, an error and its retry."""
+    now = time.time()
+    counts = " · ".join(f"{n} {state}" for state, n in snap.counts.items())
+    if snap.updated_at is None:
+        when = "waiting for the first poll" if not snap.polls else "no child runs yet"
+    else:
+        when = f"last updated {time.strftime('%H:%M:%S', time.localtime(snap.updated_at))}"
+    if snap.done:
+        ended = "stopped" if snap.stopped and snap.state not in live.ENDED else f"the job {snap.state}"
+        st.success(f"Live watch ended: {ended}. {counts} · {when}.", icon="🏁")
+    elif redraw is None:
+        st.info(f"Live watch paused: {counts} · {when}.", icon="⏸️")
+    else:
+        after = max(0, round((snap.next_at or now) - now))
+        st.info(f"Live: parent {snap.state} · {counts} · {when} · next in {after} s", icon="📡")
+    if snap.error and not snap.done:
+        after = max(0, round((snap.next_at or now) - now))
+        st.warning(
+            f"The last poll failed ({snap.failures} in a row; next try in {after} s): {snap.error}. "
+            "The data shown is the last good pull.",
+            icon="⚠️",
+        )
+
+
+def data_of(watch: live.Watch, operator: bool) -> automl.AutoMLData | None:
+    """The watch's latest data as this visitor may see it (a student: the cached pull's shareable form)."""
+    data = watch.snapshot().data
+    if data is None or operator:
+        return data
+    return cache.shareable(data, f"cached pull {watch.path.stem}")

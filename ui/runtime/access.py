@@ -1,0 +1,145 @@
+"""The visitor's role on this server and the operator unlock in the sidebar.
+
+Pages ask ``is_operator()`` before they draw a control that reaches beyond the browser (a file on the
+server, an MLflow or Azure ML service, a Dask scheduler address): for a student such a control is not drawn
+at all, so no URL or session trick can bring it back.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from core.pi import BACKENDS
+from core.runtime.access import PasscodeGate, Settings, loopback_only
+
+_UNLOCKED = "pilab_operator_unlocked"  # set only by a right passcode; no widget has this key
+
+
+def _secrets(table: str) -> dict:
+    try:
+        return dict(st.secrets.get(table, {}))
+    except Exception:  # no secrets.toml: the environment alone
+        return {}
+
+
+def settings() -> Settings:
+    """``[pilab]`` in secrets.toml, else ``PILAB_*`` variables, else defaults. A bad value locks the server
+    (the sidebar says why) rather than dropping the operator's choices."""
+    try:
+        return Settings.from_mapping(_secrets("pilab"))
+    except ValueError:
+        return Settings(locked=True)
+
+
+def settings_problem() -> str | None:
+    try:
+        Settings.from_mapping(_secrets("pilab"))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _auth_configured() -> bool:
+    return bool(_secrets("auth"))
+
+
+def _signed_in_operator(allowed: tuple[str, ...]) -> bool:
+    """Signed in with Streamlit's login as one of ``allowed`` (nobody when the list is empty: any student
+    can have an account with the provider)."""
+    try:
+        if not st.user.is_logged_in:
+            return False
+    except AttributeError:  # no [auth]: st.user has no login state
+        return False
+    return str(st.user.get("email") or "").lower() in allowed
+
+
+@st.cache_resource
+def passcode_gate() -> PasscodeGate:
+    """One gate for the server, so a new tab does not reset the wait after wrong tries."""
+    return PasscodeGate()
+
+
+_PROXY_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
+
+
+def local_server() -> bool:
+    """Listening on loopback only, reached from this machine and not through a proxy: the person at this
+    machine is the one user."""
+    if settings().locked or not loopback_only(st.get_option("server.address")):
+        return False
+    headers = st.context.headers or {}
+    if any(headers.get(h) for h in _PROXY_HEADERS):  # a reverse proxy or tunnel forwards other people
+        return False
+    address = st.context.ip_address  # None from localhost; AppTest has no connection (not a str)
+    return not isinstance(address, str) or loopback_only(address)
+
+
+def is_operator() -> bool:
+    if local_server():
+        return True
+    if _auth_configured() and _signed_in_operator(settings().operators):
+        return True
+    return bool(st.session_state.get(_UNLOCKED))
+
+
+def visitor() -> str:
+    """A short id of this browser session, for the Jobs panel and per-visitor limits."""
+    if "pilab_visitor" not in st.session_state:
+        st.session_state.pilab_visitor = uuid.uuid4().hex[:6]
+    return ("operator " if is_operator() else "student ") + st.session_state.pilab_visitor
+
+
+def run_refusal(backend: str, n: int) -> str | None:
+    """Why this visitor may not run ``backend`` on ``n`` samples (the operator may run anything)."""
+    if is_operator():
+        return None
+    return settings().run_refusal(backend, n, slow=BACKENDS[backend].max_n < BACKENDS["numpy_chunked"].max_n)
+
+
+def _gate_keys() -> tuple[str, ...]:
+    keys = [f"session:{visitor().split()[-1]}"]
+    address = st.context.ip_address
+    if isinstance(address, str):
+        keys.append(f"address:{address}")
+    return tuple(keys)
+
+
+def _unlock_form() -> None:
+    """A student's way to become the operator: Streamlit's login where [auth] is set, else the passcode."""
+    if _auth_configured():
+        if st.button("Sign in as the operator", key="pilab_login"):
+            st.login()
+        return
+    with st.form("pilab_unlock", clear_on_submit=True):
+        given = st.text_input("Operator passcode", type="password", key="pilab_passcode")
+        pressed = st.form_submit_button("Unlock")
+    if pressed:
+        ok, why = passcode_gate().attempt(given or "", settings().operator_passcode, *_gate_keys())
+        if ok:
+            st.session_state[_UNLOCKED] = True
+            st.rerun()
+        st.error(why)
+
+
+def sidebar() -> None:
+    """The role line in the sidebar: the operator's lock, or a student's unlock (the operator's Jobs panel,
+    ``ui.runtime.jobs.jobs_panel``, follows it)."""
+    with st.sidebar:
+        problem = settings_problem()
+        if problem:
+            st.error(f"{problem}. The server stays locked until it is fixed.", icon="⚠️")
+        if not is_operator():
+            with st.expander("🔒 Student view"):
+                st.caption("Live sources, server files and cluster addresses are for the operator.")
+                _unlock_form()
+            return
+        if local_server():
+            st.caption("🔓 Operator (this server listens on this machine only)")
+        else:
+            st.caption("🔓 Operator")
+            if st.session_state.get(_UNLOCKED) and st.button("Lock", key="pilab_lock"):
+                del st.session_state[_UNLOCKED]
+                st.rerun()

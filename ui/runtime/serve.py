@@ -1,0 +1,48 @@
+"""Start Pi Lab's server ready for its first visitor: ``python -m ui.runtime.serve [streamlit run options]``.
+
+``make run`` and ``make serve`` use it. Before Streamlit answers its health check, the server imports what
+the pages import (about 2 s) and routes every address through app.py's navigation; the process pool, loky's
+workers, the local Dask cluster and Numba's kernels start meanwhile, in the background, so a first Run finds
+them ready. (``streamlit run app.py`` runs nothing of the app before its first visitor: then ``ui.entry_ran``
+starts the same warm-up.)
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+PAGES = APP.parent / "pages"
+
+
+def import_what_pages_import() -> None:
+    """Run the top-level import statements of every page file (and nothing else of them)."""
+    for page in sorted(PAGES.glob("*.py")):
+        imports = [n for n in ast.parse(page.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        exec(compile(ast.Module(imports, type_ignores=[]), str(page), "exec"), {})
+
+
+def use_app_navigation() -> None:
+    """Route every address of this server through app.py's ``st.navigation``, never Streamlit's old
+    ``pages/`` discovery (streamlit#9624)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+def main() -> int:
+    from streamlit.web import cli
+
+    from core.pi import executors
+
+    executors.warm_up()
+    import_what_pages_import()  # once here, not during the first visitor's page
+    use_app_navigation()
+    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    return cli.main()
+
+
+if __name__ == "__main__":  # spawned pool workers import this module again, as __mp_main__: never run there
+    sys.exit(main())
