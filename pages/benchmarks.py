@@ -1,18 +1,17 @@
 """Benchmarks: backends × sample sizes within a time budget → time, samples/s, speed-up, crossovers."""
 
 import functools
-import json
 
 import streamlit as st
 
 from core.bench.harness import run_sweep
-from core.bench.tables import agreement, parallel_crossovers, sweep_table
+from core.bench.tables import parallel_crossovers, sweep_table
 from core.pi import backends
 from ui import ensure_app_navigation
-from ui.pi import charts
+from ui.bench import charts, panels
 from ui.pi.settings import N_OPTIONS, fmt_n
 from ui.runtime import access
-from ui.runtime.jobs import show_outcome, start, take_finished, watch
+from ui.runtime.jobs import show_job, start
 
 ensure_app_navigation()
 available = backends.available()
@@ -38,27 +37,17 @@ with st.form("sweep"):
     submitted = st.form_submit_button("Run sweep", type="primary", icon="▶️")
 
 if submitted and chosen and "bench_job" not in st.session_state:
-    ns = [n for n in N_OPTIONS if low <= n <= high]
-    if not access.is_operator():  # a student's sweep stays within the server's limits for students
-        limits = access.settings()
-        kept = [n for n in ns if n <= limits.student_max_n] or ns[:1]
-        if len(kept) < len(ns) or budget > limits.job_budget_s:
-            st.info(
-                f"This server lets students sweep up to n = {fmt_n(kept[-1])} within "
-                f"{min(budget, limits.job_budget_s):g} s."
-            )
-        ns, budget = kept, min(budget, limits.job_budget_s)
+    ns, budget, note = access.sweep_limits([n for n in N_OPTIONS if low <= n <= high], budget)
+    if note:
+        st.info(note)
     work = functools.partial(run_sweep, backends=list(chosen), ns=ns, budget_s=float(budget), repeat=repeat)
     start("bench_job", "sweep", work)
 elif submitted and not chosen:
     st.warning("Pick at least one backend.")
 
-finished = take_finished("bench_job")
-show_outcome("bench_job", finished, "timings")
-if finished is not None and finished.partial:
-    st.session_state.bench_timings = list(finished.partial)
-if "bench_job" in st.session_state:
-    watch("bench_job", unit="timings")
+kept = show_job("bench_job", what="timings", unit="timings")
+if kept:
+    st.session_state.bench_timings = kept
 
 timings = st.session_state.get("bench_timings")
 if not timings:
@@ -86,50 +75,7 @@ with speed_tab:
         charts.sweep_lines(table, "speedup", f"Speed-up over {baseline}", f"× {baseline}", cross),
         width="stretch",
     )
-if cross:
-    found = [
-        f"**{b}** from N = {fmt_n(n)}" if n else f"**{b}**: not within this range" for b, n in cross.items()
-    ]
-    st.markdown("Parallel beats the fastest serial backend (" + ", ".join(serial or ["none picked"]) + "): ")
-    st.markdown("; ".join(found) + ".")
-if {"dask", "ray"} & set(names):
-    with st.expander("Why Dask and Ray differ"):
-        st.markdown(
-            "Both count the same ranges of the same stream, so they agree to the point; what differs is what "
-            "a run costs whatever N. **Dask** sends every task through its central scheduler (here a "
-            "`LocalCluster` whose workers are threads of the server): a submit, a scheduling decision, the "
-            "work, the result reported back — several ms a task over TCP, even on one machine. **Ray** has "
-            "no central scheduler on a task's way: this process leases a worker process from its raylet and "
-            "hands the task to it directly, and a small result comes straight back, so a task costs about a "
-            "millisecond. But Ray's workers are separate processes, and its instance (a GCS, a raylet, "
-            "Python workers) takes seconds to start, once per server (`startup_s`). So Ray starts to win at "
-            "a smaller N than Dask; past that, both run the same compiled loop, and on a real cluster both "
-            "add what one machine cannot: more cores."
-        )
+panels.crossovers(cross, serial)
+panels.dask_and_ray(names)
 with data_tab:
-    shown = ["backend", "n", "workers", "mean_s", "std_s", "best_s", "compile_s", "samples_per_s", "speedup"]
-    fmt = st.column_config.NumberColumn
-    st.dataframe(
-        table[shown],
-        hide_index=True,
-        width="stretch",
-        column_config={c: fmt(format="%.3g") for c in shown[3:]} | {"n": fmt(format="%.0e")},
-    )
-    checks = agreement(timings)
-    if not checks.empty:
-        ok = bool(checks["agree"].all())
-        (st.success if ok else st.error)(
-            "The counter-based backends counted exactly the same points at every N."
-            if ok
-            else "The counter-based backends disagree: see the rows marked False."
-        )
-        st.dataframe(checks, hide_index=True, width="stretch")
-    left, right = st.columns(2)
-    left.download_button("Download CSV", table.to_csv(index=False), "pi-lab-sweep.csv", "text/csv", icon="⬇️")
-    right.download_button(
-        "Download JSON",
-        json.dumps([t.to_dict() for t in timings], indent=1),
-        "pi-lab-sweep.json",
-        "application/json",
-        icon="⬇️",
-    )
+    panels.data_tab(table, timings)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from core.automl.analysis.tables import NO_ALGORITHM
 from core.automl.catalogue import metric_info
-from ui.pi.charts import layout
+from ui.layout import layout
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler

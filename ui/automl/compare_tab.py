@@ -12,7 +12,7 @@ import streamlit as st
 from core import automl
 from core.automl.analysis.compare import compare
 from core.automl.sources import cache
-from ui.automl import param_charts as charts
+from ui.automl import compare_charts as charts
 from ui.automl.sources import sample
 from ui.automl.view import View
 from ui.runtime.access import is_operator, settings

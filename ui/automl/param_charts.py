@@ -1,4 +1,4 @@
-"""Plotly figures of run parameters and of two jobs side by side, in the AutoML explorer's one layout."""
+"""Plotly figures of run parameters, in the look every Pi Lab figure shares (``ui.layout``)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from core.automl.catalogue import metric_info
-from ui.automl.charts import HEIGHT, OTHER, parcoords
-from ui.pi.charts import layout
+from ui.automl.charts import HEIGHT, parcoords
+from ui.layout import layout
 
 MAX_CATEGORIES = 30  # values of a text axis in parallel coordinates; the rarest beyond are "(other)"
 MAX_TICK = 14  # characters of a category's label on a parallel-coordinates axis
-BINS = 20
-JOB_COLOURS = {"A": OTHER, "B": "#e07b00"}
 
 
 def by_parameter(table: pd.DataFrame, metric: str, by: str, facet: str | None, numeric: bool) -> go.Figure:
@@ -56,49 +54,3 @@ def parallel(table: pd.DataFrame, axes: list[str], primary: str, numeric: dict[s
             {"label": name, "values": codes, "tickvals": list(range(len(categories))), "ticktext": ticks}
         )
     return parcoords(table, dims, primary, "Metrics and parameters", left=90)
-
-
-def per_algorithm_bars(table: pd.DataFrame, metric: str, labels: tuple[str, str]) -> go.Figure:
-    """The best ``metric`` per algorithm in job A and job B, side by side."""
-    fig = go.Figure()
-    for job, column, label in (("A", "best_a", labels[0]), ("B", "best_b", labels[1])):
-        fig.add_trace(
-            go.Bar(
-                y=table["algorithm"],
-                x=table[column],
-                orientation="h",
-                name=f"{job}: {label[:40]}",
-                marker_color=JOB_COLOURS[job],
-                hovertemplate="%{y}<br>%{x:.5f}<extra>" + job + "</extra>",
-            )
-        )
-    values = pd.concat([table["best_a"], table["best_b"]]).dropna()
-    lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-    pad = (hi - lo) * 0.15 or 0.01
-    info = metric_info(metric)
-    fig.update_xaxes(range=[lo - pad, hi + pad], title=f"best {info.display}")
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_layout(barmode="group")
-    return layout(fig, f"Best {info.display} per algorithm, job A and job B", 140 + 44 * len(table))
-
-
-def distributions(values: pd.DataFrame, metric: str, best: dict[str, float]) -> go.Figure:
-    """Each job's values of ``metric`` as overlaid histograms, each job's best marked."""
-    fig = go.Figure()
-    lo, hi = float(values["value"].min()), float(values["value"].max())
-    bins = {"start": lo, "end": hi + (hi - lo) * 1e-9, "size": (hi - lo) / BINS or 1.0}  # the same for both
-    for job, group in values.groupby("job", sort=True):
-        fig.add_trace(
-            go.Histogram(
-                x=group["value"],
-                name=f"job {job}",
-                marker_color=JOB_COLOURS[str(job)],
-                opacity=0.55,
-                xbins=bins,
-            )
-        )
-        fig.add_vline(x=best[str(job)], line={"color": JOB_COLOURS[str(job)], "dash": "dash", "width": 2})
-    fig.update_layout(barmode="overlay")
-    fig.update_xaxes(title=metric_info(metric).display)
-    fig.update_yaxes(title="runs")
-    return layout(fig, f"{metric_info(metric).display} in both jobs (dashed: each job's best)", HEIGHT)

@@ -1,4 +1,4 @@
-"""Plotly figures of the π pages, and the layout every Pi Lab figure shares (AutoML's too)."""
+"""Plotly figures of the π page, in the look every Pi Lab figure shares (``ui.layout``)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.pi.points import INSIDE_RGB, OUTSIDE_RGB, png, raster
+from ui.layout import LEGEND_BELOW, layout
 
 INSIDE, OUTSIDE = ("#{:02x}{:02x}{:02x}".format(*rgb) for rgb in (INSIDE_RGB, OUTSIDE_RGB))
-FONT = {"size": 16}
-MARGIN = {"l": 60, "r": 20, "t": 60, "b": 50}
-LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0}
-
-
-def layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
-    """The look all figures share: title, height, font and margins; ``kw`` (a legend, another margin …)
-    goes to ``update_layout`` and wins over the defaults."""
-    fig.update_layout(**{"title": title, "height": height, "font": FONT, "margin": MARGIN, **kw})
-    return fig
 
 
 def target(n: int) -> go.Figure:
@@ -178,32 +169,3 @@ def throughput(table: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(type="log", title="samples / s")
     return layout(fig, "Samples/s (label: × the slowest)", legend=LEGEND_BELOW)
-
-
-def sweep_lines(df: pd.DataFrame, y: str, title: str, y_title: str, marks: dict | None = None) -> go.Figure:
-    """One line per backend of ``y`` against n (log-log); ``marks`` puts a star at each crossover n."""
-    fig = go.Figure()
-    for backend, part in df.groupby("backend", sort=False):
-        fig.add_trace(go.Scatter(x=part["n"], y=part[y], mode="lines+markers", name=backend))
-        n_cross = (marks or {}).get(backend)
-        if n_cross:
-            at = part[part["n"] == n_cross]
-            fig.add_trace(
-                go.Scatter(
-                    x=at["n"],
-                    y=at[y],
-                    mode="markers+text",
-                    showlegend=False,
-                    marker={
-                        "symbol": "star",
-                        "size": 18,
-                        "color": "gold",
-                        "line": {"width": 1, "color": "black"},
-                    },
-                    text=[f"{backend} wins from here"],
-                    textposition="top center",
-                )
-            )
-    fig.update_xaxes(type="log", title="samples n")
-    fig.update_yaxes(type="log", title=y_title)
-    return layout(fig, title, height=520, legend=LEGEND_BELOW)

@@ -18,6 +18,11 @@ DEFAULTS = {
 _SAVED = "pi_saved_settings"
 
 
+def slider_max_workers() -> int:
+    """The top of the Workers slider: two per core."""
+    return 2 * executors.default_workers()
+
+
 def fmt_n(n: int) -> str:
     """1e6, 2e7 … (what a class reads off a projector)."""
     mantissa, exponent = f"{n:.0e}".split("e")

@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.pi import BACKENDS
 from core.runtime.access import PasscodeGate, Settings, loopback_only
+from ui.pi.settings import fmt_n
 
 _UNLOCKED = "pilab_operator_unlocked"  # set only by a right passcode; no widget has this key
 
@@ -97,6 +98,23 @@ def run_refusal(backend: str, n: int) -> str | None:
     if is_operator():
         return None
     return settings().run_refusal(backend, n, slow=BACKENDS[backend].max_n < BACKENDS["numpy_chunked"].max_n)
+
+
+def sweep_limits(ns: list[int], budget_s: float) -> tuple[list[int], float, str | None]:
+    """A sweep over the sizes ``ns`` within ``budget_s`` as this visitor may run it: a student's stays within
+    the server's limits for students (the sizes up to ``student_max_n``, at least the smallest, and at most
+    ``job_budget_s``), with a note saying so when that cut it; the operator's as asked."""
+    if is_operator():
+        return ns, budget_s, None
+    limits = settings()
+    kept = [n for n in ns if n <= limits.student_max_n] or ns[:1]
+    note = None
+    if len(kept) < len(ns) or budget_s > limits.job_budget_s:
+        note = (
+            f"This server lets students sweep up to n = {fmt_n(kept[-1])} within "
+            f"{min(budget_s, limits.job_budget_s):g} s."
+        )
+    return kept, min(budget_s, limits.job_budget_s), note
 
 
 def _gate_keys() -> tuple[str, ...]:

@@ -99,6 +99,17 @@ def watch(key: str, unit: str = "samples") -> None:
     panel()
 
 
+def show_job(key: str, *, what: str, unit: str = "samples") -> list:
+    """A page's background job under ``key``, after its Run button: take it if it has ended, say how it
+    ended (``show_outcome``), and draw its live panel (``watch``) while it runs. Returns what a job that has
+    just ended kept (its partial results, for the page to keep), else an empty list."""
+    finished = take_finished(key)
+    show_outcome(key, finished, what)
+    if key in st.session_state:
+        watch(key, unit=unit)
+    return list(finished.partial) if finished is not None else []
+
+
 def jobs_panel() -> None:
     """The operator's Jobs panel: every queued and running job of the server (who, what, since when), with
     a Cancel each."""

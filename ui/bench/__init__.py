@@ -1,0 +1,1 @@
+"""The Benchmarks page's pieces: its figures and its result tabs."""

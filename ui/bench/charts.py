@@ -1,0 +1,37 @@
+"""Plotly figures of the Benchmarks page, in the look every Pi Lab figure shares (``ui.layout``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.layout import LEGEND_BELOW, layout
+
+
+def sweep_lines(df: pd.DataFrame, y: str, title: str, y_title: str, marks: dict | None = None) -> go.Figure:
+    """One line per backend of ``y`` against n (log-log); ``marks`` puts a star at each crossover n."""
+    fig = go.Figure()
+    for backend, part in df.groupby("backend", sort=False):
+        fig.add_trace(go.Scatter(x=part["n"], y=part[y], mode="lines+markers", name=backend))
+        n_cross = (marks or {}).get(backend)
+        if n_cross:
+            at = part[part["n"] == n_cross]
+            fig.add_trace(
+                go.Scatter(
+                    x=at["n"],
+                    y=at[y],
+                    mode="markers+text",
+                    showlegend=False,
+                    marker={
+                        "symbol": "star",
+                        "size": 18,
+                        "color": "gold",
+                        "line": {"width": 1, "color": "black"},
+                    },
+                    text=[f"{backend} wins from here"],
+                    textposition="top center",
+                )
+            )
+    fig.update_xaxes(type="log", title="samples n")
+    fig.update_yaxes(type="log", title=y_title)
+    return layout(fig, title, height=520, legend=LEGEND_BELOW)
