@@ -15,6 +15,7 @@ from core import automl
 from core.automl import params as run_params
 from core.automl.analysis import artifacts as arts
 from core.automl.sources import cache
+from ui import url
 from ui.automl import charts
 from ui.automl.compare_tab import jobs_tab
 from ui.automl.model_tab import model_tab
@@ -211,3 +212,14 @@ def keep_choices() -> None:
     for key in KEPT:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def open_tab(v: View) -> None:
+    """The tabs ``v.data`` has something for, their open one in the URL (``?automl_view=``): only it is
+    computed and sent to the browser; the closed tabs' choices are kept."""
+    keep_choices()  # the closed tabs' widgets are not drawn: keep what was chosen in them
+    names = tab_names(v.data)
+    tab_boxes = url.tabs(names, key="automl_view")
+    shown = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])
+    with tab_boxes[names.index(shown)]:
+        TABS[shown](v)
