@@ -90,5 +90,5 @@ if not results:
 table = results_table(results)
 st.subheader(f"{results[0].n:,} samples, seed {results[0].seed}")
 panels.cards(results, table)
-panels.clusters(table, st.session_state.pi_request, operator)
+panels.clusters(table, st.session_state.get("pi_request"), operator)
 panels.result_tabs(results, table)

@@ -45,7 +45,7 @@ def cards(results: list[Estimate], table: pd.DataFrame) -> None:
             st.info(f"**{e.backend}**: {note}", icon="ℹ️")
 
 
-def clusters(table: pd.DataFrame, request: Request, operator: bool) -> None:
+def clusters(table: pd.DataFrame, request: Request | None, operator: bool) -> None:
     """The Dask cluster and the Ray instance the run used, if it used them: the operator sees their
     addresses and workers, a student only their size."""
     cluster = executors.dask_cluster(request.scheduler) if "dask" in table["backend"].values else None
