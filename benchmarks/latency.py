@@ -189,19 +189,24 @@ def returning_browser(browser, url: str):
     return context
 
 
-def fresh_first_run(browser, log: Path, repeat: int, returning: bool) -> tuple[list, list]:
-    """A new server each time, on one port: from its health check answering to the π page drawn, and from
-    the first Run's click to its results drawn. A ``returning`` browser has opened the app before (the
-    teacher's, the day after: Streamlit's hashed static files are cached for a year); a new one has not,
-    and loads Streamlit's frontend and Plotly (about 2.6 s of browser work even on a warm server)."""
-    opened, ran = [], []
+def fresh_first_run(
+    browser, log: Path, repeat: int, *, returning: bool, launcher: bool = True
+) -> tuple[list, list, list]:
+    """A new server each time, on one port: from its health check answering to the π page drawn, from the
+    first Run's click to its results drawn, and from the command's start to those results. A ``returning``
+    browser has opened the app before (the teacher's, the day after: Streamlit's hashed static files are
+    cached for a year); a new one has not, and loads Streamlit's frontend and Plotly (about 2.6 s of browser
+    work even on a warm server). ``launcher``: ``make run``'s ``python -m ui.runtime.serve`` (it prepares the
+    server before its health check answers), else ``streamlit run app.py`` (at its first visitor)."""
+    opened, ran, whole = [], [], []
     port = free_port()
     returning_context = None
     if returning:
-        with serve_app(port=port) as (url, _):
+        with serve_app(port=port, launcher=launcher) as (url, _):
             returning_context = returning_browser(browser, url)
     for i in range(repeat):
-        with serve_app(env={"PILAB_TIMINGS": str(log)}, port=port) as (url, _):
+        started = time.time()
+        with serve_app(env={"PILAB_TIMINGS": str(log)}, port=port, launcher=launcher) as (url, _):
             t0 = time.time()  # serve_app returns once the health check answers
             context = returning_context or browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
@@ -213,12 +218,13 @@ def fresh_first_run(browser, log: Path, repeat: int, returning: bool) -> tuple[l
             t2 = time.time()
             opened.append(parts_of(log, t0, t1))
             ran.append(parts_of(log, t1, t2))
+            whole.append(parts_of(log, started, t2))
             page.close()
             if context is not returning_context:
                 context.close()
     if returning_context is not None:
         returning_context.close()
-    return opened, ran
+    return opened, ran, whole
 
 
 def five_sessions(browser, url: str, pid: int, log: Path, repeat: int) -> list:
@@ -325,12 +331,16 @@ def main() -> None:
             cases.append(summary("five sessions press Run together (1e7, 4 parallel backends)", five))
             cases[-1]["note"] = five_note(five)
             print(json.dumps(cases[-1]), flush=True)
-        opened, ran = fresh_first_run(browser, log, args.repeat, returning=True)
+        opened, ran, whole = fresh_first_run(browser, log, args.repeat, returning=True)
         cases.append(summary("fresh server, returning browser: health → π page drawn", opened))
         cases.append(summary(f"fresh server: first Run of all {len(FAST)} fast backends → drawn", ran))
-        opened, _ = fresh_first_run(browser, log, args.repeat, returning=False)
+        first_results = f"fresh server, returning browser: command → first Run of {len(FAST)} backends drawn"
+        cases.append(summary(f"{first_results} (`make run`)", whole))
+        _, _, whole = fresh_first_run(browser, log, args.repeat, returning=True, launcher=False)
+        cases.append(summary(f"{first_results} (`streamlit run app.py`)", whole))
+        opened, _, _ = fresh_first_run(browser, log, args.repeat, returning=False)
         cases.append(summary("fresh server, new browser: health → π page drawn", opened))
-        print(json.dumps(cases[-3:]), flush=True)
+        print(json.dumps(cases[-5:]), flush=True)
         browser.close()
     if args.json:
         Path(args.json).write_text(json.dumps(cases, indent=1))

@@ -8,14 +8,13 @@ _entry_ran = False
 
 def entry_ran() -> None:
     """Called by app.py on every run, before it runs the page it navigates to. The first call in a server
-    started without ``ui.runtime.serve`` starts the pools warming up. (The pages' modules are not imported on
-    a thread beside the script: Python 3.11's compiler is not safe to run on two threads at once, and a page
-    compiled meanwhile failed with "AST constructor recursion depth mismatch".)"""
+    started with ``streamlit run app.py`` prepares it as ``python -m ui.runtime.serve`` does before its health
+    check (``ui.runtime.serve.prepare``: warm-up, the pages' imports, app.py's routing)."""
     global _entry_ran
     if not _entry_ran:
-        from core.pi import executors
+        from ui.runtime import serve
 
-        executors.warm_up()  # once per server: a no-op when ui.runtime.serve has started it
+        serve.prepare()  # once per process: a no-op when ui.runtime.serve has prepared it
     _entry_ran = True
 
 
