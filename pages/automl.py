@@ -1,10 +1,10 @@
 """AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported; what
-each run was, the best model read safely, and two jobs side by side.
+each run was, the best model read safely, and two AutoML runs side by side.
 
 Top to bottom: the source (its widgets in ``ui.automl.sources``; a student gets the sample, an upload and
 the cached pulls), the primary and chosen metrics, the summary cards, the parameter columns and the
 colour-by parameter (``ui.automl.params_tab``), then the open tab, drawn by its function in
-``ui.automl.tabs.TABS``. While a live watch follows the job (``ui.automl.watch``), everything below the
+``ui.automl.tabs.TABS``. While a live watch follows the parent run (``ui.automl.watch``), everything below the
 source is a fragment redrawn on a timer from the watch's latest data, keeping every choice.
 """
 
@@ -46,7 +46,7 @@ def read_url(sources: list[str]) -> str | None:
 
 
 def write_url(source: str, metric: str, chosen: list[str], params: list[str] = (), by: str = "") -> None:
-    """The view into the URL; the parameters' keys and job B only when set (an upload has no link)."""
+    """The view into the URL; the parameters' keys and AutoML run B only when set (an upload has no link)."""
     second = st.session_state.get("automl_second", "")
     extra = {
         "params": ",".join(params),
@@ -176,10 +176,10 @@ else:
 
     @st.fragment(run_every=redraw)
     def live_view() -> None:
-        """The watch's status and latest data, redrawn every ``redraw`` seconds while the job runs."""
+        """The watch's status and latest data, redrawn every ``redraw`` seconds while the parent runs."""
         automl_watch.status(watch.snapshot(), redraw)
         if redraw is not None and not watch.alive():
-            st.rerun()  # the job ended: one full run draws the page without the timer
+            st.rerun()  # the parent ended: one full run draws the page without the timer
         shown = automl_watch.data_of(watch, operator) or data
         if shown is None:
             st.info("No child run has logged a metric yet; this page fills in as they do.")

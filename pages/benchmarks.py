@@ -12,7 +12,7 @@ from ui import ensure_app_navigation
 from ui.pi import charts
 from ui.pi.settings import N_OPTIONS, fmt_n
 from ui.runtime import access
-from ui.runtime.jobs import show_outcome, start, take_finished, watch
+from ui.runtime.jobs import progress_panel, show_outcome, start, take_finished
 
 ensure_app_navigation()
 available = backends.available()
@@ -58,7 +58,7 @@ show_outcome("bench_job", finished, "timings")
 if finished is not None and finished.partial:
     st.session_state.bench_timings = list(finished.partial)
 if "bench_job" in st.session_state:
-    watch("bench_job", unit="timings")
+    progress_panel("bench_job", unit="timings")
 
 timings = st.session_state.get("bench_timings")
 if not timings:

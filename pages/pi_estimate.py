@@ -8,12 +8,12 @@ import streamlit as st
 from core.pi import BACKENDS, backends, executors, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source, results_table
-from core.pi.runs import Request, run_backends
+from core.pi.request import Request, run_backends
 from ui import ensure_app_navigation, url
 from ui.pi import charts
 from ui.pi.settings import N_OPTIONS, fmt_n, initial_values, write_url_state
 from ui.runtime import access
-from ui.runtime.jobs import show_outcome, start, take_finished, watch
+from ui.runtime.jobs import progress_panel, show_outcome, start, take_finished
 
 ensure_app_navigation()
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
@@ -96,7 +96,7 @@ if finished is not None and finished.partial:
     st.session_state.pi_results = list(finished.partial)
     st.session_state.setdefault("pi_history", []).extend(e.to_dict() for e in finished.partial)
 if "pi_job" in st.session_state:
-    watch("pi_job")
+    progress_panel("pi_job")
 
 results = st.session_state.get("pi_results")
 if not results:

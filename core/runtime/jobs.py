@@ -120,7 +120,9 @@ class JobRunner:
         self._running: set[int] = set()  # ids of the jobs holding a slot
         _runners.add(self)
         processes.at_exit(cancel_all, early=True)
-        watchdog = threading.Thread(target=_watch, args=(weakref.ref(self),), daemon=True, name="pilab-jobs")
+        watchdog = threading.Thread(
+            target=_watchdog, args=(weakref.ref(self),), daemon=True, name="pilab-jobs"
+        )
         watchdog.start()
 
     def submit(
@@ -234,7 +236,7 @@ class JobRunner:
                 self._release(job)
 
 
-def _watch(ref: weakref.ref[JobRunner]) -> None:
+def _watchdog(ref: weakref.ref[JobRunner]) -> None:
     """The watchdog thread: a few times a second, check the running jobs of a runner while it exists."""
     while (runner := ref()) is not None:
         runner.check_running()

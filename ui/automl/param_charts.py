@@ -1,4 +1,5 @@
-"""Plotly figures of run parameters and of two jobs side by side, in the AutoML explorer's one layout."""
+"""Plotly figures of run parameters and of two AutoML runs side by side, in the AutoML explorer's one
+layout."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ui.pi.charts import layout
 MAX_CATEGORIES = 30  # values of a text axis in parallel coordinates; the rarest beyond are "(other)"
 MAX_TICK = 14  # characters of a category's label on a parallel-coordinates axis
 BINS = 20
-JOB_COLOURS = {"A": OTHER, "B": "#e07b00"}
+SIDE_COLOURS = {"A": OTHER, "B": "#e07b00"}
 
 
 def by_parameter(table: pd.DataFrame, metric: str, by: str, facet: str | None, numeric: bool) -> go.Figure:
@@ -59,17 +60,17 @@ def parallel(table: pd.DataFrame, axes: list[str], primary: str, numeric: dict[s
 
 
 def per_algorithm_bars(table: pd.DataFrame, metric: str, labels: tuple[str, str]) -> go.Figure:
-    """The best ``metric`` per algorithm in job A and job B, side by side."""
+    """The best ``metric`` per algorithm in AutoML run A and run B, side by side."""
     fig = go.Figure()
-    for job, column, label in (("A", "best_a", labels[0]), ("B", "best_b", labels[1])):
+    for side, column, label in (("A", "best_a", labels[0]), ("B", "best_b", labels[1])):
         fig.add_trace(
             go.Bar(
                 y=table["algorithm"],
                 x=table[column],
                 orientation="h",
-                name=f"{job}: {label[:40]}",
-                marker_color=JOB_COLOURS[job],
-                hovertemplate="%{y}<br>%{x:.5f}<extra>" + job + "</extra>",
+                name=f"{side}: {label[:40]}",
+                marker_color=SIDE_COLOURS[side],
+                hovertemplate="%{y}<br>%{x:.5f}<extra>" + side + "</extra>",
             )
         )
     values = pd.concat([table["best_a"], table["best_b"]]).dropna()
@@ -83,21 +84,21 @@ def per_algorithm_bars(table: pd.DataFrame, metric: str, labels: tuple[str, str]
 
 
 def distributions(values: pd.DataFrame, metric: str, best: dict[str, float]) -> go.Figure:
-    """Each job's values of ``metric`` as overlaid histograms, each job's best marked."""
+    """Each side's values of ``metric`` as overlaid histograms, each side's best marked."""
     fig = go.Figure()
     lo, hi = float(values["value"].min()), float(values["value"].max())
     bins = {"start": lo, "end": hi + (hi - lo) * 1e-9, "size": (hi - lo) / BINS or 1.0}  # the same for both
-    for job, group in values.groupby("job", sort=True):
+    for side, group in values.groupby("job", sort=True):
         fig.add_trace(
             go.Histogram(
                 x=group["value"],
-                name=f"job {job}",
-                marker_color=JOB_COLOURS[str(job)],
+                name=f"job {side}",
+                marker_color=SIDE_COLOURS[str(side)],
                 opacity=0.55,
                 xbins=bins,
             )
         )
-        fig.add_vline(x=best[str(job)], line={"color": JOB_COLOURS[str(job)], "dash": "dash", "width": 2})
+        fig.add_vline(x=best[str(side)], line={"color": SIDE_COLOURS[str(side)], "dash": "dash", "width": 2})
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title=metric_info(metric).display)
     fig.update_yaxes(title="runs")

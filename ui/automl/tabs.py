@@ -16,7 +16,7 @@ from core.automl import params as run_params
 from core.automl.analysis import artifacts as arts
 from core.automl.sources import cache
 from ui.automl import charts
-from ui.automl.compare_tab import jobs_tab
+from ui.automl.compare_tab import comparison_tab
 from ui.automl.model_tab import model_tab
 from ui.automl.params_tab import group_column, params_tab
 from ui.automl.view import View
@@ -191,7 +191,7 @@ TABS: dict[str, Callable[[View], None]] = {
     PARAMS_TAB: params_tab,
     ARTIFACTS_TAB: artifacts_tab,
     "Best model": model_tab,
-    "Two jobs": jobs_tab,
+    "Two jobs": comparison_tab,
     "Export": export_tab,
 }
 

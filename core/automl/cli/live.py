@@ -1,4 +1,4 @@
-"""``watch``, ``pipelines`` and ``trigger`` from a terminal: follow a running AutoML job child by child, list
+"""``watch``, ``pipelines`` and ``trigger`` from a terminal: follow a running AutoML run child by child, list
 an Azure ML workspace's published pipelines and start one (settings as ``pull`` reads them)."""
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def watch_command(args: Namespace) -> int:
-    """Poll until the parent ends; print each child as it ends; exit 0 when the job completed, else 1. A
-    first poll that fails ends the command (status 2); later failures are retried, backing off."""
+    """Poll until the parent ends; print each child as it ends; exit 0 when the parent run completed, else
+    1. A first poll that fails ends the command (status 2); later failures are retried, backing off."""
     if not MIN_EVERY_S <= args.every <= MAX_EVERY_S:
         raise AutoMLError(f"--every {args.every:g} is not in [{MIN_EVERY_S:g}, {MAX_EVERY_S:g}] seconds")
     args.no_artifacts = False

@@ -1,4 +1,4 @@
-"""``pull`` from a terminal: a live AutoML job's child runs into the same cache file the page writes.
+"""``pull`` from a terminal: a live AutoML run's child runs into the same cache file the page writes.
 
 Settings come from where the page takes them: ``[pilab]`` (the MLflow allow-lists) and ``[azureml]`` (the
 workspace and sign-in) in ``.streamlit/secrets.toml``, then the environment.
