@@ -166,7 +166,18 @@ def explore(data: automl.AutoMLData) -> None:
     tab_boxes = url.tabs(names, key="automl_view")  # the open tab is in the URL
     open_tab = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])
     with tab_boxes[names.index(open_tab)]:  # only the open tab is computed and sent to the browser
-        TABS[open_tab](View(data, primary, summary, table, shown, source, param_columns, by))
+        TABS[open_tab](
+            View(
+                data=data,
+                primary=primary,
+                summary=summary,
+                table=table,
+                shown=shown,
+                source=source,
+                params=param_columns,
+                by=by,
+            )
+        )
 
 
 if watch is None:

@@ -80,7 +80,12 @@ if submitted:
     refused = [f"**{name}** refused before running: {reason}" for name, reason in limited.items()]
     allowed = tuple(b for b in chosen if b not in limited)
     request = Request(
-        allowed, int(n), int(seed), int(workers), scheduler.strip() or None, ray_address.strip() or None
+        allowed,
+        int(n),
+        seed=int(seed),
+        workers=int(workers),
+        scheduler=scheduler.strip() or None,
+        ray_address=ray_address.strip() or None,
     )
     refused += [f"**{name}** refused before running: {reason}" for name, reason in request.refusals().items()]
     st.session_state.pi_refused = refused if chosen else ["Pick at least one backend."]

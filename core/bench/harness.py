@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from core.pi import BACKENDS, Backend, Estimate, estimate
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Timing:
     """The timing of one label at one n (seconds per run; ``best_s`` gives ``samples_per_s``). ``backend``
     holds the label as asked: a registry name, ``name@W``, or ``measure_call``'s label."""

@@ -45,7 +45,7 @@ def _summary(x: np.ndarray, y: np.ndarray) -> tuple[int, str, list[float]]:
     return inside, hashlib.sha1(x.tobytes() + y.tobytes()).hexdigest()[:12], x[:3].round(6).tolist()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ForkRngResult(Result):
     workers: int
     samples: int
@@ -155,7 +155,7 @@ def fork_rng(workers: int = 2, samples: int = 100_000, seed: int = 7) -> ForkRng
     then with one ``SeedSequence`` child each; count the distinct streams."""
     shared = run_script(seed_then_pool, samples, workers, seed)
     seeded = run_script(one_seed_each, samples, workers, seed)
-    return ForkRngResult(workers, samples, seed, shared, seeded)
+    return ForkRngResult(workers=workers, samples=samples, seed=seed, shared=shared, seeded=seeded)
 
 
 LESSON = Lesson(

@@ -39,7 +39,7 @@ def warm_up() -> int:
     return os.getpid()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class JoblibResult(Result):
     workers: int
     tiny_items: int
@@ -141,18 +141,18 @@ def joblib_tiny_vs_heavy(
             lambda: parallel(delayed(read_file)(p) for p in todo),
         )
     return JoblibResult(
-        workers,
-        tiny_items,
-        files,
-        rows_per_file,
-        reads,
-        startup_s,
-        tiny_serial_s,
-        tiny_parallel_s,
-        tiny_numpy_s,
-        heavy_serial_s,
-        heavy_parallel_s,
-        busy_note(),
+        workers=workers,
+        tiny_items=tiny_items,
+        files=files,
+        rows_per_file=rows_per_file,
+        reads=reads,
+        startup_s=startup_s,
+        tiny_serial_s=tiny_serial_s,
+        tiny_parallel_s=tiny_parallel_s,
+        tiny_numpy_s=tiny_numpy_s,
+        heavy_serial_s=heavy_serial_s,
+        heavy_parallel_s=heavy_parallel_s,
+        busy=busy_note(),
     )
 
 

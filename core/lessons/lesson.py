@@ -84,7 +84,7 @@ class Result:
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.init})
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Lesson:
     """One lesson: ``run(**params)`` checks each parameter against ``bounds`` and calls ``function``."""
 

@@ -28,7 +28,7 @@ def nap(number: int, seconds: float, t0: float, log) -> None:
     log.put((number, os.getpid(), start, time.time() - t0))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SleepResult(Result):
     processes: int
     seconds: float
@@ -86,7 +86,13 @@ def sleep_in_parallel(processes: int = 3, seconds: float = 0.5) -> SleepResult:
     """Start ``processes`` sleepers together and join them; then again one at a time; time both."""
     parallel_s, together = _run(processes, seconds, True, "together")
     one_by_one_s, queued = _run(processes, seconds, False, "one at a time")
-    return SleepResult(processes, seconds, parallel_s, one_by_one_s, together + queued)
+    return SleepResult(
+        processes=processes,
+        seconds=seconds,
+        parallel_s=parallel_s,
+        one_by_one_s=one_by_one_s,
+        naps=together + queued,
+    )
 
 
 LESSON = Lesson(

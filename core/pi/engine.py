@@ -13,7 +13,7 @@ from core.pi.backends import BACKENDS, MAX_N, Backend, Run
 from core.runtime.checks import bounded
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Estimate:
     """One run's result. ``elapsed_s`` excludes ``compile_s`` (JIT) and ``startup_s`` (pools, clusters)."""
 

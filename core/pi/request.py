@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from core.pi.engine import Estimate, check_request, estimate
 
@@ -13,6 +13,7 @@ class Request:
 
     backends: tuple[str, ...]
     n: int
+    _: KW_ONLY
     seed: int
     workers: int | None = None
     scheduler: str | None = None

@@ -47,7 +47,7 @@ def _whole(value: Any, name: str, low: float, high: float) -> int:
     return int(bounded(value, low, high, f"[pilab] {name}"))
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Settings:
     """The operator's choices for a shared server (``[pilab]`` in secrets.toml, or ``PILAB_*`` variables).
 

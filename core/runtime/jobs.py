@@ -36,7 +36,7 @@ class Busy(RuntimeError):
     """The runner's queue is full; try again when a job has finished."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Job:
     """One piece of background work and what is known of it so far."""
 

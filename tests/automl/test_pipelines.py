@@ -50,8 +50,8 @@ def test_published_pipelines_are_listed_with_their_endpoints_and_parameters(azur
 
 def test_choose_by_id_or_name_and_version():
     found = [
-        pipelines.Published("pp-1", "bank", "1.0", "Active", "e"),
-        pipelines.Published("pp-2", "bank", "2.0", "Active", "e"),
+        pipelines.Published(id="pp-1", name="bank", version="1.0", status="Active", endpoint="e"),
+        pipelines.Published(id="pp-2", name="bank", version="2.0", status="Active", endpoint="e"),
     ]
     assert pipelines.choose(found, "pp-2").version == "2.0"
     assert pipelines.choose(found, "bank", "1.0").id == "pp-1"
@@ -87,7 +87,13 @@ def test_trigger_refuses_undeclared_parameters_bad_names_and_disabled_pipelines(
         pipelines.trigger(workspace, first, "bad name")
     with pytest.raises(AutoMLError, match=r"is Disabled, not Active"):
         pipelines.trigger(workspace, disabled, "bank")
-    moved = pipelines.Published("pp-1", "bank", "1", "Active", "https://evil.example/PipelineSubmit/pp-1")
+    moved = pipelines.Published(
+        id="pp-1",
+        name="bank",
+        version="1",
+        status="Active",
+        endpoint="https://evil.example/PipelineSubmit/pp-1",
+    )
     with pytest.raises(AutoMLError, match="not on the workspace's pipelines service"):
         pipelines.trigger(workspace, moved, "bank")
     assert not any("evil.example" in r[1] for r in azure.requests)  # the header never went there

@@ -17,7 +17,7 @@ MAX_LEADERBOARD = 50  # ranks shown side by side
 MAX_LISTED = 12  # names listed in one "what changed" cell
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Comparison:
     """AutoML run A against run B by one metric; differences are signed so that a positive number means B is
     better (higher where higher is better, lower where lower is)."""

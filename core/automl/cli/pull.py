@@ -42,7 +42,9 @@ def source(args: Namespace) -> tuple[LiveSource, str]:
             settings = Settings.from_mapping(secrets("pilab"))
         except ValueError as exc:
             raise AutoMLError(str(exc)) from None
-        return MlflowSource(args.mlflow, args.parent, fetch, settings=settings), f"mlflow-{args.parent}"
+        return MlflowSource(
+            args.mlflow, args.parent, fetch_artifacts=fetch, settings=settings
+        ), f"mlflow-{args.parent}"
     if not (args.experiment and args.run):
         raise AutoMLError(f"{command} --azure needs --experiment NAME and --run RUN_ID")
     from core.automl.sources import azureml_v1 as az

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ class Obj:
 
     cls: str
     args: list[Any] = field(default_factory=list)
+    _: KW_ONLY
     state: dict[str, Any] = field(default_factory=dict)
     raw_state: Any = None  # a state that is not a dict (an array's tuple, a custom __setstate__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ SIGN_IN = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AzureSettings:
     """How to reach a workspace: a config.json, or explicit ids; and how to sign in."""
 
@@ -139,6 +139,7 @@ class AzureMLSource:
     workspace: Any
     experiment: str
     run_id: str
+    _: KW_ONLY
     label: str = ""
     fetch_artifacts: bool = True
 

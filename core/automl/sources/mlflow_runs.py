@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -200,6 +200,7 @@ class MlflowSource:
 
     tracking_uri: str
     parent_run_id: str
+    _: KW_ONLY
     fetch_artifacts: bool = True
     label: str = ""
     settings: Settings | None = None

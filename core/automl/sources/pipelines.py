@@ -23,7 +23,7 @@ _EXPERIMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")  # what Azure ML 
 _PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Published:
     """One published pipeline: its id, name, version, status (Active, Deprecated, Disabled), REST
     endpoint and the parameters it declares (name → default value)."""

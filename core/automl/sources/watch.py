@@ -60,7 +60,7 @@ def child_states(document: dict[str, Any] | None) -> dict[str, str]:
     return {rid: state_of(info.get("status")) for rid, info in runs.items() if isinstance(info, dict)}
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Snapshot:
     """What a watch has seen: the last good data (kept when a poll fails), when it was pulled and the next
     poll is due (wall-clock seconds), the last error, the parent's state, the children's counts, and the
