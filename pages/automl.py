@@ -45,7 +45,7 @@ def read_url(sources: list[str]) -> str | None:
     return link.get("source") if link.get("source") in sources else None
 
 
-def write_url(source: str, metric: str, chosen: list[str], params: list[str] = (), by: str = "") -> None:
+def write_url(source: str, *, metric: str, chosen: list[str], params: list[str] = (), by: str = "") -> None:
     """The view into the URL; the parameters' keys and AutoML run B only when set (an upload has no link)."""
     second = st.session_state.get("automl_second", "")
     extra = {
@@ -74,16 +74,16 @@ st.markdown(
     "or a cached file; live from MLflow or an Azure ML workspace."
 )
 operator, config = is_operator(), settings()
-sources = offered(operator, config.automl_dir)
+sources = offered(operator=operator, automl_dir=config.automl_dir)
 linked = read_url(sources)  # a source no longer offered (MLflow for a student, say) starts over
 shown_source = held_index("automl_source", sources, linked or sources[0])
 source = st.radio(
     "Source", sources, shown_source, format_func=SOURCES.get, horizontal=True, key="automl_source"
 )
-data = load_source(source, operator, config)
+data = load_source(source, operator=operator, config=config)
 watch = automl_watch.for_source(source, st.session_state.get("automl_cached") if source == "cached" else None)
 if data is None and watch is None:
-    write_url(source, "", [])
+    write_url(source, metric="", chosen=[])
     st.stop()
 
 
@@ -120,7 +120,7 @@ def explore(data: automl.AutoMLData) -> None:
     chosen = middle.multiselect("Metrics in the table and charts", metrics, key="automl_metrics")
     only_differing = right.toggle("Only metrics that differ", key="automl_differ")
     param_columns, by = controls(data)
-    write_url(source, primary, chosen, param_columns, by)
+    write_url(source, metric=primary, chosen=chosen, params=param_columns, by=by)
 
     summary = automl.summarize(data, primary)
     info = metric_info(primary)
@@ -183,7 +183,7 @@ def explore(data: automl.AutoMLData) -> None:
 if watch is None:
     explore(data)
 else:
-    redraw = automl_watch.controls(watch, operator)
+    redraw = automl_watch.controls(watch, operator=operator)
 
     @st.fragment(run_every=redraw)
     def live_view() -> None:
@@ -191,7 +191,7 @@ else:
         automl_watch.status(watch.snapshot(), redraw)
         if redraw is not None and not watch.alive():
             st.rerun()  # the parent ended: one full run draws the page without the timer
-        shown = automl_watch.data_of(watch, operator) or data
+        shown = automl_watch.data_of(watch, operator=operator) or data
         if shown is None:
             st.info("No child run has logged a metric yet; this page fills in as they do.")
             return

@@ -93,7 +93,7 @@ class JoblibResult(Result):
         ]
 
 
-def write_csvs(folder: Path, files: int, rows: int, seed: int = 0) -> list[str]:
+def write_csvs(folder: Path, *, files: int, rows: int, seed: int = 0) -> list[str]:
     """Write ``files`` CSV files of ``rows`` random numbers (the lecture's ``num_aleatorios.csv``)."""
     rng = np.random.default_rng(seed)
     paths = []
@@ -105,6 +105,7 @@ def write_csvs(folder: Path, files: int, rows: int, seed: int = 0) -> list[str]:
 
 
 def joblib_tiny_vs_heavy(
+    *,
     tiny_items: int = 1000,
     files: int = 2,
     rows_per_file: int = 150_000,
@@ -133,7 +134,7 @@ def joblib_tiny_vs_heavy(
     )
 
     with tempfile.TemporaryDirectory(prefix="pilab-csv-") as folder:
-        paths = write_csvs(Path(folder), files, rows_per_file)
+        paths = write_csvs(Path(folder), files=files, rows=rows_per_file)
         todo = [paths[i % files] for i in range(reads)]
         heavy_serial_s, heavy_parallel_s = best_of(
             repeat,

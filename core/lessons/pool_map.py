@@ -92,6 +92,7 @@ class PoolMapResult(Result):
 
 
 def pool_vs_map(
+    *,
     tiny_items: int = 50_000,
     heavy_tasks: int = 8,
     heavy_steps: int = 500_000,

@@ -24,7 +24,7 @@ class Request:
         refused = {}
         for name in self.backends:
             try:
-                check_request(name, self.n, self.seed, self.workers)
+                check_request(name, self.n, seed=self.seed, workers=self.workers)
             except ValueError as exc:
                 refused[name] = str(exc)
         return refused

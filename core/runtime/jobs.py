@@ -110,7 +110,7 @@ class JobRunner:
     """Runs jobs on at most ``slots`` daemon threads; at most ``max_waiting`` wait behind them."""
 
     def __init__(
-        self, slots: int = 1, max_waiting: int = 16, stall_s: float = 120.0, grace_s: float = 2.0
+        self, *, slots: int = 1, max_waiting: int = 16, stall_s: float = 120.0, grace_s: float = 2.0
     ) -> None:
         self.slots, self.max_waiting = slots, max_waiting
         self.stall_s, self.grace_s = stall_s, grace_s

@@ -142,7 +142,7 @@ def test_stop_and_pause_end_the_polls_within_a_deadline(automl_run, tmp_path):
     automl_run.add_child()
     time.sleep(0.5)  # no polls while paused (a count, not a timing, is asserted)
     assert watch.snapshot().polls <= held + 1 and watch.snapshot().paused
-    watch.pause(False)
+    watch.pause(paused=False)
     wait_for(lambda: (d := watch.snapshot().data) is not None and len(d.runs) == 1)
     assert watch.stop(timeout=5) and not watch.alive()
 

@@ -77,7 +77,7 @@ def compare_tab(v: View) -> None:
     y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
     both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
     both, by = group_column(v, both)
-    st.plotly_chart(charts.scatter(both, x, y, v.summary.best_run, by), key="automl_chart_scatter")
+    st.plotly_chart(charts.scatter(both, x, y, best=v.summary.best_run, by=by), key="automl_chart_scatter")
     axes = list(dict.fromkeys([v.primary, *v.shown]))[:MAX_PARCOORDS]
     if len(axes) >= 2:
         full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)

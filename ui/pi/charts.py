@@ -180,7 +180,9 @@ def throughput(table: pd.DataFrame) -> go.Figure:
     return layout(fig, "Samples/s (label: × the slowest)", legend=LEGEND_BELOW)
 
 
-def sweep_lines(df: pd.DataFrame, y: str, title: str, y_title: str, marks: dict | None = None) -> go.Figure:
+def sweep_lines(
+    df: pd.DataFrame, y: str, *, title: str, y_title: str, marks: dict | None = None
+) -> go.Figure:
     """One line per backend of ``y`` against n (log-log); ``marks`` puts a star at each crossover n."""
     fig = go.Figure()
     for backend, part in df.groupby("backend", sort=False):

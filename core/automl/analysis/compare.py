@@ -92,7 +92,7 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
         direction=direction,
         labels=(a.source or "job A", b.source or "job B"),
         best=best,
-        per_algorithm=_per_algorithm(a, b, metric, direction),
+        per_algorithm=_per_algorithm(a, b, metric, direction=direction),
         leaderboard=_leaderboard(*ranked),
         values=pd.concat(
             [
@@ -105,7 +105,7 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
     )
 
 
-def _per_algorithm(a: AutoMLData, b: AutoMLData, metric: str, direction: str) -> pd.DataFrame:
+def _per_algorithm(a: AutoMLData, b: AutoMLData, metric: str, *, direction: str) -> pd.DataFrame:
     left, right = (per_algorithm(data, metric)[["algorithm", "runs", "best"]] for data in (a, b))
     both = left.merge(right, on="algorithm", how="outer", suffixes=("_a", "_b"))
     for column in ("runs_a", "runs_b"):

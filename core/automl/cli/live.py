@@ -58,7 +58,7 @@ def watch_command(args: Namespace) -> int:
         if snap.data is not None:
             primary = snap.data.primary_metric(args.primary_metric)
             for run_id in snap.ended_now:
-                line, best = child_line(snap.data, run_id, primary, best)
+                line, best = child_line(snap.data, run_id, primary=primary, best=best)
                 print(line, flush=True)
         if snap.done:
             ended = ", ".join(f"{k} {v}" for k, v in snap.counts.items() if v)
@@ -70,7 +70,7 @@ def watch_command(args: Namespace) -> int:
 
 
 def child_line(
-    data: AutoMLData, run_id: str, primary: str, best: tuple[str, float] | None
+    data: AutoMLData, run_id: str, *, primary: str, best: tuple[str, float] | None
 ) -> tuple[str, tuple[str, float] | None]:
     """A line for a child that ended (iteration, algorithm, primary metric, best so far); the new best."""
     runs = data.runs.set_index("run_id")
@@ -107,7 +107,7 @@ def trigger_command(args: Namespace) -> int:
     workspace = _workspace()
     chosen = pipelines.choose(pipelines.list_published(workspace), args.name, args.version)
     values = pipelines.parse_params(args.param)
-    run = pipelines.trigger(workspace, chosen, args.experiment, values)
+    run = pipelines.trigger(workspace, chosen, experiment=args.experiment, values=values)
     print(f"submitted {chosen.name} v{chosen.version or '?'} as run {run.run_id} in {run.experiment}")
     print(f"studio: {run.portal_url or '(no link)'}")
     print(f"watch it: python -m core.automl watch --azure --experiment {run.experiment} --run {run.run_id}")

@@ -184,7 +184,7 @@ class AzureMLSource:
         )
 
 
-def fetch_model(workspace, experiment: str, run_id: str, max_bytes: int) -> bytes:
+def fetch_model(workspace, experiment: str, run_id: str, *, max_bytes: int) -> bytes:
     """The bytes of a child run's ``outputs/model.pkl`` (read statically by ``core.automl.modelfile.report``,
     never unpickled); ``AutoMLError`` when the run has none or it is over ``max_bytes``."""
     from azureml.core import Experiment, Run

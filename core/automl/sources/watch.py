@@ -229,7 +229,7 @@ class Watch:
             self._wake.wait(timeout=max(0.0, min(due - time.time(), MAX_BACKOFF_S)))
             self._wake.clear()
 
-    def pause(self, paused: bool = True) -> None:
+    def pause(self, *, paused: bool = True) -> None:
         """Hold the polls (the thread waits) or resume them now."""
         self._update(paused=paused)
         self._wake.set()
