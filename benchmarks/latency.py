@@ -103,7 +103,7 @@ def summary(name: str, rows: list[dict]) -> dict:
     }
 
 
-def warm_runs(browser, url: str, log: Path, backends: list[str], repeat: int, keep_results: bool) -> list:
+def warm_runs(browser, url: str, log: Path, *, backends: list[str], repeat: int, keep_results: bool) -> list:
     rows = []
     page = new_page(browser)
     link = f"{url}/pi_estimate?n=1e6&backends={','.join(backends)}&seed=1"
@@ -309,7 +309,14 @@ def main() -> None:
                 ("warm Run, 3 fast backends, results shown", THREE, True),
                 (f"warm Run, all {len(FAST)} fast backends, results shown", FAST, True),
             ]:
-                cases.append(summary(name, warm_runs(browser, url, log, backends, args.repeat, keep)))
+                cases.append(
+                    summary(
+                        name,
+                        warm_runs(
+                            browser, url, log, backends=backends, repeat=args.repeat, keep_results=keep
+                        ),
+                    )
+                )
                 print(json.dumps(cases[-1]), flush=True)
             first, switches = page_switches(browser, url, log, args.repeat)
             cases.append(summary("page switch (each page)", switches))

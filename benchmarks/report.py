@@ -29,7 +29,7 @@ WAIT_NOTES = {  # why a parallel backend has a floor, whatever n
 }
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Results:
     """One run of ``run_benchmarks.py``: the sweep (by label), the reference loop at every n, and the rest."""
 

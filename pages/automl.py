@@ -1,5 +1,5 @@
 """AutoML explorer: pick a source of child-run metrics; see them ranked, compared, plotted, exported; what
-each run was, the best model read safely, and two jobs side by side.
+each run was, the best model read safely, and two AutoML runs side by side.
 
 Top to bottom: the source (its widgets in ``ui.automl.sources``; a student gets the sample, an upload and
 the cached pulls), the primary and chosen metrics (``ui.automl.metrics``), the parameter columns and the
@@ -35,16 +35,16 @@ st.markdown(
     "or a cached file; live from MLflow or an Azure ML workspace."
 )
 operator, config = is_operator(), settings()
-sources = offered(operator, config.automl_dir)
+sources = offered(operator=operator, automl_dir=config.automl_dir)
 linked = read_url(sources)  # a source no longer offered (MLflow for a student, say) starts over
 shown_source = held_index("automl_source", sources, linked or sources[0])
 source = st.radio(
     "Source", sources, shown_source, format_func=SOURCES.get, horizontal=True, key="automl_source"
 )
-data = load_source(source, operator, config)
+data = load_source(source, operator=operator, config=config)
 watch = automl_watch.for_source(source, st.session_state.get("automl_cached") if source == "cached" else None)
 if data is None and watch is None:
-    write_url(source, "", [])
+    write_url(source, metric="", chosen=[])
     st.stop()
 
 
@@ -72,15 +72,15 @@ def explore(data: automl.AutoMLData) -> None:
 if watch is None:
     explore(data)
 else:
-    redraw = automl_watch.controls(watch, operator)
+    redraw = automl_watch.controls(watch, operator=operator)
 
     @st.fragment(run_every=redraw)
     def live_view() -> None:
-        """The watch's status and latest data, redrawn every ``redraw`` seconds while the job runs."""
+        """The watch's status and latest data, redrawn every ``redraw`` seconds while the parent runs."""
         automl_watch.status(watch.snapshot(), redraw)
         if redraw is not None and not watch.alive():
-            st.rerun()  # the job ended: one full run draws the page without the timer
-        shown = automl_watch.data_of(watch, operator) or data
+            st.rerun()  # the parent ended: one full run draws the page without the timer
+        shown = automl_watch.data_of(watch, operator=operator) or data
         if shown is None:
             st.info("No child run has logged a metric yet; this page fills in as they do.")
             return

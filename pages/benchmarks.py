@@ -62,17 +62,23 @@ cross, serial = parallel_crossovers(timings)
 time_tab, rate_tab, speed_tab, data_tab = st.tabs(["Time", "Samples/s", "Speed-up", "Data and checks"])
 with time_tab:
     st.plotly_chart(
-        charts.sweep_lines(table, "best_s", "Seconds per run against N", "seconds (best)", cross),
+        charts.sweep_lines(
+            table, "best_s", title="Seconds per run against N", y_title="seconds (best)", marks=cross
+        ),
         width="stretch",
     )
 with rate_tab:
     st.plotly_chart(
-        charts.sweep_lines(table, "samples_per_s", "Samples per second against N", "samples / s", cross),
+        charts.sweep_lines(
+            table, "samples_per_s", title="Samples per second against N", y_title="samples / s", marks=cross
+        ),
         width="stretch",
     )
 with speed_tab:
     st.plotly_chart(
-        charts.sweep_lines(table, "speedup", f"Speed-up over {baseline}", f"× {baseline}", cross),
+        charts.sweep_lines(
+            table, "speedup", title=f"Speed-up over {baseline}", y_title=f"× {baseline}", marks=cross
+        ),
         width="stretch",
     )
 panels.crossovers(cross, serial)

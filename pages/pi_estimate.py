@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.pi import BACKENDS, backends, stream
 from core.pi.report import results_table
-from core.pi.runs import Request, run_backends
+from core.pi.request import Request, run_backends
 from ui import ensure_app_navigation
 from ui.pi import charts, panels
 from ui.pi.settings import N_OPTIONS, fmt_n, initial_values, slider_max_workers, write_url_state
@@ -90,5 +90,5 @@ if not results:
 table = results_table(results)
 st.subheader(f"{results[0].n:,} samples, seed {results[0].seed}")
 panels.cards(results, table)
-panels.clusters(table, st.session_state.get("pi_request"), operator)
+panels.clusters(table, st.session_state.get("pi_request"), operator=operator)
 panels.result_tabs(results, table)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class MetricInfo:
     """What is known about one metric: which way is better, what it is called, which task it belongs to."""
 
@@ -68,7 +68,10 @@ _ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("forecast_symmetric_mean_absolute_percentage_error", "Forecast SMAPE", "min", "forecasting"),
 )
 
-CATALOGUE: dict[str, MetricInfo] = {r[0]: MetricInfo(*r) for r in _ROWS}
+CATALOGUE: dict[str, MetricInfo] = {
+    name: MetricInfo(name=name, display=display, direction=direction, task=task)
+    for name, display, direction, task in _ROWS
+}
 
 # Words that make an unknown metric "lower is better" (the SDK's rule: losses and errors are minimised).
 _MIN_WORDS = ("loss", "error", "mape", "smape", "mae", "mse", "rmse")
@@ -89,7 +92,7 @@ def metric_info(name: str) -> MetricInfo:
         return CATALOGUE[name]
     lowered = name.lower()
     direction = "min" if any(w in lowered for w in _MIN_WORDS) else "max"
-    return MetricInfo(name, name, direction, "unknown", known=False)
+    return MetricInfo(name=name, display=name, direction=direction, task="unknown", known=False)
 
 
 def direction(name: str) -> str:

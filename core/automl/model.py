@@ -36,7 +36,7 @@ class Skipped:
     reason: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AutoMLData:
     """Child-run metrics of one AutoML run, in tidy form, with what is known about each run."""
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from core.pi import BACKENDS, Backend, Estimate, estimate
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Timing:
     """The timing of one label at one n (seconds per run; ``best_s`` gives ``samples_per_s``). ``backend``
     holds the label as asked: a registry name, ``name@W``, or ``measure_call``'s label."""
@@ -86,8 +86,17 @@ def measure(
             total += again.elapsed_s
         return total
 
-    per_run, loops = _calibrated(loop, first.elapsed_s, repeat, target_s)
-    return _timing(backend, n, first.workers, first.inside, per_run, loops, first.compile_s, first.startup_s)
+    per_run, loops = _calibrated(loop, one_s=first.elapsed_s, repeat=repeat, target_s=target_s)
+    return _timing(
+        backend,
+        n,
+        workers=first.workers,
+        inside=first.inside,
+        per_run=per_run,
+        loops=loops,
+        compile_s=first.compile_s,
+        startup_s=first.startup_s,
+    )
 
 
 def measure_call(
@@ -116,12 +125,21 @@ def measure_call(
                 raise Disagreement(f"{label} counted two different numbers at n={n}")
         return time.perf_counter() - t0
 
-    per_run, loops = _calibrated(loop, calibrate_s, repeat, target_s)
-    return _timing(label, n, workers, inside, per_run, loops, max(0.0, first_s - calibrate_s), 0.0)
+    per_run, loops = _calibrated(loop, one_s=calibrate_s, repeat=repeat, target_s=target_s)
+    return _timing(
+        label,
+        n,
+        workers=workers,
+        inside=inside,
+        per_run=per_run,
+        loops=loops,
+        compile_s=max(0.0, first_s - calibrate_s),
+        startup_s=0.0,
+    )
 
 
 def _calibrated(
-    loop: Callable[[int], float], one_s: float, repeat: int, target_s: float
+    loop: Callable[[int], float], *, one_s: float, repeat: int, target_s: float
 ) -> tuple[list[float], int]:
     """Seconds per call in ``repeat`` timings of ``loop(loops)`` (which returns the seconds ``loops`` calls
     took), ``loops`` chosen from one call's ``one_s`` so that a timing lasts about ``target_s / repeat``."""
@@ -132,6 +150,7 @@ def _calibrated(
 def _timing(
     label: str,
     n: int,
+    *,
     workers: int,
     inside: int,
     per_run: list[float],

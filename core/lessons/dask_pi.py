@@ -18,7 +18,7 @@ WHY = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DaskPiResult(Result):
     n: int
     seed: int

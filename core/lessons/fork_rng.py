@@ -45,7 +45,7 @@ def _summary(x: np.ndarray, y: np.ndarray) -> tuple[int, str, list[float]]:
     return inside, hashlib.sha1(x.tobytes() + y.tobytes()).hexdigest()[:12], x[:3].round(6).tolist()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ForkRngResult(Result):
     workers: int
     samples: int
@@ -114,7 +114,7 @@ def _script(conn, script, args: tuple) -> None:
     conn.close()
 
 
-def run_script(script, samples: int, workers: int, seed: int) -> list[dict[str, Any]]:
+def run_script(script, *, samples: int, workers: int, seed: int) -> list[dict[str, Any]]:
     """Run ``script`` in a child of its own, as a student runs a script: its global generator is not this
     process's. The child is spawned, a fresh interpreter with one thread, and forks its pool from there:
     forking this process (a server with Dask's and Numba's threads) could copy a lock another thread holds,
@@ -153,9 +153,9 @@ def run_script(script, samples: int, workers: int, seed: int) -> list[dict[str, 
 def fork_rng(workers: int = 2, samples: int = 100_000, seed: int = 7) -> ForkRngResult:
     """Fork ``workers`` workers drawing ``samples`` points each: after seeding NumPy's global generator,
     then with one ``SeedSequence`` child each; count the distinct streams."""
-    shared = run_script(seed_then_pool, samples, workers, seed)
-    seeded = run_script(one_seed_each, samples, workers, seed)
-    return ForkRngResult(workers, samples, seed, shared, seeded)
+    shared = run_script(seed_then_pool, samples=samples, workers=workers, seed=seed)
+    seeded = run_script(one_seed_each, samples=samples, workers=workers, seed=seed)
+    return ForkRngResult(workers=workers, samples=samples, seed=seed, shared=shared, seeded=seeded)
 
 
 LESSON = Lesson(

@@ -39,7 +39,7 @@ def warm_up() -> int:
     return os.getpid()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class JoblibResult(Result):
     workers: int
     tiny_items: int
@@ -93,7 +93,7 @@ class JoblibResult(Result):
         ]
 
 
-def write_csvs(folder: Path, files: int, rows: int, seed: int = 0) -> list[str]:
+def write_csvs(folder: Path, *, files: int, rows: int, seed: int = 0) -> list[str]:
     """Write ``files`` CSV files of ``rows`` random numbers (the lecture's ``num_aleatorios.csv``)."""
     rng = np.random.default_rng(seed)
     paths = []
@@ -105,6 +105,7 @@ def write_csvs(folder: Path, files: int, rows: int, seed: int = 0) -> list[str]:
 
 
 def joblib_tiny_vs_heavy(
+    *,
     tiny_items: int = 1000,
     files: int = 2,
     rows_per_file: int = 150_000,
@@ -133,7 +134,7 @@ def joblib_tiny_vs_heavy(
     )
 
     with tempfile.TemporaryDirectory(prefix="pilab-csv-") as folder:
-        paths = write_csvs(Path(folder), files, rows_per_file)
+        paths = write_csvs(Path(folder), files=files, rows=rows_per_file)
         todo = [paths[i % files] for i in range(reads)]
         heavy_serial_s, heavy_parallel_s = best_of(
             repeat,
@@ -141,18 +142,18 @@ def joblib_tiny_vs_heavy(
             lambda: parallel(delayed(read_file)(p) for p in todo),
         )
     return JoblibResult(
-        workers,
-        tiny_items,
-        files,
-        rows_per_file,
-        reads,
-        startup_s,
-        tiny_serial_s,
-        tiny_parallel_s,
-        tiny_numpy_s,
-        heavy_serial_s,
-        heavy_parallel_s,
-        busy_note(),
+        workers=workers,
+        tiny_items=tiny_items,
+        files=files,
+        rows_per_file=rows_per_file,
+        reads=reads,
+        startup_s=startup_s,
+        tiny_serial_s=tiny_serial_s,
+        tiny_parallel_s=tiny_parallel_s,
+        tiny_numpy_s=tiny_numpy_s,
+        heavy_serial_s=heavy_serial_s,
+        heavy_parallel_s=heavy_parallel_s,
+        busy=busy_note(),
     )
 
 

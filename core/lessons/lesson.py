@@ -84,7 +84,7 @@ class Result:
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.init})
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Lesson:
     """One lesson: ``run(**params)`` checks each parameter against ``bounds`` and calls ``function``."""
 
@@ -114,7 +114,9 @@ class Lesson:
                 raise ValueError(f"lesson {self.name!r} has no parameter {key!r}; it takes: {accepted}")
         merged = defaults | params
         for key, (low, high) in self.bounds.items():
-            merged[key] = bounded(merged[key], low, high, key, whole=isinstance(defaults[key], int))
+            merged[key] = bounded(
+                merged[key], low=low, high=high, what=key, whole=isinstance(defaults[key], int)
+            )
         return merged
 
     @property

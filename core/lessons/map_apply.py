@@ -27,7 +27,7 @@ def slow_func(task: tuple[int, float]) -> int:
     return x**2 - 1
 
 
-@dataclass
+@dataclass(kw_only=True)
 class MapApplyResult(Result):
     workers: int
     values: list[int]
@@ -98,7 +98,7 @@ def compare_calls(tasks: int = 6, seconds: float = 0.3, workers: int = 3) -> Map
             )
         p.close()
         p.join()
-    return MapApplyResult(workers, values, seconds, calls)
+    return MapApplyResult(workers=workers, values=values, seconds=seconds, calls=calls)
 
 
 def _kind(method: str, returned: object) -> str:

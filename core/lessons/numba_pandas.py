@@ -47,7 +47,7 @@ def use_numpy(a: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass
+@dataclass(kw_only=True)
 class NumbaPandasResult(Result):
     numba_version: str
     attempts: list[dict[str, Any]] = field(default_factory=list)
@@ -104,7 +104,7 @@ def numba_refuses_pandas() -> NumbaPandasResult:
 
     x = {"a": [1, 2, 3], "b": [20, 30, 40]}  # the lecture's data
     arr = np.array([x["a"], x["b"]], dtype=np.float64).T
-    result = NumbaPandasResult(numba.__version__)
+    result = NumbaPandasResult(numba_version=numba.__version__)
     tries = [("jit(use_pandas)(x)", numba.jit, x), ("njit(use_pandas)(array)", numba.njit, arr)]
     for call, decorate, arg in tries:
         try:

@@ -42,7 +42,7 @@ def heavy(steps: int) -> int:
     return total
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PoolMapResult(Result):
     workers: int
     tiny_items: int
@@ -92,6 +92,7 @@ class PoolMapResult(Result):
 
 
 def pool_vs_map(
+    *,
     tiny_items: int = 50_000,
     heavy_tasks: int = 8,
     heavy_steps: int = 500_000,
@@ -124,16 +125,16 @@ def pool_vs_map(
         p.close()
         p.join()
     return PoolMapResult(
-        workers,
-        tiny_items,
-        heavy_tasks,
-        heavy_steps,
-        startup_s,
-        tiny_map_s,
-        tiny_pool_s,
-        heavy_map_s,
-        heavy_pool_s,
-        busy_note(),
+        workers=workers,
+        tiny_items=tiny_items,
+        heavy_tasks=heavy_tasks,
+        heavy_steps=heavy_steps,
+        startup_s=startup_s,
+        tiny_map_s=tiny_map_s,
+        tiny_pool_s=tiny_pool_s,
+        heavy_map_s=heavy_map_s,
+        heavy_pool_s=heavy_pool_s,
+        busy=busy_note(),
     )
 
 

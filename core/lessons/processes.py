@@ -21,14 +21,14 @@ WHY = (
 )
 
 
-def nap(number: int, seconds: float, t0: float, log) -> None:
+def nap(number: int, *, seconds: float, t0: float, log) -> None:
     """Sleep ``seconds`` in this process; put (number, pid, start, end) on ``log``, relative to ``t0``."""
     start = time.time() - t0
     time.sleep(seconds)
     log.put((number, os.getpid(), start, time.time() - t0))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SleepResult(Result):
     processes: int
     seconds: float
@@ -57,11 +57,14 @@ class SleepResult(Result):
         return self.naps
 
 
-def _run(processes: int, seconds: float, together: bool, how: str) -> tuple[float, list[dict]]:
+def _run(processes: int, seconds: float, *, together: bool, how: str) -> tuple[float, list[dict]]:
     ctx = multiprocessing.get_context("spawn")  # the app server is threaded: never fork it
     log = ctx.Queue()
     t0 = time.time()
-    procs = [ctx.Process(target=nap, args=(i + 1, seconds, t0, log)) for i in range(processes)]
+    procs = [
+        ctx.Process(target=nap, args=(i + 1,), kwargs={"seconds": seconds, "t0": t0, "log": log})
+        for i in range(processes)
+    ]
     if together:
         for p in procs:
             p.start()
@@ -84,9 +87,15 @@ def _run(processes: int, seconds: float, together: bool, how: str) -> tuple[floa
 
 def sleep_in_parallel(processes: int = 3, seconds: float = 0.5) -> SleepResult:
     """Start ``processes`` sleepers together and join them; then again one at a time; time both."""
-    parallel_s, together = _run(processes, seconds, True, "together")
-    one_by_one_s, queued = _run(processes, seconds, False, "one at a time")
-    return SleepResult(processes, seconds, parallel_s, one_by_one_s, together + queued)
+    parallel_s, together = _run(processes, seconds, together=True, how="together")
+    one_by_one_s, queued = _run(processes, seconds, together=False, how="one at a time")
+    return SleepResult(
+        processes=processes,
+        seconds=seconds,
+        parallel_s=parallel_s,
+        one_by_one_s=one_by_one_s,
+        naps=together + queued,
+    )
 
 
 LESSON = Lesson(

@@ -35,7 +35,7 @@ def add_locked(counter, increments: int, start) -> None:
             counter.value += 1
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RaceResult(Result):
     processes: int
     increments: int
@@ -114,7 +114,7 @@ def race(processes: int = 3, increments: int = 30_000, trials: int = 3) -> RaceR
     The lecture's 10,000 increments can fit in one time slice on a busy two-core machine (no overlap, no
     loss); 30,000 keep the processes overlapping, so a trial that loses nothing is rare. How much a trial
     loses is up to the scheduler: the page shows the worst of the trials."""
-    result = RaceResult(processes, increments)
+    result = RaceResult(processes=processes, increments=increments)
     for _ in range(trials):
         count, seconds = count_together(add_unlocked, processes, increments)
         result.unlocked.append(count)

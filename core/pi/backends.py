@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from core.pi import gpu, kernels, local, pools, ray_engine, stream
-from core.pi.run import MAX_N, Backend, Run
+from core.pi.backend_types import MAX_N, Backend, Run
 
 LECTURE_ARRAY_MAX_N = 2 * 10**8  # ≈ 33 bytes a sample in one go: 6.6 GB at this bound
 PYTHON_MAX_N = 10**9  # ≈ 200 s at 5e6 samples/s

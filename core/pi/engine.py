@@ -13,7 +13,7 @@ from core.pi.backends import BACKENDS, MAX_N, Backend, Run
 from core.runtime.checks import bounded
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Estimate:
     """One run's result. ``elapsed_s`` excludes ``compile_s`` (JIT) and ``startup_s`` (pools, clusters)."""
 
@@ -44,7 +44,7 @@ def parse_n(value: object) -> int:
             value = float(text) if any(c in text for c in ".eE") else int(text)
         except ValueError:
             raise ValueError(f"n must be a whole number such as 1000000 or 1e6, not {value!r}") from None
-    return bounded(value, 1, MAX_N, "n")
+    return bounded(value, low=1, high=MAX_N, what="n")
 
 
 def get_backend(name: str) -> Backend:
@@ -56,15 +56,15 @@ def get_backend(name: str) -> Backend:
 
 
 def check_request(
-    backend: str, n: object, seed: object = None, workers: object = None
+    backend: str, n: object, *, seed: object = None, workers: object = None
 ) -> tuple[Backend, int]:
     """Validate a request before running it: the backend exists, is available here and can take n."""
     chosen = get_backend(backend)
     count = parse_n(n)
     if seed is not None:
-        bounded(seed, 0, stream.SEED_MAX, "seed")
+        bounded(seed, low=0, high=stream.SEED_MAX, what="seed")
     if workers is not None:
-        bounded(workers, 1, executors.max_workers(), "workers (on this machine)")
+        bounded(workers, low=1, high=executors.max_workers(), what="workers (on this machine)")
     reason = chosen.why_unavailable()
     if reason:
         raise ValueError(f"backend {backend!r} is not available here: {reason}")
@@ -95,9 +95,9 @@ def estimate(
     (default: ``PILAB_RAY_ADDRESS``, else a local instance). Raises ``ValueError`` for bad input,
     ``ConnectionError`` for a scheduler or cluster that does not answer, and ``Cancelled`` when stopped.
     """
-    chosen, n = check_request(backend, n, seed, workers)
+    chosen, n = check_request(backend, n, seed=seed, workers=workers)
     if chunk is not None:
-        bounded(chunk, 1, n, "chunk")
+        bounded(chunk, low=1, high=n, what="chunk")
     run = Run(
         n=n,
         seed=secrets.randbelow(stream.SEED_MAX + 1) if seed is None else int(seed),

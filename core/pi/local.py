@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from core.pi import gpu, kernels, stream
-from core.pi.run import Run
+from core.pi.backend_types import Run
 
 _global_rng = threading.Lock()  # `random` and `np.random` are process-global: one lecture run at a time
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError
 
 from core.pi import executors, ray_engine, stream, tasks
-from core.pi.run import Run
+from core.pi.backend_types import Run
 from core.runtime.cancel import Cancelled
 
 MAX_TASK = 1 << 27  # draws a task at most (≈ 50 ms on one core): every task ends soon, so every wait is short
@@ -146,7 +146,7 @@ def count_joblib(run: Run) -> int:
     key, ranges = run.key, _ranges(run)
     inside = done = first = lost = 0
     while first < len(ranges):
-        deadline = {"timeout": STALL_S} if run.workers > 1 else {}  # one job runs here, without a pool
+        deadline = {"timeout": STALL_S} if run.workers > 1 else {}  # one task runs here, without a pool
         parallel = Parallel(n_jobs=run.workers, return_as="generator", batch_size=1, **deadline)
         gen = None
         try:

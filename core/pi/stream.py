@@ -41,7 +41,7 @@ def key_for_seed(seed: int) -> int:
     return mix64((seed * GAMMA + 0x6A09E667F3BCC909) & MASK64)
 
 
-def draw_words(key: int, start: int, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+def draw_words(key: int, start: int, *, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
     """Fill ``out`` (uint64) with draws ``start …``; ``tmp`` is scratch space of the same size."""
     m = len(out)
     np.multiply(np.arange(m, dtype=np.uint64), _GAMMA, out=out)
@@ -63,7 +63,7 @@ def count_inside_numpy(key: int, start: int, stop: int) -> int:
     inside = 0
     for lo in range(start, stop, BLOCK):
         m = min(BLOCK, stop - lo)
-        z, t = draw_words(key, lo, words[:m], tmp[:m]), tmp[:m]
+        z, t = draw_words(key, lo, out=words[:m], tmp=tmp[:m]), tmp[:m]
         np.bitwise_and(z, _COORD_MASK, out=t)
         np.multiply(t, t, out=t)
         np.right_shift(z, _S33, out=z)
@@ -75,7 +75,7 @@ def count_inside_numpy(key: int, start: int, stop: int) -> int:
 
 def points(key: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The first ``count`` points of the stream: x and y in [0, 1), and whether each is inside (exactly)."""
-    z = draw_words(key, 0, np.empty(count, np.uint64), np.empty(count, np.uint64))
+    z = draw_words(key, 0, out=np.empty(count, np.uint64), tmp=np.empty(count, np.uint64))
     a, b = z >> _S33, z & _COORD_MASK
     inside = a * a + b * b < _LIMIT
     scale = 1.0 / (1 << COORD_BITS)

@@ -35,10 +35,10 @@ def start_worker() -> None:
     SIGKILL of the server or CLI then leaves no worker behind)."""
     parent = os.getppid()
 
-    def watch_parent() -> None:
+    def exit_with_parent() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_CHECK_S)
         os._exit(1)
 
-    threading.Thread(target=watch_parent, daemon=True, name="pilab-parent-watch").start()
+    threading.Thread(target=exit_with_parent, daemon=True, name="pilab-parent-check").start()
     warm_up()

@@ -39,15 +39,15 @@ def loopback_only(address: str | None) -> bool:
         return False
 
 
-def _whole(value: Any, name: str, low: float, high: float) -> int:
+def _whole(value: Any, name: str, *, low: float, high: float) -> int:
     """A whole number from secrets.toml or the environment (where it may be the string "1e9")."""
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)
-    return int(bounded(value, low, high, f"[pilab] {name}"))
+    return int(bounded(value, low=low, high=high, what=f"[pilab] {name}"))
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Settings:
     """The operator's choices for a shared server (``[pilab]`` in secrets.toml, or ``PILAB_*`` variables).
 
@@ -89,10 +89,12 @@ class Settings:
         return cls(
             operator_passcode=str(get("operator_passcode") or "") or None,
             locked=locked,
-            student_max_n=_whole(get("student_max_n", cls.student_max_n), "student_max_n", 1e2, 1e12),
-            slow_max_n=_whole(get("slow_max_n", cls.slow_max_n), "slow_max_n", 1e2, 1e12),
-            runs_per_visitor=_whole(get("runs_per_visitor", 1), "runs_per_visitor", 1, 16),
-            job_budget_s=float(_whole(get("job_budget_s", 60), "job_budget_s", 1, 86_400)),
+            student_max_n=_whole(
+                get("student_max_n", cls.student_max_n), "student_max_n", low=1e2, high=1e12
+            ),
+            slow_max_n=_whole(get("slow_max_n", cls.slow_max_n), "slow_max_n", low=1e2, high=1e12),
+            runs_per_visitor=_whole(get("runs_per_visitor", 1), "runs_per_visitor", low=1, high=16),
+            job_budget_s=float(_whole(get("job_budget_s", 60), "job_budget_s", low=1, high=86_400)),
             automl_dir=str(get("automl_dir") or "") or None,
             data_dir=Path(get("data_dir") or DEFAULT_DATA_DIR).expanduser(),
             mlflow_schemes=names("mlflow_schemes", cls.mlflow_schemes),
@@ -100,7 +102,7 @@ class Settings:
             operators=names("operators", ()),
         )
 
-    def run_refusal(self, backend: str, n: int, slow: bool) -> str | None:
+    def run_refusal(self, backend: str, n: int, *, slow: bool) -> str | None:
         """Why a student may not run ``backend`` on ``n`` samples here, or None."""
         limit = min(self.student_max_n, self.slow_max_n) if slow else self.student_max_n
         if n > limit:

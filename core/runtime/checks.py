@@ -6,7 +6,7 @@ import math
 import numbers
 
 
-def bounded(value: object, low: float, high: float, what: str, *, whole: bool = True) -> int | float:
+def bounded(value: object, *, low: float, high: float, what: str, whole: bool = True) -> int | float:
     """``value`` as a number in [low, high] (an int where ``whole``), or a ``ValueError`` that names it, the
     accepted range and the value given. Booleans, NaN and infinities are refused; 3.0 is a whole number."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)

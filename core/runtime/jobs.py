@@ -36,7 +36,7 @@ class Busy(RuntimeError):
     """The runner's queue is full; try again when a job has finished."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Job:
     """One piece of background work and what is known of it so far."""
 
@@ -110,7 +110,7 @@ class JobRunner:
     """Runs jobs on at most ``slots`` daemon threads; at most ``max_waiting`` wait behind them."""
 
     def __init__(
-        self, slots: int = 1, max_waiting: int = 16, stall_s: float = 120.0, grace_s: float = 2.0
+        self, *, slots: int = 1, max_waiting: int = 16, stall_s: float = 120.0, grace_s: float = 2.0
     ) -> None:
         self.slots, self.max_waiting = slots, max_waiting
         self.stall_s, self.grace_s = stall_s, grace_s
@@ -120,7 +120,9 @@ class JobRunner:
         self._running: set[int] = set()  # ids of the jobs holding a slot
         _runners.add(self)
         processes.at_exit(cancel_all, early=True)
-        watchdog = threading.Thread(target=_watch, args=(weakref.ref(self),), daemon=True, name="pilab-jobs")
+        watchdog = threading.Thread(
+            target=_watchdog, args=(weakref.ref(self),), daemon=True, name="pilab-jobs"
+        )
         watchdog.start()
 
     def submit(
@@ -234,7 +236,7 @@ class JobRunner:
                 self._release(job)
 
 
-def _watch(ref: weakref.ref[JobRunner]) -> None:
+def _watchdog(ref: weakref.ref[JobRunner]) -> None:
     """The watchdog thread: a few times a second, check the running jobs of a runner while it exists."""
     while (runner := ref()) is not None:
         runner.check_running()

@@ -170,7 +170,9 @@ def test_hosts_match_exactly_or_under_a_wildcard(host, allowed):
 )
 def test_a_refused_uri_is_one_line_without_the_uri(uri, said, tmp_path):
     with pytest.raises(AutoMLError) as caught:
-        check_tracking_uri(uri, ("sqlite", "azureml", "https"), ("*.api.azureml.ms",), tmp_path)
+        check_tracking_uri(
+            uri, schemes=("sqlite", "azureml", "https"), hosts=("*.api.azureml.ms",), data_dir=tmp_path
+        )
     message = str(caught.value)
     assert said in message and "\n" not in message and "token" not in message
 
@@ -183,7 +185,7 @@ def test_allowed_uris_pass_unchanged(tmp_path):
         "https://westeurope.api.azureml.ms:443/mlflow",
         f"sqlite:///{tmp_path / 'mlflow.db'}",
     ):
-        assert check_tracking_uri(f"  {uri} ", schemes, hosts, tmp_path) == uri
+        assert check_tracking_uri(f"  {uri} ", schemes=schemes, hosts=hosts, data_dir=tmp_path) == uri
 
 
 def test_an_allowed_uri_that_mlflow_cannot_open_is_one_line_too(data_dir):

@@ -12,7 +12,7 @@ from core.automl.sources.parse import META_KEY
 from tests.support.cli import run_here
 
 
-def job(name: str, runs: dict, *, percent: int = 100, metric: str = "AUC_weighted") -> dict:
+def cached_pull(name: str, runs: dict, *, percent: int = 100, metric: str = "AUC_weighted") -> dict:
     """A cached pull: ``runs`` is {run_id: (algorithm, AUC, log_loss)}; every run records training_percent."""
     metrics = {rid: {"AUC_weighted": [auc], "log_loss": [loss]} for rid, (_, auc, loss) in runs.items()}
     return automl_cache.document(
@@ -24,18 +24,18 @@ def job(name: str, runs: dict, *, percent: int = 100, metric: str = "AUC_weighte
     )
 
 
-A = job(
+A = cached_pull(
     "first",
     {"a_0": ("LightGBM", 0.90, 0.30), "a_1": ("XGBoost", 0.93, 0.25), "a_2": ("LightGBM", 0.91, 0.28)},
 )
-B = job(
+B = cached_pull(
     "second",
     {"b_0": ("LightGBM", 0.94, 0.22), "b_1": ("XGBoost", 0.92, 0.26), "b_2": ("SGD", 0.80, 0.40)},
     percent=80,
 )
 
 
-def test_per_algorithm_best_in_each_job_and_the_difference():
+def test_per_algorithm_best_in_each_run_and_the_difference():
     result = compare(parse_metrics(A), parse_metrics(B))
     table = result.per_algorithm.set_index("algorithm")
     assert list(table.index) == ["LightGBM", "XGBoost", "SGD"]  # by the better of the two bests
@@ -53,7 +53,7 @@ def test_a_lower_is_better_metric_is_signed_so_positive_means_b_is_better():
     assert result.per_algorithm.set_index("algorithm").loc["XGBoost", "difference"] == pytest.approx(-0.01)
 
 
-def test_leaderboards_aligned_and_values_of_both_jobs():
+def test_leaderboards_aligned_and_values_of_both_runs():
     result = compare(parse_metrics(A), parse_metrics(B))
     board = result.leaderboard
     assert list(board.columns) == [
@@ -73,7 +73,7 @@ def test_leaderboards_aligned_and_values_of_both_jobs():
     assert result.values.groupby("job").size().to_dict() == {"A": 3, "B": 3}
 
 
-def test_what_changed_between_the_jobs_settings():
+def test_what_changed_between_the_runs_settings():
     changes = compare(parse_metrics(A), parse_metrics(B)).changes.set_index("setting")
     assert changes.loc["training_percent", ["a", "b", "changed"]].tolist() == [100, 80, True]
     assert changes.loc["experiment", ["a", "b"]].tolist() == ["first", "second"]
@@ -81,7 +81,7 @@ def test_what_changed_between_the_jobs_settings():
     assert not changes.loc["runs", "changed"] and not changes.loc["task", "changed"]
 
 
-def test_jobs_of_different_sizes_and_without_parameters():
+def test_runs_of_different_sizes_and_without_parameters():
     sample = SampleSource().load()
     result = compare(sample, parse_metrics(A))
     assert len(result.leaderboard) == 20 and result.leaderboard["run_b"].isna().sum() == 17
@@ -90,7 +90,7 @@ def test_jobs_of_different_sizes_and_without_parameters():
     assert "metrics only in one job" in changes.index
 
 
-def test_a_metric_job_b_lacks_is_one_clear_error():
+def test_a_metric_run_b_lacks_is_one_clear_error():
     other = {"c_0": {"r2_score": [0.5]}}
     with pytest.raises(AutoMLError, match=r"metric 'AUC_weighted' \(job A's\) is in no run; give one both"):
         compare(parse_metrics(A), parse_metrics(other))

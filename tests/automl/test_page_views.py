@@ -1,5 +1,6 @@
 """The explorer's views of issue 12 under AppTest: parameter columns and colour-by (in the URL), the
-Parameters tab, the Best model tab (uploads for everyone, a fetch for the operator), two jobs side by side."""
+Parameters tab, the Best model tab (uploads for everyone, a fetch for the operator), the Two jobs tab (two
+AutoML runs side by side)."""
 
 import json
 
@@ -168,7 +169,7 @@ def test_the_operator_fetches_the_best_childs_model_from_mlflow(tmp_path, cache_
     assert "allow-listed" in at.success[-1].value and "PreFittedSoftVotingClassifier" in at.code[0].value
 
 
-def test_two_jobs_side_by_side_with_job_b_in_the_url(cache_dir):
+def test_the_two_jobs_tab_with_run_b_in_the_url(cache_dir):
     automl_cache.write(pull(), "job", cache_dir)
     second = {rid.replace("p_", "q_"): v for rid, v in RUNS.items()}
     second["q_1"] = ("XGBoostClassifier", "StandardScaler", 6, 0.97, 0.18)

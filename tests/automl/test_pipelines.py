@@ -50,8 +50,8 @@ def test_published_pipelines_are_listed_with_their_endpoints_and_parameters(azur
 
 def test_choose_by_id_or_name_and_version():
     found = [
-        pipelines.Published("pp-1", "bank", "1.0", "Active", "e"),
-        pipelines.Published("pp-2", "bank", "2.0", "Active", "e"),
+        pipelines.Published(id="pp-1", name="bank", version="1.0", status="Active", endpoint="e"),
+        pipelines.Published(id="pp-2", name="bank", version="2.0", status="Active", endpoint="e"),
     ]
     assert pipelines.choose(found, "pp-2").version == "2.0"
     assert pipelines.choose(found, "bank", "1.0").id == "pp-1"
@@ -66,7 +66,7 @@ def test_choose_by_id_or_name_and_version():
 
 def test_trigger_posts_the_notebooks_body_with_the_sdks_header(azure, workspace):
     chosen = pipelines.choose(pipelines.list_published(workspace), "bank-automl", "2.0")
-    run = pipelines.trigger(workspace, chosen, "bank", {"experiment_timeout_minutes": "20"})
+    run = pipelines.trigger(workspace, chosen, experiment="bank", values={"experiment_timeout_minutes": "20"})
     assert run.run_id == "pipe_live_2" and run.experiment == "bank"
     assert run.portal_url and "pipe_live_2" in run.portal_url
     method, url, body = next(r for r in azure.requests if "PipelineSubmit" in r[1])
@@ -82,14 +82,20 @@ def test_trigger_refuses_undeclared_parameters_bad_names_and_disabled_pipelines(
     every = pipelines.list_published(workspace, active_only=False)
     first, disabled = every[0], every[2]
     with pytest.raises(AutoMLError, match=r"declares no parameter x \(declared: none\)"):
-        pipelines.trigger(workspace, first, "bank", {"x": "1"})
+        pipelines.trigger(workspace, first, experiment="bank", values={"x": "1"})
     with pytest.raises(AutoMLError, match=r"experiment 'bad name'"):
-        pipelines.trigger(workspace, first, "bad name")
+        pipelines.trigger(workspace, first, experiment="bad name")
     with pytest.raises(AutoMLError, match=r"is Disabled, not Active"):
-        pipelines.trigger(workspace, disabled, "bank")
-    moved = pipelines.Published("pp-1", "bank", "1", "Active", "https://evil.example/PipelineSubmit/pp-1")
+        pipelines.trigger(workspace, disabled, experiment="bank")
+    moved = pipelines.Published(
+        id="pp-1",
+        name="bank",
+        version="1",
+        status="Active",
+        endpoint="https://evil.example/PipelineSubmit/pp-1",
+    )
     with pytest.raises(AutoMLError, match="not on the workspace's pipelines service"):
-        pipelines.trigger(workspace, moved, "bank")
+        pipelines.trigger(workspace, moved, experiment="bank")
     assert not any("evil.example" in r[1] for r in azure.requests)  # the header never went there
 
 
@@ -98,7 +104,7 @@ def test_a_failure_answer_is_one_line_with_the_services_message(azure, workspace
     error = {"error": {"code": "UserError", "message": "Experiment quota exceeded:\n 200 runs"}}
     azure.failures.append(("POST", "PipelineSubmit", 400, error))
     with pytest.raises(AutoMLError) as failed:
-        pipelines.trigger(workspace, chosen, "bank")
+        pipelines.trigger(workspace, chosen, experiment="bank")
     assert str(failed.value) == (
         "Azure ML: cannot trigger bank-automl: HTTP 400: Experiment quota exceeded: 200 runs"
     )
@@ -110,7 +116,7 @@ def test_a_failure_answer_is_one_line_with_the_services_message(azure, workspace
 
 def test_a_triggered_run_is_watched_as_its_children_appear_until_it_completes(azure, workspace, tmp_path):
     chosen = pipelines.list_published(workspace)[0]
-    run = pipelines.trigger(workspace, chosen, "bank")
+    run = pipelines.trigger(workspace, chosen, experiment="bank")
     watch = Watch(AzureMLSource(workspace, "bank", run.run_id), "azure-live", 0.2, directory=tmp_path)
     seen = []
     for _ in range(10):
@@ -126,7 +132,7 @@ def test_a_triggered_run_is_watched_as_its_children_appear_until_it_completes(az
 
 def test_a_failed_azure_poll_keeps_the_last_data_and_says_why(azure, workspace, tmp_path):
     chosen = pipelines.list_published(workspace)[0]
-    run = pipelines.trigger(workspace, chosen, "bank")
+    run = pipelines.trigger(workspace, chosen, experiment="bank")
     watch = Watch(AzureMLSource(workspace, "bank", run.run_id), "azure-flaky", 1, directory=tmp_path)
     first = watch.poll()
     assert first.data is not None and first.error is None

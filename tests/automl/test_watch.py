@@ -22,15 +22,15 @@ from core.automl.sources import cache as automl_cache  # noqa: E402
 from core.automl.sources import watch as live  # noqa: E402
 from core.automl.sources.mlflow_runs import MlflowSource  # noqa: E402
 from tests.support.cli import run_here  # noqa: E402
-from tests.support.mlflow_job import RunningJob, wait_for  # noqa: E402
+from tests.support.mlflow_parent import RunningParent, wait_for  # noqa: E402
 
 
 @pytest.fixture
-def job(tmp_path, monkeypatch):
+def automl_run(tmp_path, monkeypatch):
     """A running AutoML parent in the operator's data directory (the only place a sqlite URI may name)."""
     monkeypatch.setenv("PILAB_DATA_DIR", str(tmp_path))
     monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    yield RunningJob(tmp_path)
+    yield RunningParent(tmp_path)
     assert live.stop_all(), "a watch thread outlived its test"
 
 
@@ -47,29 +47,29 @@ def test_mlflow_and_azure_statuses_map_to_four_states(status, state):
     assert live.state_of(status) == state
 
 
-def test_polls_show_children_as_they_arrive_and_end_with_the_parent(job, tmp_path):
-    watch = live.Watch(MlflowSource(job.uri, job.parent), "mlflow-live", 1, directory=tmp_path)
+def test_polls_show_children_as_they_arrive_and_end_with_the_parent(automl_run, tmp_path):
+    watch = live.Watch(MlflowSource(automl_run.uri, automl_run.parent), "mlflow-live", 1, directory=tmp_path)
     first = watch.poll()
     assert first.data is None and first.error is None and first.state == "running" and not first.done
-    one = job.add_child()
+    one = automl_run.add_child()
     snap = watch.poll()
     assert snap.data.run_ids == [one] and snap.ended_now == (one,)
     assert snap.counts == {"running": 0, "completed": 1, "failed": 0, "canceled": 0}
     assert FileSource(snap.path).load().run_ids == [one]  # every good poll is in the cache
-    two, started = job.add_child(), job.start_child(2)
+    two, started = automl_run.add_child(), automl_run.start_child(2)
     snap = watch.poll()
     assert snap.data.run_ids == [one, two, started] and snap.ended_now == (two,)  # a row, no metric yet
     assert snap.counts["running"] == 1 and snap.counts["completed"] == 2
-    job.client.log_metric(started, "AUC_weighted", 0.5)
-    job.client.set_terminated(started, status="FAILED")
-    job.finish()
+    automl_run.client.log_metric(started, "AUC_weighted", 0.5)
+    automl_run.client.set_terminated(started, status="FAILED")
+    automl_run.finish()
     snap = watch.poll()
     assert snap.state == "completed" and snap.done and snap.next_at is None
     assert snap.ended_now == (started,) and snap.counts["failed"] == 1
     assert snap.data.parent["best_child_run_id"] == two  # the last pull reads the finished parent
 
 
-def test_a_failed_poll_keeps_the_last_good_data_and_backs_off_with_the_reason(job, tmp_path):
+def test_a_failed_poll_keeps_the_last_good_data_and_backs_off_with_the_reason(automl_run, tmp_path):
     class Flaky:
         """The real source, but failing while ``down`` is set (as a service that stops answering)."""
 
@@ -81,9 +81,9 @@ def test_a_failed_poll_keeps_the_last_good_data_and_backs_off_with_the_reason(jo
                 raise AutoMLError("MLflow: cannot search the children: ConnectionError: refused")
             return self.source.pull()
 
-    flaky = Flaky(MlflowSource(job.uri, job.parent))
+    flaky = Flaky(MlflowSource(automl_run.uri, automl_run.parent))
     watch = live.Watch(flaky, "mlflow-flaky", 2, directory=tmp_path)
-    job.add_child()
+    automl_run.add_child()
     good = watch.poll()
     flaky.down = True
     bad = watch.poll()
@@ -93,56 +93,73 @@ def test_a_failed_poll_keeps_the_last_good_data_and_backs_off_with_the_reason(jo
     assert worse.failures == 2 and worse.next_at >= bad.next_at + 2  # 2·2² s after the second failure
     assert FileSource(good.path).load().run_ids == good.data.run_ids  # the cache kept the good pull
     flaky.down = False
-    job.add_child()
+    automl_run.add_child()
     back = watch.poll()
     assert back.error is None and back.failures == 0 and len(back.data.runs) == 2
 
 
-def test_never_two_pulls_of_one_source_at_once(job, tmp_path):
-    watch = live.Watch(MlflowSource(job.uri, job.parent), "mlflow-locked", 0.2, directory=tmp_path)
+def test_never_two_pulls_of_one_source_at_once(automl_run, tmp_path):
+    watch = live.Watch(
+        MlflowSource(automl_run.uri, automl_run.parent), "mlflow-locked", 0.2, directory=tmp_path
+    )
     with live.exclusive("mlflow-locked", timeout=1):
         snap = watch.poll()  # waits its deadline (one interval) for the pull in flight, then says so
     assert "another pull of mlflow-locked is still running" in snap.error
     assert watch.poll().error is None
 
 
-def test_a_restarted_watch_reopens_with_what_was_seen(job, tmp_path):
-    job.add_child()
-    job.add_child()
-    live.Watch(MlflowSource(job.uri, job.parent), "mlflow-again", 1, directory=tmp_path).poll()
-    again = live.Watch(MlflowSource(job.uri, job.parent), "mlflow-again", 1, directory=tmp_path)
+def test_a_restarted_watch_reopens_with_what_was_seen(automl_run, tmp_path):
+    automl_run.add_child()
+    automl_run.add_child()
+    live.Watch(MlflowSource(automl_run.uri, automl_run.parent), "mlflow-again", 1, directory=tmp_path).poll()
+    again = live.Watch(MlflowSource(automl_run.uri, automl_run.parent), "mlflow-again", 1, directory=tmp_path)
     assert len(again.snapshot().data.runs) == 2 and again.snapshot().polls == 0
 
 
-def test_a_started_watch_follows_the_job_on_its_thread_and_stops_by_itself(job, tmp_path):
-    watch = live.start_watch(MlflowSource(job.uri, job.parent), "mlflow-thread", 0.2, directory=tmp_path)
-    assert live.start_watch(MlflowSource(job.uri, job.parent), "mlflow-thread", 0.2) is watch  # one a source
+def test_a_started_watch_follows_the_parent_on_its_thread_and_stops_by_itself(automl_run, tmp_path):
+    watch = live.start_watch(
+        MlflowSource(automl_run.uri, automl_run.parent), "mlflow-thread", 0.2, directory=tmp_path
+    )
+    assert (
+        live.start_watch(MlflowSource(automl_run.uri, automl_run.parent), "mlflow-thread", 0.2) is watch
+    )  # one a source
     assert live.watching(watch.path) is watch
     for n in range(1, 4):
-        job.add_child()
+        automl_run.add_child()
         wait_for(lambda n=n: (d := watch.snapshot().data) is not None and len(d.runs) == n)
-    job.finish()
+    automl_run.finish()
     wait_for(lambda: not watch.alive())
     assert watch.snapshot().state == "completed" and live.watching(watch.path) is None
 
 
-def test_stop_and_pause_end_the_polls_within_a_deadline(job, tmp_path):
-    watch = live.start_watch(MlflowSource(job.uri, job.parent), "mlflow-stop", 0.2, directory=tmp_path)
+def test_stop_and_pause_end_the_polls_within_a_deadline(automl_run, tmp_path):
+    watch = live.start_watch(
+        MlflowSource(automl_run.uri, automl_run.parent), "mlflow-stop", 0.2, directory=tmp_path
+    )
     wait_for(lambda: watch.snapshot().polls >= 1)
     watch.pause()
     held = watch.snapshot().polls
-    job.add_child()
+    automl_run.add_child()
     time.sleep(0.5)  # no polls while paused (a count, not a timing, is asserted)
     assert watch.snapshot().polls <= held + 1 and watch.snapshot().paused
-    watch.pause(False)
+    watch.pause(paused=False)
     wait_for(lambda: (d := watch.snapshot().data) is not None and len(d.runs) == 1)
     assert watch.stop(timeout=5) and not watch.alive()
 
 
 @pytest.mark.slow
-def test_the_command_line_prints_each_child_as_it_ends_and_exits_with_the_parent(job, tmp_path):
+def test_the_command_line_prints_each_child_as_it_ends_and_exits_with_the_parent(automl_run, tmp_path):
     """``watch`` in its own interpreter while this test logs children into the parent one by one."""
-    command = [sys.executable, "-m", "core.automl", "watch", "--mlflow", job.uri, "--parent", job.parent]
+    command = [
+        sys.executable,
+        "-m",
+        "core.automl",
+        "watch",
+        "--mlflow",
+        automl_run.uri,
+        "--parent",
+        automl_run.parent,
+    ]
     proc = subprocess.Popen(
         [*command, "--every", "0.2", "--out", str(tmp_path)], stdout=subprocess.PIPE, text=True, bufsize=1
     )
@@ -152,10 +169,10 @@ def test_the_command_line_prints_each_child_as_it_ends_and_exits_with_the_parent
     said = []
     try:
         for n in range(3):
-            job.add_child()
+            automl_run.add_child()
             said.append(lines.get(timeout=60).strip())
             assert said[-1].startswith(f"#{n} "), said
-        job.finish()
+        automl_run.finish()
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:
@@ -169,7 +186,10 @@ def test_the_command_line_prints_each_child_as_it_ends_and_exits_with_the_parent
     ]
     last = lines.get(timeout=10)
     assert last.startswith("parent completed: 3 children (completed 3); cached as ")
-    assert FileSource(automl_cache.path_for(f"mlflow-{job.parent}", tmp_path)).load().run_ids == job.children
+    assert (
+        FileSource(automl_cache.path_for(f"mlflow-{automl_run.parent}", tmp_path)).load().run_ids
+        == automl_run.children
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The explorer watching a running AutoML job under AppTest: a real local MLflow store gets its children one
+"""The explorer watching a running AutoML run under AppTest: a real local MLflow store gets its children one
 by one from this test while the page's watch polls it; rows appear, the choices stay, the watch stops when the
 parent ends. A student follows the operator's watch through its cached pull; an Azure ML published pipeline
 is triggered from the page (the SDK with the service faked at the transport) and watched until it ends."""
@@ -16,16 +16,16 @@ from core.automl.sources import watch as live  # noqa: E402
 from core.automl.sources.mlflow_runs import MlflowSource  # noqa: E402
 from tests.support.apptest import STUDENT, texts, until  # noqa: E402
 from tests.support.automl_apptest import cards, explorer, open_tab  # noqa: E402
-from tests.support.mlflow_job import RunningJob  # noqa: E402
+from tests.support.mlflow_parent import RunningParent  # noqa: E402
 
 
 @pytest.fixture
-def job(tmp_path, monkeypatch):
+def automl_run(tmp_path, monkeypatch):
     """A running parent in the data directory; the cache in tmp; polls every 0.3 s."""
     monkeypatch.setenv("PILAB_DATA_DIR", str(tmp_path))
     monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
     monkeypatch.setenv("PILAB_WATCH_EVERY", "0.3")
-    yield RunningJob(tmp_path)
+    yield RunningParent(tmp_path)
     assert live.stop_all(), "a watch thread outlived its test"
 
 
@@ -47,10 +47,10 @@ def live_line(at) -> str:
 
 
 @pytest.mark.slow
-def test_children_appear_as_they_are_logged_and_the_choices_stay(job):
-    job.add_child()
+def test_children_appear_as_they_are_logged_and_the_choices_stay(automl_run):
+    automl_run.add_child()
     at = explorer({"source": "mlflow"})
-    at.text_input(key="automl_mlflow_uri").input(job.uri).run()
+    at.text_input(key="automl_mlflow_uri").input(automl_run.uri).run()
     at.button(key="automl_mlflow_list").click().run()
     at.button(key="automl_mlflow_watch").click().run()
     assert not at.exception and not at.error, at.error
@@ -62,63 +62,63 @@ def test_children_appear_as_they_are_logged_and_the_choices_stay(job):
     at.selectbox(key="automl_primary").set_value("log_loss").run()
     at.multiselect(key="automl_metrics").set_value(["log_loss"]).run()
     at.text_input(key="automl_filter").input("o").run()  # XGBoost…, LogisticRegression, RandomForest
-    at.selectbox(key="automl_baseline").set_value(job.children[0]).run()
+    at.selectbox(key="automl_baseline").set_value(automl_run.children[0]).run()
     for n in (2, 3, 4):
-        job.add_child()
+        automl_run.add_child()
         until(at, lambda a, n=n: runs(a) == n)
         assert at.selectbox(key="automl_primary").value == "log_loss"
         assert at.multiselect(key="automl_metrics").value == ["log_loss"]
         assert at.text_input(key="automl_filter").value == "o"
-        assert at.selectbox(key="automl_baseline").value == job.children[0]
+        assert at.selectbox(key="automl_baseline").value == automl_run.children[0]
     shown = table(at)
     assert list(shown["algorithm"]) == ["XGBoostClassifier", "LogisticRegression", "RandomForest"]  # filtered
     assert cards(at)["Best run"] == "#3" and cards(at)["Best value"] == "0.1500"  # log_loss, lower is better
 
     open_tab(at, "Search progress")
     assert "The best run came at the last iteration (**3**)" in progress_text(at)
-    job.add_child()
+    automl_run.add_child()
     until(at, lambda a: runs(a) == 5)
     assert "**1** runs after it" in progress_text(at)  # the best-so-far curve grew by the new child
     assert at.session_state["automl_view"] == "Search progress"  # the open tab stays open
-    job.finish()
+    automl_run.finish()
     until(at, lambda a: "Live watch ended: the job completed" in live_line(a))
-    watch = live.find(f"mlflow-{job.parent}")
+    watch = live.find(f"mlflow-{automl_run.parent}")
     assert watch is not None and not watch.alive() and watch.snapshot().state == "completed"
-    assert automl_cache.list_cached()[0].name == f"mlflow-{job.parent}.json"  # every poll was cached
+    assert automl_cache.list_cached()[0].name == f"mlflow-{automl_run.parent}.json"  # every poll was cached
 
 
-def test_pause_holds_the_watch_and_stop_ends_it(job):
-    job.add_child()
+def test_pause_holds_the_watch_and_stop_ends_it(automl_run):
+    automl_run.add_child()
     at = explorer({"source": "mlflow"})
-    at.text_input(key="automl_mlflow_uri").input(job.uri).run()
+    at.text_input(key="automl_mlflow_uri").input(automl_run.uri).run()
     at.button(key="automl_mlflow_list").click().run()
     at.button(key="automl_mlflow_watch").click().run()
     until(at, lambda a: runs(a) == 1)
     at.toggle(key="automl_watch_pause").set_value(True).run()
-    watch = live.find(f"mlflow-{job.parent}")
+    watch = live.find(f"mlflow-{automl_run.parent}")
     assert watch.snapshot().paused and "Live watch paused" in live_line(at)
     at.toggle(key="automl_watch_pause").set_value(False).run()
-    job.add_child()
+    automl_run.add_child()
     until(at, lambda a: runs(a) == 2)
     at.button(key="automl_watch_stop").click().run()
     assert not watch.alive() and "Live watch ended: stopped" in live_line(at)
     assert runs(at) == 2  # what was seen stays on the page
 
 
-def test_a_student_follows_the_operators_watch_through_its_cached_pull(job):
-    job.add_child()
-    name = f"mlflow-{job.parent}"
-    watch = live.start_watch(MlflowSource(job.uri, job.parent), name, 0.3)
+def test_a_student_follows_the_operators_watch_through_its_cached_pull(automl_run):
+    automl_run.add_child()
+    name = f"mlflow-{automl_run.parent}"
+    watch = live.start_watch(MlflowSource(automl_run.uri, automl_run.parent), name, 0.3)
     until(explorer(), lambda a: watch.path.is_file())
     at = explorer({"source": "cached"}, secrets=STUDENT)
     until(at, lambda a: runs(a) == 1 and "Live: parent running" in live_line(a))
     assert all(b.key != "automl_watch_stop" for b in at.button)  # no control over the operator's watch
-    job.add_child()
+    automl_run.add_child()
     until(at, lambda a: runs(a) == 2)
     at.toggle(key="automl_watch_pause").set_value(True).run()
     assert not watch.snapshot().paused  # a student's pause holds their page, not the operator's watch
     text = texts(at)
-    assert job.uri not in text and "sqlite" not in text
+    assert automl_run.uri not in text and "sqlite" not in text
     assert at.caption[0].value.startswith(f"Source: cached pull {name}")
 
 
@@ -161,10 +161,10 @@ def test_a_published_pipeline_is_triggered_from_the_page_and_watched_until_it_en
 
 
 @pytest.mark.slow
-def test_a_failed_poll_keeps_the_data_on_screen_and_says_why(job, tmp_path):
-    job.add_child()
+def test_a_failed_poll_keeps_the_data_on_screen_and_says_why(automl_run, tmp_path):
+    automl_run.add_child()
     at = explorer({"source": "mlflow"})
-    at.text_input(key="automl_mlflow_uri").input(job.uri).run()
+    at.text_input(key="automl_mlflow_uri").input(automl_run.uri).run()
     at.button(key="automl_mlflow_list").click().run()
     at.button(key="automl_mlflow_watch").click().run()
     until(at, lambda a: runs(a) == 1)
@@ -177,5 +177,5 @@ def test_a_failed_poll_keeps_the_data_on_screen_and_says_why(job, tmp_path):
         assert runs(at) == 1  # the last good data stays
     finally:
         (tmp_path / "away.db").rename(database)
-    job.add_child()
+    automl_run.add_child()
     until(at, lambda a: runs(a) == 2 and not any("The last poll failed" in w.value for w in a.warning))

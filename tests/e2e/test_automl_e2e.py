@@ -174,7 +174,7 @@ def _runs(prefix: str, shift: float) -> dict:
 
 def test_parameters_best_model_and_two_jobs(page, tmp_path):
     """The new views on a fresh server: parameters from a link, a model upload (and a hostile one that never
-    runs), and two cached jobs side by side."""
+    runs), and two cached AutoML runs side by side."""
     from tests.support.automl_pickles import automl_model, hostile
 
     SCREENS.mkdir(parents=True, exist_ok=True)
@@ -211,8 +211,8 @@ def test_parameters_best_model_and_two_jobs(page, tmp_path):
         screenshot(page, SCREENS / "automl-hostile-model.png")
 
         open_page(page, f"{url}/automl?source=cached&automl_view=Two+jobs&second=cached:first.json")
-        jobs = page.get_by_role("tabpanel", name="Two jobs")
-        jobs.get_by_test_id("stPlotlyChart").nth(1).wait_for()
+        tab = page.get_by_role("tabpanel", name="Two jobs")
+        tab.get_by_test_id("stPlotlyChart").nth(1).wait_for()
         assert card(page, "B − A").startswith(("+", "-", "0")) and no_exception(page)
         assert "second=cached" in page.url
         screenshot(page, SCREENS / "automl-two-jobs.png")

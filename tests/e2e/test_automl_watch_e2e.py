@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import no_exception, open_page, screenshot, serve_app, wait_for_app
-from tests.support.mlflow_job import RunningJob
+from tests.support.mlflow_parent import RunningParent
 
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
 SCREENS = Path(".pytest_cache") / "screens"
@@ -26,8 +26,8 @@ def wait_for_card(page, label: str, value: str) -> None:
 
 def test_children_arrive_live_in_the_browser(browser, tmp_path):
     SCREENS.mkdir(parents=True, exist_ok=True)
-    job = RunningJob(tmp_path)
-    job.add_child()
+    automl_run = RunningParent(tmp_path)
+    automl_run.add_child()
     env = {
         "PILAB_DATA_DIR": str(tmp_path),
         "PILAB_AUTOML_CACHE": str(tmp_path / "cache"),
@@ -39,7 +39,7 @@ def test_children_arrive_live_in_the_browser(browser, tmp_path):
         page.set_default_timeout(60_000)
         try:
             open_page(page, f"{url}/automl?source=mlflow")
-            page.get_by_label("Tracking URI").fill(job.uri)
+            page.get_by_label("Tracking URI").fill(automl_run.uri)
             page.get_by_label("Tracking URI").press("Enter")
             wait_for_app(page)
             page.get_by_role("button", name="List experiments").click()
@@ -59,7 +59,7 @@ def test_children_arrive_live_in_the_browser(browser, tmp_path):
             box.fill("o")
             box.press("Enter")
             for n in (2, 3, 4):
-                job.add_child()
+                automl_run.add_child()
                 wait_for_card(page, "Runs", str(n))
             assert box.input_value() == "o"  # the filter typed survives every redraw
             page.get_by_text("3 of 4 runs").wait_for()  # LightGBM has no "o": filtered out of the table
@@ -67,7 +67,7 @@ def test_children_arrive_live_in_the_browser(browser, tmp_path):
             assert no_exception(page)
             screenshot(page, SCREENS / "automl-watch-live.png")
 
-            job.finish()
+            automl_run.finish()
             ended = page.get_by_text("Live watch ended: the job completed")
             ended.first.wait_for(timeout=60_000)  # as the page reruns, the live panel's old line is there too
             wait_for_app(page)  # the page reruns as the watch ends: until then the old filter box is there

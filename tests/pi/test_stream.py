@@ -12,7 +12,7 @@ from core.pi import kernels, stream
 def test_numpy_draws_equal_python_splitmix():
     key = stream.key_for_seed(12345)
     start = 2**40 + 17
-    words = stream.draw_words(key, start, np.empty(64, np.uint64), np.empty(64, np.uint64))
+    words = stream.draw_words(key, start, out=np.empty(64, np.uint64), tmp=np.empty(64, np.uint64))
     expected = [stream.mix64((key + (start + i) * stream.GAMMA) & stream.MASK64) for i in range(64)]
     assert words.tolist() == expected
 

@@ -90,7 +90,20 @@ def test_every_backend_shows_its_kernel_source(name):
 
 
 def _timing(backend, n, best, inside=0):
-    return Timing(backend, n, 1, inside, best, 0.0, best, 1, 1, 0.0, 0.0, n / best)
+    return Timing(
+        backend=backend,
+        n=n,
+        workers=1,
+        inside=inside,
+        mean_s=best,
+        std_s=0.0,
+        best_s=best,
+        loops=1,
+        repeat=1,
+        compile_s=0.0,
+        startup_s=0.0,
+        samples_per_s=n / best,
+    )
 
 
 def test_crossover_is_where_parallel_wins_for_good():

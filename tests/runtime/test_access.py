@@ -138,7 +138,7 @@ def test_the_runner_refuses_a_second_run_of_one_visitor_and_stops_a_run_past_its
     assert budgeted.error == "slow ran past its time budget of 0.3 s and was stopped"
 
 
-def until_stopped(job, gate, progress=False):
+def until_stopped(job, gate, *, progress=False):
     while not job.should_stop():
         if progress:
             job.progress(1, 2)

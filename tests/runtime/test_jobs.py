@@ -6,7 +6,7 @@ import time
 import pytest
 
 from core.pi import estimate
-from core.pi.runs import Request, run_backends
+from core.pi.request import Request, run_backends
 from core.runtime.jobs import Busy, JobRunner
 
 

@@ -41,7 +41,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_app(
-    env: dict | None = None, args: tuple[str, ...] = (), launcher: bool = True, port: int | None = None
+    env: dict | None = None, args: tuple[str, ...] = (), *, launcher: bool = True, port: int | None = None
 ) -> Iterator[tuple[str, int]]:
     """Start the app on ``port`` (default: a free one) as ``make run`` does (``python -m ui.runtime.serve``:
     pools warm up at once), or with plain ``streamlit run app.py`` when not ``launcher``; extra options in

@@ -23,7 +23,7 @@ class ProcessCluster:
     """``dask scheduler`` plus ``workers`` single-threaded ``dask worker`` processes. With ``nanny`` a killed
     worker is replaced by its nanny; without, it stays dead. A context manager; ``stop()`` kills all."""
 
-    def __init__(self, workers: int = 2, nanny: bool = True) -> None:
+    def __init__(self, workers: int = 2, *, nanny: bool = True) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pilab-dask-"))
         self.nanny = nanny
         file = self.folder / "scheduler.json"

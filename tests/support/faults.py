@@ -132,7 +132,7 @@ LOST_NOTE = {
 }
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Outcome:
     """What one fault scenario gave: the run that lost a worker, the run after it, and what is right."""
 
@@ -214,7 +214,12 @@ def kill_a_worker(backend: str, moment: str, seed: int = 11, cluster=None, timeo
         old = [p for p in processes.workers() if p.pid in pids]
         _, alive = psutil.wait_procs(old, timeout=5)
         survivors = {p.pid for p in alive}
-    return Outcome(result, again, (exact_count(n, seed), exact_count(n, seed + 1)), survivors)
+    return Outcome(
+        result=result,
+        again=again,
+        exact=(exact_count(n, seed), exact_count(n, seed + 1)),
+        survivors=survivors,
+    )
 
 
 def exact_count(n: int, seed: int) -> int:

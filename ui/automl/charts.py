@@ -50,7 +50,7 @@ def ranking_bars(ranked: pd.DataFrame, metric: str) -> go.Figure:
     return layout(fig, f"Ranking by {info.display} (best {len(top)} of {len(ranked)})", 120 + 22 * len(top))
 
 
-def scatter(table: pd.DataFrame, x: str, y: str, best: str, by: str = "algorithm") -> go.Figure:
+def scatter(table: pd.DataFrame, x: str, y: str, *, best: str, by: str = "algorithm") -> go.Figure:
     """``y`` against ``x``, one trace per algorithm (or per value of the column ``by``), the best run starred
     (WebGL beyond 1000 runs)."""
     trace = go.Scattergl if len(table) > 1000 else go.Scatter
@@ -88,10 +88,10 @@ def scatter(table: pd.DataFrame, x: str, y: str, best: str, by: str = "algorithm
 def parallel(table: pd.DataFrame, metrics: list[str], primary: str) -> go.Figure:
     """Parallel coordinates over ``metrics``, coloured by ``primary`` (the better end darker)."""
     dims = [{"label": metric_info(m).display, "values": table[m]} for m in metrics]
-    return parcoords(table, dims, primary, "Parallel coordinates", left=70)
+    return parcoords(table, dims, primary=primary, what="Parallel coordinates", left=70)
 
 
-def parcoords(table: pd.DataFrame, dims: list[dict], primary: str, what: str, left: int) -> go.Figure:
+def parcoords(table: pd.DataFrame, dims: list[dict], *, primary: str, what: str, left: int) -> go.Figure:
     """Parallel coordinates over ``dims`` (Plotly's dimension dicts), coloured by ``primary``, the better
     end darker; ``what`` starts the title, ``left`` is the room for the first axis' labels."""
     fig = go.Figure(

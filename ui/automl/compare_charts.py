@@ -11,7 +11,7 @@ from ui.automl.charts import HEIGHT, OTHER
 from ui.layout import layout
 
 BINS = 20
-JOB_COLOURS = {"A": OTHER, "B": "#e07b00"}
+SIDE_COLOURS = {"A": OTHER, "B": "#e07b00"}
 
 
 def per_algorithm_bars(table: pd.DataFrame, metric: str, labels: tuple[str, str]) -> go.Figure:
@@ -24,7 +24,7 @@ def per_algorithm_bars(table: pd.DataFrame, metric: str, labels: tuple[str, str]
                 x=table[column],
                 orientation="h",
                 name=f"{job}: {label[:40]}",
-                marker_color=JOB_COLOURS[job],
+                marker_color=SIDE_COLOURS[job],
                 hovertemplate="%{y}<br>%{x:.5f}<extra>" + job + "</extra>",
             )
         )
@@ -48,12 +48,12 @@ def distributions(values: pd.DataFrame, metric: str, best: dict[str, float]) -> 
             go.Histogram(
                 x=group["value"],
                 name=f"job {job}",
-                marker_color=JOB_COLOURS[str(job)],
+                marker_color=SIDE_COLOURS[str(job)],
                 opacity=0.55,
                 xbins=bins,
             )
         )
-        fig.add_vline(x=best[str(job)], line={"color": JOB_COLOURS[str(job)], "dash": "dash", "width": 2})
+        fig.add_vline(x=best[str(job)], line={"color": SIDE_COLOURS[str(job)], "dash": "dash", "width": 2})
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title=metric_info(metric).display)
     fig.update_yaxes(title="runs")

@@ -1,6 +1,7 @@
-"""The Two jobs tab: the source on the page (job A) against a second one (job B: the sample, a cached pull, an
-upload, or for the operator a file in the AutoML directory): per algorithm, leaderboards, the primary metric's
-values in both, and what changed. The second job is in the URL (``?second=``) where it can be."""
+"""The "Two jobs" tab: the source on the page (AutoML run A) against a second one (run B: the sample, a
+cached pull, an upload, or for the operator a file in the AutoML directory): per algorithm, leaderboards,
+the primary metric's values in both, and what changed. The second run is in the URL (``?second=``) where it
+can be."""
 
 from __future__ import annotations
 
@@ -17,15 +18,15 @@ from ui.automl.sources import sample
 from ui.automl.view import View
 from ui.runtime.access import is_operator, settings
 
-MAX_ROWS = 2_000  # runs of each job sent to the browser in the distributions
+MAX_ROWS = 2_000  # child runs of each side sent to the browser in the distributions
 UPLOAD = "upload"
 CACHED = "cached:"
 PATH = "path:"
 
 
 def choices() -> list[str]:
-    """The second jobs this visitor may pick: the sample, each cached pull, an upload; the operator also the
-    files of the AutoML directory."""
+    """The second AutoML runs this visitor may pick: the sample, each cached pull, an upload; the operator
+    also the files of the AutoML directory."""
     found = ["sample", *[CACHED + p.name for p in cache.list_cached()[:200]], UPLOAD]
     folder = settings().automl_dir
     if is_operator() and folder and Path(folder).is_dir():
@@ -42,8 +43,8 @@ def label(choice: str) -> str:
     return f"{'Cached pull' if kind == 'cached' else 'AutoML directory'}: {name}"
 
 
-def second_job(choice: str) -> automl.AutoMLData | None:
-    """Job B, parsed once per file and kept in the session (None until an upload arrives)."""
+def second_run(choice: str) -> automl.AutoMLData | None:
+    """AutoML run B, parsed once per file and kept in the session (None until an upload arrives)."""
     if choice == "sample":
         return sample()
     if choice == UPLOAD:
@@ -80,8 +81,8 @@ def _once(signature: tuple, parse) -> automl.AutoMLData:
     return held[1]
 
 
-def jobs_tab(v: View) -> None:
-    """Job A (the page's source) against job B by the primary metric."""
+def comparison_tab(v: View) -> None:
+    """AutoML run A (the page's source) against run B by the primary metric."""
     options = choices()
     if st.session_state.get("automl_second") not in options:
         st.session_state.automl_second = "sample"
@@ -89,7 +90,7 @@ def jobs_tab(v: View) -> None:
         "Job B (job A is the source above)", options, format_func=label, key="automl_second"
     )
     try:
-        other = second_job(choice)
+        other = second_run(choice)
         if other is None:
             st.info("Upload job B's metrics file to compare.")
             return
@@ -122,7 +123,7 @@ def jobs_tab(v: View) -> None:
     )
     st.dataframe(_signed(result.per_algorithm), hide_index=True, width="stretch")
     best = dict(zip(result.best["job"], result.best["value"], strict=True))
-    values = pd.concat(  # a bounded, unbiased sample of each job's runs (the values come best first)
+    values = pd.concat(  # a bounded, unbiased sample of each side's runs (the values come best first)
         [g.sample(min(len(g), MAX_ROWS), random_state=0) for _, g in result.values.groupby("job")]
     )
     st.plotly_chart(charts.distributions(values, result.metric, best), key="automl_chart_jobs_dist")

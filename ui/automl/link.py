@@ -26,7 +26,7 @@ def read_url(sources: list[str]) -> str | None:
 
 
 def write_url(source: str, metric: str, chosen: list[str], *, params: list[str] = (), by: str = "") -> None:
-    """The view into the URL; the parameters' keys and job B only when set (an upload has no link)."""
+    """The view into the URL; the parameters' keys and AutoML run B only when set (an upload has no link)."""
     second = st.session_state.get("automl_second", "")
     extra = {
         "params": ",".join(params),

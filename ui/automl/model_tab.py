@@ -67,10 +67,10 @@ def _fetch(source: str, run_id: str) -> bytes:
     experiment = st.session_state.get("automl_az_exp")
     if workspace is None or not experiment:
         raise automl.AutoMLError("Azure ML: connect to the workspace first")
-    return fetch_model(workspace, experiment, run_id, MAX_UPLOAD_BYTES)
+    return fetch_model(workspace, experiment, run_id, max_bytes=MAX_UPLOAD_BYTES)
 
 
-def _read(key: tuple, get_bytes, name: str, force: bool = False) -> None:
+def _read(key: tuple, get_bytes, name: str, *, force: bool = False) -> None:
     """Read the file once per ``key`` (a new upload, a fetch) and keep the report in the session."""
     held = st.session_state.get("automl_model_report")
     if held is not None and held[0] == key and not force:

@@ -14,7 +14,7 @@ MAX_CATEGORIES = 30  # values of a text axis in parallel coordinates; the rarest
 MAX_TICK = 14  # characters of a category's label on a parallel-coordinates axis
 
 
-def by_parameter(table: pd.DataFrame, metric: str, by: str, facet: str | None, numeric: bool) -> go.Figure:
+def by_parameter(table: pd.DataFrame, metric: str, by: str, *, facet: str | None, numeric: bool) -> go.Figure:
     """``metric`` against the parameter ``by``: points along a numeric one, boxes per text value; one panel
     per value of ``facet`` when given."""
     shown = (
@@ -36,7 +36,7 @@ def by_parameter(table: pd.DataFrame, metric: str, by: str, facet: str | None, n
     return layout(fig, title, HEIGHT if rows == 1 else 320 * rows)
 
 
-def parallel(table: pd.DataFrame, axes: list[str], primary: str, numeric: dict[str, bool]) -> go.Figure:
+def parallel(table: pd.DataFrame, axes: list[str], primary: str, *, numeric: dict[str, bool]) -> go.Figure:
     """Parallel coordinates over metrics and parameters, coloured by ``primary``; a text parameter is an
     axis of categories (its values as tick labels)."""
     dims = []
@@ -53,4 +53,4 @@ def parallel(table: pd.DataFrame, axes: list[str], primary: str, numeric: dict[s
         dims.append(
             {"label": name, "values": codes, "tickvals": list(range(len(categories))), "ticktext": ticks}
         )
-    return parcoords(table, dims, primary, "Metrics and parameters", left=90)
+    return parcoords(table, dims, primary=primary, what="Metrics and parameters", left=90)

@@ -84,7 +84,7 @@ def params_tab(v: View) -> None:
     if facet and table[facet].nunique(dropna=False) > MAX_FACETS:
         st.info(f"{facet} has more than {MAX_FACETS} values: too many panels; pick another.")
         facet = None
-    figure = charts.by_parameter(table, v.primary, by, facet, numeric.get(by, False))
+    figure = charts.by_parameter(table, v.primary, by, facet=facet, numeric=numeric.get(by, False))
     st.plotly_chart(figure, key="automl_chart_by_param")
 
     default = [n for n in names if n != GROUP_DEFAULT][:4]
@@ -96,7 +96,7 @@ def params_tab(v: View) -> None:
     metric_axes = list(dict.fromkeys([v.primary, *v.shown]))[: max(2, MAX_AXES - len(chosen))]
     axes = (metric_axes + chosen)[:MAX_AXES]
     full = with_params(automl.wide(data, metric_axes).dropna(subset=metric_axes).head(MAX_ROWS), data, chosen)
-    st.plotly_chart(charts.parallel(full, axes, v.primary, numeric), key="automl_chart_par_params")
+    st.plotly_chart(charts.parallel(full, axes, v.primary, numeric=numeric), key="automl_chart_par_params")
     st.caption(
         f"Axes: the chosen metrics, then the parameters (at most {MAX_AXES}). Drag along an axis to filter."
     )

@@ -43,7 +43,7 @@ def pipelines_panel(workspace) -> tuple[str, str] | None:
     if pressed:
         try:
             with st.spinner(f"Submitting {chosen.name} …"):
-                last = pipelines.trigger(workspace, chosen, experiment.strip(), values)
+                last = pipelines.trigger(workspace, chosen, experiment=experiment.strip(), values=values)
         except automl.AutoMLError as exc:
             st.error(str(exc), icon="⚠️")
             return None

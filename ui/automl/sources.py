@@ -30,7 +30,7 @@ SOURCES = {
 STUDENT_SOURCES = ("sample", "upload", "cached")  # the rest read the server's files or services
 
 
-def offered(operator: bool, automl_dir: str | None) -> list[str]:
+def offered(*, operator: bool, automl_dir: str | None) -> list[str]:
     """The sources this visitor may use: a student the sample, an upload and the cached pulls; the operator
     every source, File path only where a directory is named for it (``settings().automl_dir``)."""
     if not operator:
@@ -38,14 +38,14 @@ def offered(operator: bool, automl_dir: str | None) -> list[str]:
     return [s for s in SOURCES if s != "path" or automl_dir]
 
 
-def load_source(source: str, operator: bool, config: Settings) -> automl.AutoMLData | None:
+def load_source(source: str, *, operator: bool, config: Settings) -> automl.AutoMLData | None:
     """The widgets of the chosen source, then its data (None until there is some)."""
     if source == "sample":
         return sample()
     if source == "upload":
         return upload_source()
     if source == "cached":
-        return cached_source(operator)
+        return cached_source(operator=operator)
     if not operator:  # never reached: a student's radio offers none of the sources below
         return sample()
     if source == "path":
@@ -114,7 +114,7 @@ def path_source(folder: str | None) -> automl.AutoMLData | None:
     return parse_once(("path", str(path), stamp), lambda: automl.FileSource(path).load())
 
 
-def cached_source(operator: bool) -> automl.AutoMLData | None:
+def cached_source(*, operator: bool) -> automl.AutoMLData | None:
     """A pull the operator cached. A student sees neither the cache's path nor where the pull came from
     (an MLflow URI, an Azure workspace's ids): its label becomes the file's name."""
     files = cache.list_cached()
@@ -143,7 +143,7 @@ def pulled(kind: str) -> automl.AutoMLData | None:
     return st.session_state.get(f"automl_pulled_{kind}")
 
 
-def pull_button(kind: str, key: str, make_source: Callable[[], automl.Source], name: str) -> None:
+def pull_button(kind: str, key: str, make_source: Callable[[], automl.Source], *, name: str) -> None:
     """A "Pull child runs" button: read the live source, keep it in the session, cache it as ``name``."""
     if not st.button("Pull child runs", type="primary", key=key):
         return
@@ -154,10 +154,10 @@ def pull_button(kind: str, key: str, make_source: Callable[[], automl.Source], n
         except automl.AutoMLError as exc:
             stop_with_error(str(exc))
     st.session_state.pop(f"automl_watch_{kind}", None)  # this pull is the view now
-    save_pull(kind, data, document, name)
+    save_pull(kind, data, document, name=name)
 
 
-def save_pull(kind: str, data: automl.AutoMLData, document: dict, name: str) -> None:
+def save_pull(kind: str, data: automl.AutoMLData, document: dict, *, name: str) -> None:
     """Keep a pull in the session and write it to the cache; say where (or why not)."""
     st.session_state[f"automl_pulled_{kind}"] = data
     try:
@@ -210,9 +210,11 @@ def mlflow_source(config: Settings) -> automl.AutoMLData | None:
             make = partial(ml.MlflowSource, uri, parent["run_id"], settings=config)
             pull, watch = st.columns(2)
             with pull:  # the source is made inside the error handling
-                pull_button("mlflow", "automl_mlflow_pull", make, f"mlflow-{parent['run_id']}")
+                pull_button("mlflow", "automl_mlflow_pull", make, name=f"mlflow-{parent['run_id']}")
             with watch:
-                automl_watch.start_button("mlflow", "automl_mlflow_watch", make, f"mlflow-{parent['run_id']}")
+                automl_watch.start_button(
+                    "mlflow", "automl_mlflow_watch", make, name=f"mlflow-{parent['run_id']}"
+                )
     return pulled("mlflow")
 
 
@@ -296,8 +298,8 @@ def azure_source() -> automl.AutoMLData | None:
             name = f"azureml-{experiment}-{run['run_id']}"
             pull, watch = st.columns(2)
             with pull:
-                pull_button("azure", "automl_az_pull", make, name)
+                pull_button("azure", "automl_az_pull", make, name=name)
             with watch:
-                automl_watch.start_button("azure", "automl_az_watch", make, name)
+                automl_watch.start_button("azure", "automl_az_watch", make, name=name)
     published_pipelines(workspace)
     return pulled("azure")

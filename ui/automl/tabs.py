@@ -17,7 +17,7 @@ from core.automl.analysis import artifacts as arts
 from core.automl.sources import cache
 from ui import url
 from ui.automl import charts
-from ui.automl.compare_tab import jobs_tab
+from ui.automl.compare_tab import comparison_tab
 from ui.automl.model_tab import model_tab
 from ui.automl.params_tab import group_column, params_tab
 from ui.automl.view import View
@@ -78,7 +78,7 @@ def compare_tab(v: View) -> None:
     y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
     both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
     both, by = group_column(v, both)
-    st.plotly_chart(charts.scatter(both, x, y, v.summary.best_run, by), key="automl_chart_scatter")
+    st.plotly_chart(charts.scatter(both, x, y, best=v.summary.best_run, by=by), key="automl_chart_scatter")
     axes = list(dict.fromkeys([v.primary, *v.shown]))[:MAX_PARCOORDS]
     if len(axes) >= 2:
         full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)
@@ -192,7 +192,7 @@ TABS: dict[str, Callable[[View], None]] = {
     PARAMS_TAB: params_tab,
     ARTIFACTS_TAB: artifacts_tab,
     "Best model": model_tab,
-    "Two jobs": jobs_tab,
+    "Two jobs": comparison_tab,
     "Export": export_tab,
 }
 

@@ -12,7 +12,7 @@ from core import automl
 GROUP_DEFAULT = "algorithm"  # what colours and groups the charts when no parameter is chosen
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class View:
     """What a tab draws from: the data, the primary metric and its summary, the table and its metrics; the
     source's key, the parameter columns chosen and the parameter that colours and groups the charts."""

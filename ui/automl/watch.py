@@ -33,7 +33,7 @@ def default_every() -> float:
     return every if live.MIN_EVERY_S <= every <= live.MAX_EVERY_S else 10.0
 
 
-def start_button(kind: str, key: str, make_source: Callable[[], automl.Source], name: str) -> None:
+def start_button(kind: str, key: str, make_source: Callable[[], automl.Source], *, name: str) -> None:
     """Operator only: a "Watch live" button that starts (or rejoins) the watch of ``name`` for ``kind``."""
     if st.button("Watch live", key=key, help="poll the job's children until its parent run ends"):
         try:
@@ -62,7 +62,7 @@ def for_source(source: str, cached: Path | None) -> live.Watch | None:
     return live.find(name) if name else None
 
 
-def controls(watch: live.Watch, operator: bool) -> float | None:
+def controls(watch: live.Watch, *, operator: bool) -> float | None:
     """The pause switch (and for the operator a Stop button); the redraw interval, None when paused or the
     watch has ended."""
     snap = watch.snapshot()
@@ -76,7 +76,7 @@ def controls(watch: live.Watch, operator: bool) -> float | None:
     )
     if operator:
         if paused != snap.paused:
-            watch.pause(paused)
+            watch.pause(paused=paused)
         if right.button("Stop watching", key="automl_watch_stop", on_click=watch.stop):
             st.rerun()
     if paused:
@@ -109,7 +109,7 @@ def status(snap: live.Snapshot, redraw: float | None) -> None:
         )
 
 
-def data_of(watch: live.Watch, operator: bool) -> automl.AutoMLData | None:
+def data_of(watch: live.Watch, *, operator: bool) -> automl.AutoMLData | None:
     """The watch's latest data as this visitor may see it (a student: the cached pull's shareable form)."""
     data = watch.snapshot().data
     if data is None or operator:

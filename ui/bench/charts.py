@@ -8,7 +8,9 @@ import plotly.graph_objects as go
 from ui.layout import LEGEND_BELOW, layout
 
 
-def sweep_lines(df: pd.DataFrame, y: str, title: str, y_title: str, marks: dict | None = None) -> go.Figure:
+def sweep_lines(
+    df: pd.DataFrame, y: str, *, title: str, y_title: str, marks: dict | None = None
+) -> go.Figure:
     """One line per backend of ``y`` against n (log-log); ``marks`` puts a star at each crossover n."""
     fig = go.Figure()
     for backend, part in df.groupby("backend", sort=False):

@@ -10,7 +10,7 @@ import streamlit as st
 from core.pi import BACKENDS, Estimate, executors, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source
-from core.pi.runs import Request
+from core.pi.request import Request
 from ui import url
 from ui.pi import charts
 
@@ -45,7 +45,7 @@ def cards(results: list[Estimate], table: pd.DataFrame) -> None:
             st.info(f"**{e.backend}**: {note}", icon="ℹ️")
 
 
-def clusters(table: pd.DataFrame, request: Request | None, operator: bool) -> None:
+def clusters(table: pd.DataFrame, request: Request | None, *, operator: bool) -> None:
     """The Dask cluster and the Ray instance the run used, if it used them: the operator sees their
     addresses and workers, a student only their size."""
     cluster = executors.dask_cluster(request.scheduler) if "dask" in table["backend"].values else None

@@ -1,5 +1,5 @@
-"""The shared job runner, the live panel that shows a background job (progress, samples/s, Cancel), and the
-operator's panel of every job."""
+"""The shared job runner, the progress panel that shows a background job (progress, samples/s, Cancel), and
+the operator's panel of every job."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _outcome(key: str) -> str:
     return f"{key}-outcome"
 
 
-def watch(key: str, unit: str = "samples") -> None:
+def progress_panel(key: str, unit: str = "samples") -> None:
     """The running job under ``key``, live: progress bar, rate, queue place and Cancel. Each look waits a
     moment for the job's end, so results are drawn as soon as it comes, not at the next tick."""
 
@@ -106,7 +106,7 @@ def show_job(key: str, *, what: str, unit: str = "samples") -> list:
     finished = take_finished(key)
     show_outcome(key, finished, what)
     if key in st.session_state:
-        watch(key, unit=unit)
+        progress_panel(key, unit=unit)
     return list(finished.partial) if finished is not None else []
 
 

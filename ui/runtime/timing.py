@@ -14,7 +14,7 @@ _PATH = os.environ.get("PILAB_TIMINGS")
 _lock = threading.Lock()
 
 
-def record(kind: str, what: str, start: float, end: float) -> None:
+def record(kind: str, what: str, *, start: float, end: float) -> None:
     if not _PATH:
         return
     line = json.dumps({"kind": kind, "what": what, "start": start, "end": end})
@@ -29,11 +29,11 @@ def script_run(page: str) -> Iterator[None]:
     try:
         yield
     finally:
-        record("script", page, start, time.time())
+        record("script", page, start=start, end=time.time())
 
 
 def job_ran(label: str, started: float | None, ended: float | None) -> None:
     """Record a finished job from its monotonic start and end."""
     if started is not None and ended is not None:
         offset = time.time() - time.monotonic()
-        record("job", label, started + offset, ended + offset)
+        record("job", label, start=started + offset, end=ended + offset)

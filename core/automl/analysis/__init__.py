@@ -1,2 +1,2 @@
-"""Views derived from the parsed metrics: tables and rankings, two jobs compared, what the top runs share,
-artifacts."""
+"""Views derived from the parsed metrics: tables and rankings, two AutoML runs compared, what the top runs
+share, artifacts."""

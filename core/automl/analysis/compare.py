@@ -1,4 +1,4 @@
-"""Two AutoML jobs side by side: the best per algorithm in each, aligned leaderboards, the primary metric's
+"""Two AutoML runs side by side: the best per algorithm in each, aligned leaderboards, the primary metric's
 values in both, and what changed between their settings where the sources record them."""
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ MAX_LEADERBOARD = 50  # ranks shown side by side
 MAX_LISTED = 12  # names listed in one "what changed" cell
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Comparison:
-    """Job A against job B by one metric; differences are signed so that a positive number means B is
+    """AutoML run A against run B by one metric; differences are signed so that a positive number means B is
     better (higher where higher is better, lower where lower is)."""
 
     metric: str
     direction: str
     labels: tuple[str, str]
-    best: pd.DataFrame  # job, run_id, algorithm, value (one row a job)
+    best: pd.DataFrame  # job (A or B), run_id, algorithm, value (one row a side)
     per_algorithm: pd.DataFrame  # algorithm, runs_a, best_a, runs_b, best_b, difference
     leaderboard: pd.DataFrame  # rank, run_a, algorithm_a, value_a, run_b, algorithm_b, value_b
-    values: pd.DataFrame  # job, run_id, algorithm, value: every run of both jobs
+    values: pd.DataFrame  # job (A or B), run_id, algorithm, value: every child run of both
     changes: pd.DataFrame  # setting, a, b, changed
 
     @property
@@ -71,8 +71,8 @@ class Comparison:
 
 
 def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparison:
-    """Compare job ``b`` with job ``a`` by ``metric`` (default: ``a``'s primary metric, which ``b`` must
-    have too)."""
+    """Compare AutoML run ``b`` with run ``a`` by ``metric`` (default: ``a``'s primary metric, which ``b``
+    must have too)."""
     metric = a.primary_metric(metric)
     if metric not in b.metrics:
         raise AutoMLError(
@@ -80,11 +80,11 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
             f"give one both jobs have: {', '.join(m for m in a.metrics if m in b.metrics)[:300] or 'none'}"
         )
     direction = metric_info(metric).direction
-    ranked = [ranking(job, metric) for job in (a, b)]
+    ranked = [ranking(data, metric) for data in (a, b)]
     best = pd.DataFrame(
         [
-            {"job": j, **r.iloc[0][["run_id", "algorithm", "value"]].to_dict()}
-            for j, r in zip("AB", ranked, strict=True)
+            {"job": side, **r.iloc[0][["run_id", "algorithm", "value"]].to_dict()}
+            for side, r in zip("AB", ranked, strict=True)
         ]
     )
     return Comparison(
@@ -92,12 +92,12 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
         direction=direction,
         labels=(a.source or "job A", b.source or "job B"),
         best=best,
-        per_algorithm=_per_algorithm(a, b, metric, direction),
+        per_algorithm=_per_algorithm(a, b, metric, direction=direction),
         leaderboard=_leaderboard(*ranked),
         values=pd.concat(
             [
-                r.assign(job=j)[["job", "run_id", "algorithm", "value"]]
-                for j, r in zip("AB", ranked, strict=True)
+                r.assign(job=side)[["job", "run_id", "algorithm", "value"]]
+                for side, r in zip("AB", ranked, strict=True)
             ],
             ignore_index=True,
         ),
@@ -105,8 +105,8 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
     )
 
 
-def _per_algorithm(a: AutoMLData, b: AutoMLData, metric: str, direction: str) -> pd.DataFrame:
-    left, right = (per_algorithm(job, metric)[["algorithm", "runs", "best"]] for job in (a, b))
+def _per_algorithm(a: AutoMLData, b: AutoMLData, metric: str, *, direction: str) -> pd.DataFrame:
+    left, right = (per_algorithm(data, metric)[["algorithm", "runs", "best"]] for data in (a, b))
     both = left.merge(right, on="algorithm", how="outer", suffixes=("_a", "_b"))
     for column in ("runs_a", "runs_b"):
         both[column] = both[column].fillna(0).astype(int)
@@ -132,8 +132,8 @@ def _leaderboard(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 
 def changes(a: AutoMLData, b: AutoMLData) -> pd.DataFrame:
-    """Settings of each job and whether they differ: size, metrics, the stated primary metric and
-    experiment, algorithms tried, and every setting parameter that holds one value across a job's runs."""
+    """Settings of each AutoML run and whether they differ: size, metrics, the stated primary metric and
+    experiment, algorithms tried, and every setting parameter that holds one value across its child runs."""
     rows: list[tuple[str, Any, Any]] = [
         ("runs", len(a.runs), len(b.runs)),
         ("task", a.task, b.task),
@@ -145,10 +145,10 @@ def changes(a: AutoMLData, b: AutoMLData) -> pd.DataFrame:
     only_b = [m for m in b.metrics if m not in a.metrics]
     if only_a or only_b:
         rows.append(("metrics only in one job", _names(only_a), _names(only_b)))
-    tried = [sorted(set(job.runs["algorithm"].dropna())) for job in (a, b)]
+    tried = [sorted(set(data.runs["algorithm"].dropna())) for data in (a, b)]
     if tried[0] or tried[1]:
         rows.append(("algorithms tried", _names(tried[0]), _names(tried[1])))
-    settings = [_constant_settings(job) for job in (a, b)]
+    settings = [_constant_settings(data) for data in (a, b)]
     for name in dict.fromkeys([*settings[0], *settings[1]]):
         rows.append((name, settings[0].get(name), settings[1].get(name)))
     frame = pd.DataFrame(rows, columns=["setting", "a", "b"]).astype(object)

@@ -13,7 +13,7 @@ from core.automl.model import AutoMLData, AutoMLError
 NO_ALGORITHM = "(not recorded)"
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Summary:
     """The headline of one AutoML run, as the summary cards and ``summary --json`` show it."""
 

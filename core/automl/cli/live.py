@@ -1,4 +1,4 @@
-"""``watch``, ``pipelines`` and ``trigger`` from a terminal: follow a running AutoML job child by child, list
+"""``watch``, ``pipelines`` and ``trigger`` from a terminal: follow a running AutoML run child by child, list
 an Azure ML workspace's published pipelines and start one (settings as ``pull`` reads them)."""
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def watch_command(args: Namespace) -> int:
-    """Poll until the parent ends; print each child as it ends; exit 0 when the job completed, else 1. A
-    first poll that fails ends the command (status 2); later failures are retried, backing off."""
+    """Poll until the parent ends; print each child as it ends; exit 0 when the parent run completed, else
+    1. A first poll that fails ends the command (status 2); later failures are retried, backing off."""
     if not MIN_EVERY_S <= args.every <= MAX_EVERY_S:
         raise AutoMLError(f"--every {args.every:g} is not in [{MIN_EVERY_S:g}, {MAX_EVERY_S:g}] seconds")
     args.no_artifacts = False
@@ -58,7 +58,7 @@ def watch_command(args: Namespace) -> int:
         if snap.data is not None:
             primary = snap.data.primary_metric(args.primary_metric)
             for run_id in snap.ended_now:
-                line, best = child_line(snap.data, run_id, primary, best)
+                line, best = child_line(snap.data, run_id, primary=primary, best=best)
                 print(line, flush=True)
         if snap.done:
             ended = ", ".join(f"{k} {v}" for k, v in snap.counts.items() if v)
@@ -70,7 +70,7 @@ def watch_command(args: Namespace) -> int:
 
 
 def child_line(
-    data: AutoMLData, run_id: str, primary: str, best: tuple[str, float] | None
+    data: AutoMLData, run_id: str, *, primary: str, best: tuple[str, float] | None
 ) -> tuple[str, tuple[str, float] | None]:
     """A line for a child that ended (iteration, algorithm, primary metric, best so far); the new best."""
     runs = data.runs.set_index("run_id")
@@ -107,7 +107,7 @@ def trigger_command(args: Namespace) -> int:
     workspace = _workspace()
     chosen = pipelines.choose(pipelines.list_published(workspace), args.name, args.version)
     values = pipelines.parse_params(args.param)
-    run = pipelines.trigger(workspace, chosen, args.experiment, values)
+    run = pipelines.trigger(workspace, chosen, experiment=args.experiment, values=values)
     print(f"submitted {chosen.name} v{chosen.version or '?'} as run {run.run_id} in {run.experiment}")
     print(f"studio: {run.portal_url or '(no link)'}")
     print(f"watch it: python -m core.automl watch --azure --experiment {run.experiment} --run {run.run_id}")

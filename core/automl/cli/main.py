@@ -1,6 +1,6 @@
 """``python -m core.automl``: a metrics file's summary, table and run parameters; a model file read
-statically; two jobs compared; a live source pulled into the cache the page reads, or watched until its job
-ends; an Azure ML workspace's published pipelines listed and triggered."""
+statically; two AutoML runs compared; a live source pulled into the cache the page reads, or watched until
+its parent run ends; an Azure ML workspace's published pipelines listed and triggered."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from argparse import Namespace
 
 from core.automl import params as run_params
-from core.automl.analysis import compare as jobs
+from core.automl.analysis import compare as comparison
 from core.automl.analysis.tables import summarize, wide
 from core.automl.cli import live as live_commands
 from core.automl.cli import pull
@@ -125,7 +125,7 @@ def model_command(args: Namespace) -> int:
 
 
 def compare_command(args: Namespace) -> int:
-    result = jobs.compare(load_path(args.a), load_path(args.b), args.primary_metric)
+    result = comparison.compare(load_path(args.a), load_path(args.b), args.primary_metric)
     print(json.dumps(result.to_dict()) if args.json else result.text())
     return 0
 

@@ -1,4 +1,4 @@
-"""``pull`` from a terminal: a live AutoML job's child runs into the same cache file the page writes.
+"""``pull`` from a terminal: a live AutoML run's child runs into the same cache file the page writes.
 
 Settings come from where the page takes them: ``[pilab]`` (the MLflow allow-lists) and ``[azureml]`` (the
 workspace and sign-in) in ``.streamlit/secrets.toml``, then the environment.
@@ -42,7 +42,9 @@ def source(args: Namespace) -> tuple[LiveSource, str]:
             settings = Settings.from_mapping(secrets("pilab"))
         except ValueError as exc:
             raise AutoMLError(str(exc)) from None
-        return MlflowSource(args.mlflow, args.parent, fetch, settings=settings), f"mlflow-{args.parent}"
+        return MlflowSource(
+            args.mlflow, args.parent, fetch_artifacts=fetch, settings=settings
+        ), f"mlflow-{args.parent}"
     if not (args.experiment and args.run):
         raise AutoMLError(f"{command} --azure needs --experiment NAME and --run RUN_ID")
     from core.automl.sources import azureml_v1 as az

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ class Obj:
 
     cls: str
     args: list[Any] = field(default_factory=list)
+    _: KW_ONLY
     state: dict[str, Any] = field(default_factory=dict)
     raw_state: Any = None  # a state that is not a dict (an array's tuple, a custom __setstate__)
 
@@ -259,11 +260,11 @@ def tree(root: Any) -> Estimator:
     elif isinstance(root, list | tuple) and not _is_plain(root):
         root = Obj(f"builtins.{type(root).__name__}", state={"items": root})
     if isinstance(root, Obj):
-        return _node(root, 0, budget, set())
+        return _node(root, depth=0, budget=budget, seen=set())
     return Estimator(f"builtins.{type(root).__name__}", {"value": _shown(root)})
 
 
-def _node(obj: Obj, depth: int, budget: list[int], seen: set[int]) -> Estimator:
+def _node(obj: Obj, *, depth: int, budget: list[int], seen: set[int]) -> Estimator:
     budget[0] -= 1
     node = Estimator(obj.cls)
     if depth >= MAX_DEPTH or budget[0] <= 0 or id(obj) in seen:
@@ -282,28 +283,32 @@ def _node(obj: Obj, depth: int, budget: list[int], seen: set[int]) -> Estimator:
         if _is_plain(value) or (isinstance(value, Obj) and value.cls == "numpy.ndarray"):
             node.params[key] = _shown(value)
         else:
-            _members(node, key, value, depth, budget, seen)
+            _members(node, key, value, depth=depth, budget=budget, seen=seen)
     _weigh(node, obj.state.get("weights"))
     return node
 
 
-def _members(node: Estimator, key: str, value: Any, depth: int, budget: list[int], seen: set[int]) -> None:
+def _members(node: Estimator, key: str, value: Any, *, depth: int, budget: list[int], seen: set[int]) -> None:
     """Objects under attribute ``key``: a single one, ``(name, estimator, …)`` pairs, a list or a dict."""
     if isinstance(value, Obj):
-        node.children.append(Member(key, _node(value, depth + 1, budget, seen)))
+        node.children.append(Member(key, _node(value, depth=depth + 1, budget=budget, seen=seen)))
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
             if isinstance(item, list | tuple) and len(item) >= 2 and isinstance(item[1], Obj):
                 role = str(item[0]) if key in MEMBER_LISTS else f"{key}[{item[0]}]"
-                node.children.append(Member(role, _node(item[1], depth + 1, budget, seen)))
+                node.children.append(Member(role, _node(item[1], depth=depth + 1, budget=budget, seen=seen)))
             elif isinstance(item, Obj):
-                node.children.append(Member(f"{key}[{i}]", _node(item, depth + 1, budget, seen)))
+                node.children.append(
+                    Member(f"{key}[{i}]", _node(item, depth=depth + 1, budget=budget, seen=seen))
+                )
         if not node.children and value and all(_is_plain(v) for v in value):
             node.params[key] = _shown(value)
     elif isinstance(value, dict):
         for k, item in value.items():
             if isinstance(item, Obj):
-                node.children.append(Member(f"{key}[{k}]", _node(item, depth + 1, budget, seen)))
+                node.children.append(
+                    Member(f"{key}[{k}]", _node(item, depth=depth + 1, budget=budget, seen=seen))
+                )
 
 
 def _weigh(node: Estimator, weights: Any) -> None:

@@ -33,7 +33,7 @@ _OUT_OF_BYTES = ("exhausted before", "not enough data", "no newline found", "Exp
 _LOCK = threading.Lock()  # fickling's prints are captured by swapping sys.stdout/stderr: one read at a time
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Scan:
     """What a static read of one pickle found."""
 
@@ -88,7 +88,15 @@ def scan(data: bytes, name: str = "model", max_bytes: int = MAX_MODEL_BYTES) -> 
         " ".join(r.message.split())[:300] for r in results if getattr(r.severity, "name", "") in MALICIOUS
     ]
     proto = next((op.arg for op in pickled if op.name == "PROTO"), None)
-    return Scan(name, len(data), proto, len(pickled), program, list(dict.fromkeys(findings)), notes)
+    return Scan(
+        name=name,
+        size=len(data),
+        protocol=proto,
+        opcodes=len(pickled),
+        program=program,
+        findings=list(dict.fromkeys(findings)),
+        notes=notes,
+    )
 
 
 def _load(pickled_type, data: bytes, name: str):

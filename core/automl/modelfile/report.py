@@ -17,7 +17,7 @@ from core.automl.modelfile.safety import Verdict, judge
 MAX_INLINE = 16  # parameters written on an estimator's line of text; --json has them all
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ModelReport:
     """What a static read of a model file found: the tree, the verdict, and notes on the way."""
 
@@ -76,7 +76,15 @@ def read_bytes(data: bytes, name: str = "model", max_bytes: int = MAX_MODEL_BYTE
     except RecursionError:
         raise AutoMLError(f"{name}: nested too deeply to describe") from None
     verdict = judge(found.imports, found.program, found.findings)
-    return ModelReport(name, found.size, found.protocol, found.opcodes, root, verdict, found.notes)
+    return ModelReport(
+        name=name,
+        size=found.size,
+        protocol=found.protocol,
+        opcodes=found.opcodes,
+        root=root,
+        verdict=verdict,
+        notes=found.notes,
+    )
 
 
 def read_path(path: str | Path, max_bytes: int = MAX_MODEL_BYTES) -> ModelReport:

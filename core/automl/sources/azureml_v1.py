@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ SIGN_IN = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AzureSettings:
     """How to reach a workspace: a config.json, or explicit ids; and how to sign in."""
 
@@ -139,6 +139,7 @@ class AzureMLSource:
     workspace: Any
     experiment: str
     run_id: str
+    _: KW_ONLY
     label: str = ""
     fetch_artifacts: bool = True
 
@@ -183,7 +184,7 @@ class AzureMLSource:
         )
 
 
-def fetch_model(workspace, experiment: str, run_id: str, max_bytes: int) -> bytes:
+def fetch_model(workspace, experiment: str, run_id: str, *, max_bytes: int) -> bytes:
     """The bytes of a child run's ``outputs/model.pkl`` (read statically by ``core.automl.modelfile.report``,
     never unpickled); ``AutoMLError`` when the run has none or it is over ``max_bytes``."""
     from azureml.core import Experiment, Run

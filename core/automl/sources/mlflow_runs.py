@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,7 +34,9 @@ _HOST_NAME = re.compile(r"^[a-z0-9.:-]{1,253}$")
 REDIRECTS_ENV = "MLFLOW_ALLOW_HTTP_REDIRECTS"  # read by mlflow.utils.request_utils on every request
 
 
-def check_tracking_uri(uri: str, schemes: Sequence[str], hosts: Sequence[str], data_dir: str | Path) -> str:
+def check_tracking_uri(
+    uri: str, *, schemes: Sequence[str], hosts: Sequence[str], data_dir: str | Path
+) -> str:
     """``uri`` (stripped) when this server may open it, else ``AutoMLError`` in one line.
 
     The scheme must be in ``schemes``. http, https and azureml need a host in ``hosts``, exactly or under a
@@ -125,7 +127,9 @@ def _checked(tracking_uri: str, settings: Settings | None) -> str:
         rules = settings or Settings.from_mapping({})
     except ValueError as exc:
         raise AutoMLError(str(exc)) from None
-    return check_tracking_uri(tracking_uri, rules.mlflow_schemes, rules.mlflow_hosts, rules.data_dir)
+    return check_tracking_uri(
+        tracking_uri, schemes=rules.mlflow_schemes, hosts=rules.mlflow_hosts, data_dir=rules.data_dir
+    )
 
 
 def _client(tracking_uri: str, settings: Settings | None):
@@ -151,7 +155,9 @@ def _artifacts_allowed(artifact_uri: str | None, settings: Settings | None) -> b
             return True
         rules = settings or Settings.from_mapping({})
         schemes = (*rules.mlflow_schemes, "file", "mlflow-artifacts")
-        check_tracking_uri(artifact_uri or "", schemes, rules.mlflow_hosts, rules.data_dir)
+        check_tracking_uri(
+            artifact_uri or "", schemes=schemes, hosts=rules.mlflow_hosts, data_dir=rules.data_dir
+        )
     except ValueError:
         return False
     return True
@@ -200,6 +206,7 @@ class MlflowSource:
 
     tracking_uri: str
     parent_run_id: str
+    _: KW_ONLY
     fetch_artifacts: bool = True
     label: str = ""
     settings: Settings | None = None

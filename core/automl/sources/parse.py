@@ -149,7 +149,16 @@ def parse_metrics(obj: Any, *, source: str = "input") -> AutoMLData:
     parent = meta.get("parent") if isinstance(meta.get("parent"), dict) else {}
     label = str(meta.get("source") or source)
     params = run_params.table(meta.get("params") or {}, runs["run_id"])  # older caches have none
-    return AutoMLData(tidy, runs, label, skipped, total, dict(parent), artifacts, params)
+    return AutoMLData(
+        tidy=tidy,
+        runs=runs,
+        source=label,
+        skipped=skipped,
+        skipped_total=total,
+        parent=dict(parent),
+        artifacts=artifacts,
+        params=params,
+    )
 
 
 def scalar(raw: Any) -> tuple[float, None] | tuple[None, str]:

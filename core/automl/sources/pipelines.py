@@ -23,7 +23,7 @@ _EXPERIMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")  # what Azure ML 
 _PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Published:
     """One published pipeline: its id, name, version, status (Active, Deprecated, Disabled), REST
     endpoint and the parameters it declares (name → default value)."""
@@ -63,7 +63,7 @@ def _header(workspace) -> dict[str, str]:
         raise _error("cannot sign in", exc) from None
 
 
-def _request(method: str, url: str, header: dict[str, str], what: str, **kwargs: Any) -> Any:
+def _request(method: str, url: str, *, header: dict[str, str], what: str, **kwargs: Any) -> Any:
     """One request with a deadline and no redirect (the header must not reach another host); JSON back."""
     import requests
 
@@ -105,7 +105,7 @@ def service_url(workspace, header: dict[str, str]) -> str:
         discovery = workspace.discovery_url
     except Exception as exc:
         raise _error("find the workspace's services", exc) from None
-    found = _request("GET", discovery, header, "find the workspace's services")
+    found = _request("GET", discovery, header=header, what="find the workspace's services")
     url = found.get("pipelines") if isinstance(found, dict) else None
     if not isinstance(url, str) or urlsplit(url).scheme != "https":
         raise AutoMLError("Azure ML: the workspace names no pipelines service")
@@ -117,7 +117,11 @@ def list_published(workspace, *, active_only: bool = True) -> list[Published]:
     header = _header(workspace)
     url = f"{service_url(workspace, header)}/pipelines/v1.0{_scope(workspace)}/Pipelines"
     found = _request(
-        "GET", url, header, "list the published pipelines", params={"activeOnly": str(active_only).lower()}
+        "GET",
+        url,
+        header=header,
+        what="list the published pipelines",
+        params={"activeOnly": str(active_only).lower()},
     )
     if not isinstance(found, list):
         raise AutoMLError("Azure ML: the published pipelines' list is not a list")
@@ -188,7 +192,7 @@ def check(pipeline: Published, experiment: str, values: dict[str, str]) -> None:
 
 
 def trigger(
-    workspace, pipeline: Published, experiment: str, values: dict[str, str] | None = None
+    workspace, pipeline: Published, *, experiment: str, values: dict[str, str] | None = None
 ) -> Submitted:
     """Post a run of ``pipeline`` into ``experiment`` to its REST endpoint, as the notebook does; the new
     run's id and studio link."""
@@ -200,7 +204,7 @@ def trigger(
     if (target.scheme, target.netloc) != (service.scheme, service.netloc):
         raise AutoMLError(f"Azure ML: {pipeline.name}'s endpoint is not on the workspace's pipelines service")
     body = {"ExperimentName": experiment, "ParameterAssignments": values}
-    found = _request("POST", pipeline.endpoint, header, f"trigger {pipeline.name}", json=body)
+    found = _request("POST", pipeline.endpoint, header=header, what=f"trigger {pipeline.name}", json=body)
     run_id = found.get("Id") if isinstance(found, dict) else None
     if not isinstance(run_id, str) or not run_id:
         raise AutoMLError(f"Azure ML: the service accepted {pipeline.name} but named no run")

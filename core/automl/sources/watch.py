@@ -1,4 +1,4 @@
-"""A live watch of a running AutoML job: poll its children into the pull cache until the parent ends.
+"""A live watch of a running AutoML run: poll its children into the pull cache until the parent ends.
 
 ``Watch.poll()`` pulls once (never two pulls of one source at once: a lock per cache name, taken with a
 deadline), writes a good result to the pull cache (so a restarted server reopens with what was seen), keeps
@@ -23,16 +23,17 @@ from core.automl.sources import LiveSource, cache
 from core.automl.sources.parse import META_KEY, parse_metrics
 from core.runtime import processes
 
-RUNNING, COMPLETED, FAILED, CANCELED = "running", "completed", "failed", "canceled"
-STATES = (RUNNING, COMPLETED, FAILED, CANCELED)
-ENDED = (COMPLETED, FAILED, CANCELED)
+# The states shown to users and in the CLI's output; "canceled" is spelled as MLflow and Azure ML spell it.
+RUNNING, COMPLETED, FAILED, CANCELLED = "running", "completed", "failed", "canceled"
+STATES = (RUNNING, COMPLETED, FAILED, CANCELLED)
+ENDED = (COMPLETED, FAILED, CANCELLED)
 _STATE = {  # MLflow's RunStatus and Azure ML's run statuses, lower-cased
     "finished": COMPLETED,
     "completed": COMPLETED,
     "failed": FAILED,
-    "killed": CANCELED,
-    "canceled": CANCELED,
-    "cancelled": CANCELED,
+    "killed": CANCELLED,
+    "canceled": CANCELLED,
+    "cancelled": CANCELLED,
 }
 MIN_EVERY_S, MAX_EVERY_S = 0.2, 3600.0
 MAX_BACKOFF_S = 300.0
@@ -40,12 +41,12 @@ STOP_TIMEOUT_S = 5.0
 
 
 def state_of(status: Any) -> str:
-    """A run's status as running, completed, failed or canceled (anything not ended is running)."""
+    """A run's status as running, completed, failed or cancelled (anything not ended is running)."""
     return _STATE.get(str(status or "").strip().lower(), RUNNING)
 
 
 def counts(document: dict[str, Any] | None) -> dict[str, int]:
-    """How many children of a pulled document are running, completed, failed, canceled."""
+    """How many children of a pulled document are running, completed, failed, cancelled."""
     found = dict.fromkeys(STATES, 0)
     runs = ((document or {}).get(META_KEY) or {}).get("runs") or {}
     for info in runs.values():
@@ -59,7 +60,7 @@ def child_states(document: dict[str, Any] | None) -> dict[str, str]:
     return {rid: state_of(info.get("status")) for rid, info in runs.items() if isinstance(info, dict)}
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Snapshot:
     """What a watch has seen: the last good data (kept when a poll fails), when it was pulled and the next
     poll is due (wall-clock seconds), the last error, the parent's state, the children's counts, and the
@@ -104,7 +105,7 @@ def exclusive(key: str, timeout: float) -> Iterator[None]:
 
 class Watch:
     """Polls ``source`` every ``every`` seconds into the cache file ``name`` (in ``directory``, else the
-    cache folder) until its parent run ends. Children are pulled without artifacts while the job runs; the
+    cache folder) until its parent run ends. Children are pulled without artifacts while the parent runs; the
     last pull, once the parent ended, fetches them when ``source`` would."""
 
     def __init__(
@@ -228,7 +229,7 @@ class Watch:
             self._wake.wait(timeout=max(0.0, min(due - time.time(), MAX_BACKOFF_S)))
             self._wake.clear()
 
-    def pause(self, paused: bool = True) -> None:
+    def pause(self, *, paused: bool = True) -> None:
         """Hold the polls (the thread waits) or resume them now."""
         self._update(paused=paused)
         self._wake.set()

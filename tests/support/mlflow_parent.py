@@ -1,4 +1,4 @@
-"""A running AutoML job on a real local MLflow store (sqlite): a parent run left RUNNING, children logged
+"""A running AutoML run on a real local MLflow store (sqlite): a parent run left RUNNING, children logged
 into it one by one, then the parent marked finished, as AutoML does while a live watch polls it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ CHILDREN = [  # iteration, algorithm, AUC_weighted, log_loss
 ]
 
 
-class RunningJob:
+class RunningParent:
     """An AutoML-shaped parent run in ``sqlite:///<root>/mlflow.db``, still running."""
 
     def __init__(self, root: Path, experiment: str = "bank-automl-live") -> None:

@@ -12,7 +12,7 @@ from core.runtime.cancel import Cancelled
 MAX_N = 10**12
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Run:
     """One run's settings and its progress/stop hooks, as a backend sees them."""
 
@@ -41,7 +41,7 @@ class Run:
             raise Cancelled(f"cancelled after {done:,} of {self.n:,} samples")
 
 
-@dataclass(frozen=True)
+@dataclass(kw_only=True, frozen=True)
 class Backend:
     """How to run one backend; ``count`` returns the number of inside points of a ``Run``."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from core.pi.engine import Estimate, check_request, estimate
 
@@ -13,6 +13,7 @@ class Request:
 
     backends: tuple[str, ...]
     n: int
+    _: KW_ONLY
     seed: int
     workers: int | None = None
     scheduler: str | None = None
@@ -23,7 +24,7 @@ class Request:
         refused = {}
         for name in self.backends:
             try:
-                check_request(name, self.n, self.seed, self.workers)
+                check_request(name, self.n, seed=self.seed, workers=self.workers)
             except ValueError as exc:
                 refused[name] = str(exc)
         return refused
