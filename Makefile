@@ -20,12 +20,12 @@ serve: venv
 test: ray
 	@scripts/browser.sh
 	.venv/bin/python -m ruff check .
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n auto --dist loadgroup
 
 # The fast lane for contributors: ruff, then every test that is neither slow nor in a browser (about 1 min).
 check: venv
 	.venv/bin/python -m ruff check .
-	.venv/bin/python -m pytest -m "not slow and not e2e"
+	.venv/bin/python -m pytest -n auto --dist loadgroup -m "not slow and not e2e"
 
 lint: venv
 	.venv/bin/python -m ruff check . && .venv/bin/python -m ruff format --check .

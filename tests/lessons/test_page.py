@@ -49,11 +49,11 @@ def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
     result = at.session_state["lesson:processes"]
     assert result.processes == 2 and result.seconds == 0.5
     assert result.parallel_s >= 0.5 and result.one_by_one_s >= 2 * 0.5  # a sleep never takes less
-    # started together the second nap overlaps the first: of its 0.5 s, at least half is saved against one
-    # at a time (no ceiling in seconds: spawning interpreters on a busy machine takes what it takes)
-    assert result.one_by_one_s - result.parallel_s >= 0.5 * 0.5
+    # started together the second nap overlaps the first: at least half of its 0.5 s, read from the naps'
+    # own clocks (the run's wall time also holds spawning two interpreters, which a busy machine stretches)
     together = [n for n in result.naps if n["run"] == "together"]
-    assert max(n["start_s"] for n in together) < min(n["end_s"] for n in together)  # they overlap
+    overlap = min(n["end_s"] for n in together) - max(n["start_s"] for n in together)
+    assert overlap >= 0.5 * 0.5, result.naps
     assert [m.label for m in at.metric] == ["started together", "one at a time", "sleep in all"]
     assert at.metric[0].value == f"{result.parallel_s:.2f} s" and at.metric[2].value == "1 s"
     assert at.success[0].value == result.headline
