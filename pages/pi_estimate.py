@@ -5,7 +5,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from core.pi import BACKENDS, backends, executors, ray_engine, stats, stream
+from core.pi import BACKENDS, backends, dask_client, executors, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source, results_table
 from core.pi.runs import Request, run_backends
@@ -120,7 +120,7 @@ for e in results:
     for note in e.notes:
         st.info(f"**{e.backend}**: {note}", icon="ℹ️")
 cluster = (
-    executors.dask_cluster(st.session_state.pi_request.scheduler)
+    dask_client.dask_cluster(st.session_state.pi_request.scheduler)
     if "dask" in table["backend"].values
     else None
 )

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from core.pi import executors, tasks
+from core.pi import closing, executors, tasks
 from core.runtime import processes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ def connect(address: str | None) -> int:
     address = ray_address(address)
     slot = address or "local"
     with _lock:
-        executors.check_open()
+        closing.check_open()
         if address:
             check_address(address)
         ray = _import_ray()

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from core.pi import BACKENDS, Cancelled, backends, estimate, executors, ray_engine
+from core.pi import BACKENDS, Cancelled, backends, closing, estimate, executors, ray_engine
 from tests.support.apptest import app, run_pi, until
 from tests.support.faults import Markers, exact_count
 
@@ -240,10 +240,10 @@ def test_shutdown_stops_the_local_instance_within_its_deadline_and_nothing_start
     try:
         assert time.monotonic() - t0 < 30  # bounded: Ray's shutdown, then terminate → wait → kill
         assert ray_engine.local_processes() == []
-        with pytest.raises(executors.ShuttingDown):
+        with pytest.raises(closing.ShuttingDown):
             estimate("ray", 1000, seed=0, workers=2)
     finally:
-        executors.reopen()
+        closing.reopen()
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from core.pi import Estimate, estimate, executors
+from core.pi import Estimate, closing, estimate, executors
 from core.pi.kernels import count_inside
 from core.runtime import processes
 
@@ -157,7 +157,7 @@ def fresh(backend: str, cluster=None) -> set[int]:
         cluster.wait_for(2)
         return cluster.worker_pids()
     executors.shutdown()
-    executors.reopen()
+    closing.reopen()
     estimate(backend, 1000, seed=0, workers=2)
     return {p.pid for p in processes.workers()}
 
