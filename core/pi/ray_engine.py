@@ -11,7 +11,6 @@ and nothing here runs.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import math
 import os
@@ -20,6 +19,7 @@ import socket
 import sys
 import threading
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import psutil
@@ -49,7 +49,7 @@ _thread: list[threading.Thread] = []  # at most one
 
 def why_unavailable() -> str | None:
     """Why the ``ray`` backend cannot run here, or None."""
-    if importlib.util.find_spec("ray") is None:
+    if find_spec("ray") is None:
         return "ray is not installed (optional: `make ray` adds it from requirements-ray.lock)"
     return None
 

@@ -44,10 +44,8 @@ def test_the_ray_lock_keeps_every_default_version():
 
 
 def test_without_ray_the_backend_is_listed_unavailable_with_the_reason(monkeypatch):
-    real = ray_engine.importlib.util.find_spec
-    monkeypatch.setattr(
-        ray_engine.importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a)
-    )
+    real = ray_engine.find_spec  # the name ray_engine looks ray up by: Python's own stays as it is
+    monkeypatch.setattr(ray_engine, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
     assert "ray" not in backends.available()
     (row,) = [r for r in backends.backend_rows() if r["name"] == "ray"]
     assert not row["available"] and "make ray" in row["why_unavailable"]
