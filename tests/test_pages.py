@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.pi import BACKENDS, estimate, executors
 from core.pi.points import MAX_POINTS
-from tests.support.apptest import APP, PAGES, app, run_pi, until
+from tests.support.apptest import APP, PAGES, app, press, run_pi, until
 from ui.pi.settings import DEFAULTS
 
 
@@ -112,7 +112,7 @@ def test_benchmark_sweep_checks_agreement_and_finds_a_serial_reference():
     at.multiselect(key="bench_backends").set_value(["numba", "numpy_chunked", "numba_parallel"])
     at.select_slider(key="bench_range").set_value((10**3, 10**5))
     at.slider(key="bench_repeat").set_value(1)
-    at.button(key="FormSubmitter:sweep-Run sweep").click().run()
+    press(at, "Run sweep")
     until(at, lambda a: "bench_job" not in a.session_state)
     assert not at.exception
     timings = at.session_state.bench_timings

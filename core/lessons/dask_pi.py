@@ -66,11 +66,11 @@ class DaskPiResult(Result):
 
 def dask_pi(n: int = 20_000_000, workers: int = 2, seed: int = 7) -> DaskPiResult:
     """Estimate π on Dask (``core.pi.estimate("dask", ...)``), check its count against the serial run."""
-    from core.pi import estimate, executors
+    from core.pi import dask_client, estimate
 
     run = estimate("dask", n, seed=seed, workers=workers)
     serial = estimate("numpy_chunked", n, seed=seed)
-    link = getattr(executors.dask_client(None, workers), "dashboard_link", None)
+    link = getattr(dask_client.dask_client(None, workers), "dashboard_link", None)
     return DaskPiResult(
         n=n,
         seed=seed,

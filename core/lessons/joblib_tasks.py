@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Chart, Lesson, Result, best_of, busy_note
+from core.lessons.lesson import Chart, Lesson, Result
+from core.lessons.measuring import best_of, busy_note
 
 WHY = (
     "`Parallel(n_jobs=...)(delayed(f)(x) for x in xs)` turns each call into a task, ships it to a worker "

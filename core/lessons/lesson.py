@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import inspect
-import json
-import math
-import os
-import signal
-import subprocess
-import sys
-import time
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
+from core.lessons import isolation
 from core.runtime.checks import bounded
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
@@ -132,66 +125,16 @@ class Lesson:
     def measure(self, timeout: float = 180, **params: Any) -> Result:
         """Run the lesson where its numbers are honest, as the page does.
 
-        A lesson that starts processes runs in a fresh ``python -m core.lessons`` (``isolated``): inside a
-        Streamlit server, ``__main__`` is the app's entry script, which every spawned child would import and
-        run again (seconds per child), and forking a threaded server is unsafe. The others run here, where
-        they reuse what the server has started (the Dask cluster, Numba).
+        A lesson that starts processes runs in a fresh interpreter (``isolated``: see
+        ``core.lessons.isolation``). The others run here, where they reuse what the server has started (the
+        Dask cluster, Numba).
         """
         params = self.check(params)
         if not self.isolated:
             return self.function(**params)
-        args = [f"--param={k}={v!r}" for k, v in params.items()]
-        cmd = [sys.executable, "-m", "core.lessons", self.name, "--json", *args]
-        root = Path(__file__).resolve().parents[2]
-        env = os.environ | {
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
-        }
-        proc = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except BaseException:  # a timeout, or the page's script being stopped: leave nothing running
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise
-        if proc.returncode != 0:
-            lines = err.strip().splitlines() or [f"exit status {proc.returncode}"]
-            raise RuntimeError(f"lesson {self.name!r} failed: {lines[-1]}")
         result_type = typing.get_type_hints(self.function)["return"]
-        return result_type.from_dict(json.loads(out))
+        return result_type.from_dict(isolation.run_fresh(self.name, params, timeout))
 
     def source(self) -> str:
         """The code the lesson runs: its helpers, then the lesson function itself."""
         return "\n\n".join(inspect.getsource(f) for f in (*self.shows, self.function))
-
-
-def check_exits(procs) -> None:
-    """Raise a ``RuntimeError`` if a joined process failed (its own traceback went to stderr)."""
-    failed = [p.exitcode for p in procs if p.exitcode != 0]
-    if failed:
-        raise RuntimeError(f"{len(failed)} of {len(procs)} processes failed (exit codes {failed})")
-
-
-def best_of(repeat: int, *calls: Callable[[], Any]) -> list[float]:
-    """The fastest of ``repeat`` runs of each call, in seconds, as ``%timeit`` keeps the best; the calls
-    take turns, so a burst of load from other programs hits them alike."""
-    best = [math.inf] * len(calls)
-    for _ in range(repeat):
-        for i, call in enumerate(calls):
-            t0 = time.perf_counter()
-            call()
-            best[i] = min(best[i], time.perf_counter() - t0)
-    return best
-
-
-def busy_note() -> str:
-    """A note when other programs keep this machine's cores busy (speed-ups shrink then), else ''."""
-    load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    return f" (this machine is busy: load {load:.1f} on {cores} cores)" if load > cores else ""

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.lessons.lesson import Lesson, Result, best_of
+from core.lessons.lesson import Lesson, Result
+from core.lessons.measuring import best_of
 
 WHY = (
     "Numba compiles a function by working out the type of every value in it, then writing machine code for "

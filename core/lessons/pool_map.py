@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from core.lessons.lesson import Chart, Lesson, Result, best_of, busy_note
+from core.lessons.lesson import Chart, Lesson, Result
+from core.lessons.measuring import best_of, busy_note
 
 WHY = (
     "A pool does not share memory with you: every item is pickled, sent down a pipe to a worker, unpickled, "

@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Chart, Lesson, Result, check_exits
+from core.lessons.lesson import Chart, Lesson, Result
+from core.lessons.measuring import check_exits
 
 WHY = (
     "`start()` only launches a process and returns at once; `join()` waits for it to finish. Started "

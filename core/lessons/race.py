@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.lessons.lesson import Chart, Lesson, Result, check_exits
+from core.lessons.lesson import Chart, Lesson, Result
+from core.lessons.measuring import check_exits
 
 WHY = (
     "`counter.value += 1` is three steps: read the value, add one, write it back. `Value` locks each "

@@ -1,5 +1,7 @@
-"""Worker pools and Dask clients: started once per process and shared by every run, replaced when a worker
-dies, and stopped within a deadline on every way out (``shutdown``, also run at interpreter exit).
+"""Worker pools (the process pool, loky's workers): started once per process and shared by every run,
+replaced when a worker dies; and the way in and out for every pool and cluster: ``warm_up`` starts them in
+the background, ``shutdown`` (also run at interpreter exit) stops them within a deadline, the Dask clients
+of ``core.pi.dask_client`` and the engines that join through ``stop_on_shutdown`` (Ray) included.
 
 A pool is never rebuilt per call: it grows when a run asks for more workers than it has. How many workers a
 run *uses* is how many of its tasks are in flight at once (see ``pools.gather``), so ``workers=1`` on a
@@ -9,7 +11,6 @@ pool of four keeps one process busy. Dead workers are found through documented c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
@@ -20,31 +21,20 @@ from concurrent.futures import wait as wait_all
 
 import numpy as np
 
-from core.pi import tasks
+from core.pi import closing, dask_client, tasks
 from core.runtime import processes
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 5
 START_TIMEOUT_S = 120  # spawning a worker imports NumPy and Numba: seconds each on a busy two-core machine
-CLOSE_TIMEOUT_S = 2
-GROW_TIMEOUT_S = 30  # new workers join in a moment; past this the local cluster starts afresh
 
-_pool_lock = threading.RLock()  # one lock a resource: starting Dask never waits for the pool, or the reverse
+_pool_lock = threading.RLock()  # one lock a resource: starting loky never waits for the pool, or the reverse
 _joblib_lock = threading.Lock()
-_dask_lock = threading.RLock()
 _warming: list[threading.Thread] = []
 _executor: ProcessPoolExecutor | None = None
 _executor_size = 0
 _joblib_sizes: set[int] = set()
-_clients: dict[str, object] = {}
-_local_cluster: list[object] = []  # at most one
-_closed = threading.Event()
 _engine_stops: list[Callable[[], None]] = []  # engines with processes of their own: stop_on_shutdown
-
-
-class ShuttingDown(RuntimeError):
-    """A pool or cluster was asked for after ``shutdown()``."""
 
 
 def default_workers() -> int:
@@ -57,12 +47,6 @@ def max_workers() -> int:
     return 4 * default_workers()
 
 
-def check_open() -> None:
-    """Raise ``ShuttingDown`` once ``shutdown()`` has begun: called before starting any pool or cluster."""
-    if _closed.is_set():
-        raise ShuttingDown("Pi Lab is shutting down; no new pool or cluster starts")
-
-
 def process_executor(workers: int) -> ProcessPoolExecutor:
     """A warmed pool of at least ``workers`` spawned processes, started on first use and then reused.
 
@@ -72,7 +56,7 @@ def process_executor(workers: int) -> ProcessPoolExecutor:
     """
     global _executor, _executor_size
     with _pool_lock:
-        check_open()
+        closing.check_open()
         if _executor is not None and _executor_size >= workers:
             return _executor
         if _executor is not None:
@@ -115,7 +99,7 @@ def joblib_ready(workers: int) -> None:
     from joblib import Parallel, delayed
 
     with _joblib_lock:
-        check_open()
+        closing.check_open()
         if workers in _joblib_sizes:
             return
         processes.at_exit(shutdown)
@@ -134,151 +118,11 @@ def joblib_restarted() -> None:
     _joblib_sizes.clear()
 
 
-def scheduler_address(address: str | None) -> str | None:
-    """The Dask scheduler to use: ``address``, else ``PILAB_DASK_SCHEDULER``, else None (a local cluster)."""
-    return (address or os.environ.get("PILAB_DASK_SCHEDULER") or "").strip() or None
-
-
-def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
-    """Raise ``ConnectionError`` (one line) unless a Dask scheduler answers at ``address`` within ``timeout``.
-
-    Asks the scheduler who it is (``identity``) over Dask's own comm layer, under one overall deadline: a
-    server that accepts the connection but is not a Dask scheduler never answers the handshake.
-    """
-    from distributed.comm import connect
-
-    hint = "give an address like tcp://host:8786, or leave it empty for a local cluster"
-
-    async def identity() -> dict:
-        comm = await connect(address, timeout=timeout)
-        try:
-            await comm.write({"op": "identity", "reply": True})
-            return await comm.read()
-        finally:
-            comm.abort()
-
-    try:
-        reply = _in_own_loop(identity, timeout)
-    except ValueError as exc:  # an unknown scheme, a missing port …
-        raise ConnectionError(f"{address!r} is not a Dask scheduler address ({exc}); {hint}") from None
-    except (TimeoutError, OSError, EOFError) as exc:
-        why = type(exc).__name__
-        raise ConnectionError(
-            f"the Dask scheduler at {address!r} did not answer within {timeout:g} s ({why}); {hint}"
-        ) from None
-    except Exception as exc:  # a server speaking another protocol: whatever its reply made of the handshake
-        what = type(exc).__name__
-        raise ConnectionError(f"{address!r} did not answer as a Dask scheduler ({what}); {hint}") from None
-    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
-        raise ConnectionError(f"{address!r} answered, but not as a Dask scheduler; {hint}")
-
-
-def _in_own_loop(coroutine_function, timeout: float):
-    """Run a coroutine to its end under ``timeout`` on a thread of its own, so an event loop already
-    running in the calling thread (Streamlit's, a test's) is never in the way."""
-    box: dict = {}
-
-    def run() -> None:
-        try:
-            box["value"] = asyncio.run(asyncio.wait_for(coroutine_function(), timeout))
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True, name="pilab-dask-probe")
-    thread.start()
-    thread.join(timeout + 1)
-    if thread.is_alive():
-        raise TimeoutError(f"no answer within {timeout:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-def dask_client(address: str | None, workers: int):
-    """A Dask client, connected (or its local cluster started) on first use.
-
-    ``address`` (or ``PILAB_DASK_SCHEDULER``) names a running scheduler; without one, a ``LocalCluster`` on
-    127.0.0.1 whose ``workers`` single-threaded workers are threads of this process (the counting kernel
-    releases the GIL, so they compute in parallel; no process to spawn), grown when a run asks for more.
-    """
-    from distributed import Client, LocalCluster
-
-    address = scheduler_address(address)
-    slot = address or "local"
-    with _dask_lock:
-        check_open()
-        client = _clients.get(slot)
-        if client is not None and client.status == "running":
-            if address or len(client.nthreads()) >= workers or _grown(client, workers):
-                return client
-            close_client("local")  # workers that never joined: start the cluster afresh
-        processes.at_exit(shutdown)
-        if address:
-            check_scheduler(address)
-            client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-        else:
-            close_client("local")
-            cluster = LocalCluster(  # workers as threads of this process: the kernel releases the GIL,
-                n_workers=workers,  # and a server starts its cluster in a fraction of a second
-                threads_per_worker=1,
-                processes=False,
-                protocol="tcp",  # a real scheduler on loopback, as a remote one is
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-            )
-            _local_cluster.append(cluster)
-            client = Client(cluster, set_as_default=False)
-        client.run(tasks.warm_up)
-        _clients[slot] = client
-        return client
-
-
-def _grown(client, workers: int) -> bool:
-    """Grow the local cluster to ``workers`` (or wait for its nannies to replace lost ones); False if that
-    does not happen within ``GROW_TIMEOUT_S``."""
-    from distributed.exceptions import WorkerStartTimeoutError
-
-    _local_cluster[0].scale(workers)
-    try:
-        client.wait_for_workers(workers, timeout=GROW_TIMEOUT_S)
-    except (WorkerStartTimeoutError, TimeoutError):
-        return False
-    client.run(tasks.warm_up)
-    return True
-
-
-def dask_cluster(address: str | None = None) -> dict | None:
-    """The Dask cluster a run on ``address`` (default: ``PILAB_DASK_SCHEDULER`` or the local cluster) used:
-    its scheduler, dashboard link and workers; ``None`` while no run has connected to it."""
-    address = scheduler_address(address)
-    client = _clients.get(address or "local")
-    if client is None or client.status != "running":
-        return None
-    info = client.scheduler_info()
-    workers = [
-        {"worker": addr, "name": str(w.get("name", "")), "threads": w.get("nthreads", 0)}
-        for addr, w in sorted(info.get("workers", {}).items())
-    ]
-    return {"scheduler": info.get("address", address), "dashboard": client.dashboard_link, "workers": workers}
-
-
-def close_client(slot: str) -> None:
-    """Close the client of one scheduler address (or ``"local"``: the local cluster too), each within
-    ``CLOSE_TIMEOUT_S``; processes that outlive it are stopped by ``shutdown``."""
-    client = _clients.pop(slot, None)
-    if client is not None:
-        processes.call_within(lambda: client.close(timeout=CLOSE_TIMEOUT_S), CLOSE_TIMEOUT_S + 1)
-    if slot == "local":
-        for cluster in _local_cluster:
-            processes.call_within(lambda c=cluster: c.close(timeout=CLOSE_TIMEOUT_S), CLOSE_TIMEOUT_S + 1)
-        _local_cluster.clear()
-
-
 def shutdown(timeout: float = processes.STOP_TIMEOUT_S) -> None:
     """Stop every pool and cluster this process started, within about ``timeout`` s: ask each to stop,
     then terminate → wait → kill every worker process left. Nothing starts again afterwards."""
     global _executor, _executor_size
-    _closed.set()
+    closing.close()
     if _pool_lock.acquire(timeout=1):  # a run stuck while starting a pool holds it: the kill below does
         try:
             if _executor is not None:
@@ -287,13 +131,7 @@ def shutdown(timeout: float = processes.STOP_TIMEOUT_S) -> None:
         finally:
             _pool_lock.release()
     _joblib_sizes.clear()
-    if _dask_lock.acquire(timeout=1):
-        try:
-            for slot in list(_clients):
-                close_client(slot)
-            close_client("local")
-        finally:
-            _dask_lock.release()
+    dask_client.close_all()
     for stop in _engine_stops:  # Ray keeps its own lock and processes
         stop()
     processes.stop(processes.workers(), timeout)
@@ -304,11 +142,6 @@ def stop_on_shutdown(stop: Callable[[], None]) -> None:
     that keeps its own processes, like ``ray_engine``, joins the way out without this module importing it."""
     if stop not in _engine_stops:
         _engine_stops.append(stop)
-
-
-def reopen() -> None:
-    """Allow pools and clusters to start again after ``shutdown()`` (tests that check a clean shutdown)."""
-    _closed.clear()
 
 
 def warm_up(workers: int | None = None) -> None:
@@ -325,8 +158,8 @@ def warm_up(workers: int | None = None) -> None:
         lambda: process_executor(workers),
         lambda: joblib_ready(workers),
     ]
-    if not scheduler_address(None):
-        steps.append(lambda: dask_client(None, workers))
+    if not dask_client.scheduler_address(None):
+        steps.append(lambda: dask_client.dask_client(None, workers))
     for step in steps:
         thread = threading.Thread(target=_quietly, args=(step,), daemon=True, name="pilab-warm-up")
         _warming.append(thread)

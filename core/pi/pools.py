@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError
 
-from core.pi import executors, ray_engine, stream, tasks
+from core.pi import dask_client, executors, ray_engine, stream, tasks
 from core.pi.backend_types import Run
 from core.runtime.cancel import Cancelled
 
@@ -177,9 +177,9 @@ def count_joblib(run: Run) -> int:
 def count_dask(run: Run) -> int:
     from distributed import KilledWorker
 
-    client = executors.dask_client(run.scheduler, run.workers)
+    client = dask_client.dask_client(run.scheduler, run.workers)
     workers_before = set(client.nthreads())
-    if executors.scheduler_address(run.scheduler):
+    if dask_client.scheduler_address(run.scheduler):
         run.workers = sum(client.nthreads().values()) or 1  # a remote cluster: use every thread it has
     key = run.key
     futures = {}
@@ -255,7 +255,7 @@ def prepare_joblib(run: Run) -> float:
 
 
 def prepare_dask(run: Run) -> float:
-    executors.dask_client(run.scheduler, run.workers)
+    dask_client.dask_client(run.scheduler, run.workers)
     return 0.0
 
 

@@ -11,7 +11,6 @@ and nothing here runs.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import math
 import os
@@ -20,11 +19,12 @@ import socket
 import sys
 import threading
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import psutil
 
-from core.pi import executors, tasks
+from core.pi import closing, executors, tasks
 from core.runtime import processes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ _thread: list[threading.Thread] = []  # at most one
 
 def why_unavailable() -> str | None:
     """Why the ``ray`` backend cannot run here, or None."""
-    if importlib.util.find_spec("ray") is None:
+    if find_spec("ray") is None:
         return "ray is not installed (optional: `make ray` adds it from requirements-ray.lock)"
     return None
 
@@ -129,7 +129,7 @@ def connect(address: str | None) -> int:
     address = ray_address(address)
     slot = address or "local"
     with _lock:
-        executors.check_open()
+        closing.check_open()
         if address:
             check_address(address)
         ray = _import_ray()

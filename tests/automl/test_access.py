@@ -26,9 +26,13 @@ from core.automl.sources.mlflow_runs import (
 )
 from core.automl.sources.parse import META_KEY
 from core.runtime.access import Settings
+from tests.support.apptest import press
 from tests.support.automl_apptest import cards, explorer, open_tab
 
-pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated"),
+    pytest.mark.usefixtures("cache_dir"),  # tests/automl/conftest.py
+]
 
 STUDENT = {"pilab": {"locked": True}}
 AZURE = {  # names that must never reach a student's page
@@ -106,14 +110,6 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("PILAB_DATA_DIR", str(folder))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # the loopback listeners are reached directly
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV_CACHE_DIR, str(folder))
-    monkeypatch.delenv(automl.ENV_AUTOML_DIR, raising=False)
     return folder
 
 
@@ -375,18 +371,13 @@ def test_the_operators_refused_uri_is_one_line_and_reaches_nothing(listen, data_
 
 
 def test_locking_an_unlocked_session_takes_the_live_sources_away():
-    from ui.runtime.access import (
-        _UNLOCKED,  # what the passcode form sets (the sidebar is tested in test_access)
-    )
-
     at = explorer(secrets={"pilab": {"locked": True, "operator_passcode": "open sesame"}})
-    at.session_state[_UNLOCKED] = True
-    at.run()
+    at.text_input(key="pilab_passcode").input("open sesame")
+    press(at, "Unlock")
     assert "MLflow" in options(at)
     at.radio(key="automl_source").set_value("mlflow").run()
     assert at.text_input(key="automl_mlflow_uri").value == ""
-    at.session_state[_UNLOCKED] = False  # the Lock button
-    at.run()
+    press(at, "Lock")
     assert not at.exception and options(at) == ["Bundled sample", "Upload a file", "Cached pulls"]
     assert at.radio(key="automl_source").value == "sample" and cards(at)["Runs"] == "20"
     assert "automl_mlflow_uri" not in [t.key for t in at.text_input]

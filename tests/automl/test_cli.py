@@ -7,17 +7,10 @@ import json
 
 import pytest
 
-from core.automl.cli.main import main
 from core.automl.sources import SAMPLE_PATH
-from tests.support.cli import run_here, run_module
+from tests.support.cli import run_module
 
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
-
-
-@pytest.fixture
-def run(capsys):
-    """``python -m core.automl ARGS`` as its ``main`` in this process."""
-    return lambda *args: run_here(main, *args, capsys=capsys)
 
 
 @pytest.mark.slow

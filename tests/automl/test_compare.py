@@ -6,10 +6,8 @@ import pytest
 
 from core.automl import AutoMLError, SampleSource, parse_metrics
 from core.automl.analysis.compare import compare
-from core.automl.cli.main import main
 from core.automl.sources import cache as automl_cache
 from core.automl.sources.parse import META_KEY
-from tests.support.cli import run_here
 
 
 def cached_pull(name: str, runs: dict, *, percent: int = 100, metric: str = "AUC_weighted") -> dict:
@@ -94,11 +92,6 @@ def test_a_metric_run_b_lacks_is_one_clear_error():
     other = {"c_0": {"r2_score": [0.5]}}
     with pytest.raises(AutoMLError, match=r"metric 'AUC_weighted' \(job A's\) is in no run; give one both"):
         compare(parse_metrics(A), parse_metrics(other))
-
-
-@pytest.fixture
-def run(capsys):
-    return lambda *args: run_here(main, *args, capsys=capsys)
 
 
 def test_compare_command(run, tmp_path):

@@ -11,11 +11,9 @@ import numpy as np
 import pytest
 
 from core.automl import AutoMLError
-from core.automl.cli.main import main
 from core.automl.modelfile import report as modelfile
 from core.automl.modelfile.pickle_reader import MAX_MODEL_BYTES
 from tests.support.automl_pickles import Call, Make, Ref, automl_model, dumps, hostile
-from tests.support.cli import run_here
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier  # noqa: E402
@@ -212,11 +210,6 @@ def test_small_arrays_are_decoded_and_large_ones_summarised():
         {"value": 1.5},
         "allow-listed: it imports no globals (plain data)",
     )
-
-
-@pytest.fixture
-def run(capsys):
-    return lambda *args: run_here(main, *args, capsys=capsys)
 
 
 def test_model_command_prints_the_tree_and_the_verdict(run, tmp_path):

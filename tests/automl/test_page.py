@@ -10,9 +10,11 @@ from streamlit.testing.v1 import AppTest
 from core import automl
 from core.automl.sources import cache as automl_cache
 from core.automl.sources.parse import META_KEY
+from tests.support.apptest import press
 from tests.support.artifacts import ACCURACY_TABLE
 from tests.support.automl_apptest import cards, explorer, open_tab
 
+pytestmark = pytest.mark.usefixtures("cache_dir")  # tests/automl/conftest.py
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 
 
@@ -31,19 +33,6 @@ def frames(at: AppTest, *columns: str) -> list:
 def charts(at: AppTest, *tabs: str) -> list[dict]:
     """The Plotly figures of ``tabs``, opening each in turn."""
     return [json.loads(c.proto.spec) for tab in tabs for c in open_tab(at, tab).get("plotly_chart")]
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(folder))
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def no_automl_dir(monkeypatch):
-    """The File path source is off unless a test names a directory."""
-    monkeypatch.delenv(automl.ENV_AUTOML_DIR, raising=False)
 
 
 def test_sample_loads_with_cards_table_and_url():
@@ -305,7 +294,7 @@ def test_azure_source_connects_lists_and_pulls_through_the_sdk(monkeypatch, tmp_
     at = explorer({"source": "azure"})
     assert at.radio(key="automl_az_auth").value == "service_principal"
     assert any("secret (found)" in c.value for c in at.caption)
-    at.button(key="FormSubmitter:automl_azure_form-Connect").click().run()
+    press(at, "Connect")
     assert not at.exception and not at.error, at.error
     assert at.selectbox(key="automl_az_exp").value == "bank"
     runs = at.selectbox(key="automl_az_run")

@@ -6,12 +6,14 @@ import json
 
 import pytest
 
-from core import automl
 from core.automl.sources import cache as automl_cache
 from tests.support.automl_apptest import cards, explorer, open_tab
 from tests.support.automl_pickles import automl_model, hostile
 
-pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated"),
+    pytest.mark.usefixtures("cache_dir"),  # tests/automl/conftest.py
+]
 
 STUDENT = {"pilab": {"locked": True}}
 RUNS = {  # run → algorithm, scaler, max_depth, AUC, log_loss
@@ -40,14 +42,6 @@ def pull(runs: dict = RUNS, name: str = "job") -> dict:
             for rid, (a, s, d, *_) in runs.items()
         },
     )
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(folder))
-    monkeypatch.delenv(automl.ENV_AUTOML_DIR, raising=False)
-    return folder
 
 
 def figures(at) -> list[dict]:

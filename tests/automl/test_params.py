@@ -10,11 +10,9 @@ import pytest
 from core.automl import AutoMLError, FileSource, SampleSource, parse_metrics
 from core.automl import params as run_params
 from core.automl.analysis.top_runs import shared_by_top
-from core.automl.cli.main import main
 from core.automl.sources import cache as automl_cache
 from core.automl.sources.parse import META_KEY
 from tests.support.azure_fakes import pipeline_spec
-from tests.support.cli import run_here
 
 RUNS = {  # run → algorithm, max_depth, learning_rate, scaler, AUC
     "job_0": ("LightGBM", 3, 0.1, "MaxAbsScaler", 0.90),
@@ -180,11 +178,6 @@ def test_many_numeric_values_are_cut_into_ranges():
     shared = shared_by_top(parse_metrics(document(runs)), "AUC_weighted", k=4)
     depth = shared[shared["name"] == "max_depth"].iloc[0]
     assert depth["value"].startswith("high (") and depth["top"] == 4
-
-
-@pytest.fixture
-def run(capsys):
-    return lambda *args: run_here(main, *args, capsys=capsys)
 
 
 def test_params_command_lists_each_runs_parameters(run, tmp_path):

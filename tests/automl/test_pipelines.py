@@ -147,11 +147,8 @@ def test_a_failed_azure_poll_keeps_the_last_data_and_says_why(azure, workspace, 
 
 
 @pytest.fixture
-def cli(azure, tmp_path, monkeypatch, capsys):
+def cli(azure, tmp_path, monkeypatch, run):
     """``python -m core.automl`` in this process, the workspace and sign-in from .streamlit/secrets.toml."""
-    from core.automl.cli.main import main
-    from tests.support.cli import run_here
-
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PILAB_AUTOML_CACHE", str(tmp_path / "cache"))
     for name in ("AZUREML_SUBSCRIPTION_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_ID", "AZURE_TENANT_ID"):
@@ -160,7 +157,7 @@ def cli(azure, tmp_path, monkeypatch, capsys):
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         "[azureml]\n" + "".join(f'{k} = "{v}"\n' for k, v in SETTINGS.items())
     )
-    return lambda *args: run_here(main, *args, capsys=capsys)
+    return run
 
 
 def test_the_command_line_lists_and_triggers_published_pipelines(cli, azure):

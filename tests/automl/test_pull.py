@@ -6,16 +6,9 @@ import json
 import pytest
 
 from core.automl import FileSource
-from core.automl.cli.main import main
 from core.automl.sources import cache as automl_cache
-from tests.support.cli import run_here
 
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
-
-
-@pytest.fixture
-def run(capsys):
-    return lambda *args: run_here(main, *args, capsys=capsys)
 
 
 @pytest.fixture

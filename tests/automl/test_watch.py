@@ -21,7 +21,6 @@ from core.automl import AutoMLError, FileSource  # noqa: E402
 from core.automl.sources import cache as automl_cache  # noqa: E402
 from core.automl.sources import watch as live  # noqa: E402
 from core.automl.sources.mlflow_runs import MlflowSource  # noqa: E402
-from tests.support.cli import run_here  # noqa: E402
 from tests.support.mlflow_parent import RunningParent, wait_for  # noqa: E402
 
 
@@ -201,9 +200,7 @@ def test_the_command_line_prints_each_child_as_it_ends_and_exits_with_the_parent
         (["watch", "--mlflow", "ftp://h/x", "--parent", "p"], "scheme 'ftp' are not allowed"),
     ],
 )
-def test_bad_watch_input_is_one_line_and_exit_status_2(args, said, capsys, tmp_path, monkeypatch):
-    from core.automl.cli.main import main
-
+def test_bad_watch_input_is_one_line_and_exit_status_2(args, said, run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = run_here(main, *args, capsys=capsys)
+    result = run(*args)
     assert result.returncode == 2 and said in result.stderr and len(result.stderr.splitlines()) == 1

@@ -14,7 +14,7 @@ pytest.importorskip("mlflow")
 from core.automl.sources import cache as automl_cache  # noqa: E402
 from core.automl.sources import watch as live  # noqa: E402
 from core.automl.sources.mlflow_runs import MlflowSource  # noqa: E402
-from tests.support.apptest import STUDENT, texts, until  # noqa: E402
+from tests.support.apptest import STUDENT, press, texts, until  # noqa: E402
 from tests.support.automl_apptest import cards, explorer, open_tab  # noqa: E402
 from tests.support.mlflow_parent import RunningParent  # noqa: E402
 
@@ -139,7 +139,7 @@ def test_a_published_pipeline_is_triggered_from_the_page_and_watched_until_it_en
         monkeypatch.setenv(key, value)
     try:
         at = explorer({"source": "azure"})
-        at.button(key="FormSubmitter:automl_azure_form-Connect").click().run()
+        press(at, "Connect")
         at.button(key="automl_pp_list").click().run()
         assert not at.exception and not at.error, at.error
         listed = next(d.value for d in at.dataframe if "endpoint" in d.value.columns)
@@ -148,7 +148,7 @@ def test_a_published_pipeline_is_triggered_from_the_page_and_watched_until_it_en
         pick.select_index(1).run()
         assert at.text_input(key="automl_pp_param_experiment_timeout_minutes").value == "15"
         at.text_input(key="automl_pp_experiment").input("bank")  # sent with the form
-        at.button(key="FormSubmitter:automl_pp_form-Trigger the pipeline").click().run()
+        press(at, "Trigger the pipeline")
         assert not at.exception and not at.error, [e.value for e in at.error]
         said = " ".join(s.value for s in at.success)
         assert "Submitted: run `pipe_live_2` in experiment `bank`" in said

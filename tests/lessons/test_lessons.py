@@ -17,6 +17,7 @@ import pytest
 
 from core.lessons import MODULES, get, lessons
 from core.lessons.__main__ import main
+from tests.support.cli import run_module
 
 REAL_MAIN = sys.modules["__main__"]  # pytest's, read at collection, before any AppTest ran
 
@@ -219,12 +220,6 @@ def test_dask_counts_the_same_points_and_links_its_dashboard():
     assert r.links()[0][:2] == ("Open the Dask dashboard", r.dashboard)
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "core.lessons", *args], capture_output=True, text=True, timeout=120
-    )
-
-
 def test_cli_lists_the_lessons(capsys):
     assert main(["--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -235,7 +230,7 @@ def test_cli_lists_the_lessons(capsys):
 
 
 def test_cli_runs_a_lesson_from_a_terminal_as_json():
-    out = run_cli("race", "-p", "trials=2", "-p", "increments=2e4", "--json")
+    out = run_module("core.lessons", "race", "-p", "trials=2", "-p", "increments=2e4", "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["lesson"] == "race" and doc["params"] == {"processes": 3, "increments": 20_000, "trials": 2}
@@ -262,7 +257,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, needle, capsys):
 
 
 def test_cli_bad_name_from_a_terminal():
-    out = run_cli("nope", "--json")
+    out = run_module("core.lessons", "nope", "--json")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.strip() == (
         "python -m core.lessons: error: unknown lesson 'nope'; choose one of: processes, pool_vs_map, "

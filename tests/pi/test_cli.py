@@ -2,7 +2,6 @@
 
 import http.server
 import json
-import subprocess
 import threading
 import time
 
@@ -12,10 +11,6 @@ from core.bench.__main__ import main as bench_main
 from core.pi import BACKENDS, estimate
 from core.pi.__main__ import main as pi_main
 from tests.support.cli import run_here, run_module
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return run_module(*args)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +30,7 @@ def not_a_scheduler():
 
 @pytest.mark.slow
 def test_list_json_names_every_backend_and_why_unavailable():
-    out = run("core.pi", "--list", "--json")
+    out = run_module("core.pi", "--list", "--json")
     assert out.returncode == 0
     rows = json.loads(out.stdout)
     assert [r["name"] for r in rows] == list(BACKENDS)
@@ -44,7 +39,7 @@ def test_list_json_names_every_backend_and_why_unavailable():
 
 @pytest.mark.slow
 def test_one_estimate_as_json_matches_the_api():
-    out = run("core.pi", "--backend", "numba_parallel", "--n", "1e6", "--seed", "11", "--json")
+    out = run_module("core.pi", "--backend", "numba_parallel", "--n", "1e6", "--seed", "11", "--json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["n"] == 1_000_000 and doc["seed"] == 11
@@ -64,7 +59,7 @@ def test_one_estimate_as_json_matches_the_api():
 
 @pytest.mark.slow
 def test_text_output_says_pi_and_seed():
-    out = run("core.pi", "--backend", "numpy_chunked", "--n", "100000", "--seed", "3")
+    out = run_module("core.pi", "--backend", "numpy_chunked", "--n", "100000", "--seed", "3")
     assert out.returncode == 0
     assert out.stdout.startswith("numpy_chunked: π ≈ 3.1") and "seed 3" in out.stdout
 
@@ -106,7 +101,9 @@ def test_bad_input_is_one_line_and_exit_2(args, needle, capsys, not_a_scheduler)
 
 @pytest.mark.slow
 def test_bench_json_reports_timing_statistics():
-    out = run("core.bench", "--backends", "numba,numpy_chunked", "--n", "1e3,1e4", "--repeat", "3", "--json")
+    out = run_module(
+        "core.bench", "--backends", "numba,numpy_chunked", "--n", "1e3,1e4", "--repeat", "3", "--json"
+    )
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert [(r["backend"], r["n"]) for r in rows] == [
@@ -124,7 +121,7 @@ def test_bench_json_reports_timing_statistics():
 
 @pytest.mark.slow
 def test_bench_csv_and_bad_input(capsys):
-    out = run("core.bench", "--backends", "numpy_chunked", "--n", "1e3", "--repeat", "2", "--csv")
+    out = run_module("core.bench", "--backends", "numpy_chunked", "--n", "1e3", "--repeat", "2", "--csv")
     assert out.returncode == 0 and out.stdout.splitlines()[0].startswith("backend,n,workers,inside")
     bad = run_here(bench_main, "--backends", "numpy_chunked", "--n", "-1", capsys=capsys)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

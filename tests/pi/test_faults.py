@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from core.pi import Cancelled, estimate, executors
+from core.pi import Cancelled, closing, estimate, executors
 from core.runtime import processes
 from tests.support.apptest import app, run_pi, until
 from tests.support.dask_cluster import ProcessCluster
@@ -139,10 +139,10 @@ def test_shutdown_stops_every_pool_and_cluster_and_nothing_starts_after():
     executors.shutdown()
     try:
         assert processes.workers() == []
-        with pytest.raises(executors.ShuttingDown):
+        with pytest.raises(closing.ShuttingDown):
             estimate("multiprocessing", 1000, seed=0, workers=2)
     finally:
-        executors.reopen()
+        closing.reopen()
 
 
 def test_the_page_runs_on_a_scheduler_address_and_says_a_worker_was_lost(dask_cluster):

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from core.pi import BACKENDS, Cancelled, backends, estimate, executors, ray_engine
+from core.pi import BACKENDS, Cancelled, backends, closing, estimate, executors, ray_engine
 from tests.support.apptest import app, run_pi, until
 from tests.support.faults import Markers, exact_count
 
@@ -44,10 +44,8 @@ def test_the_ray_lock_keeps_every_default_version():
 
 
 def test_without_ray_the_backend_is_listed_unavailable_with_the_reason(monkeypatch):
-    real = ray_engine.importlib.util.find_spec
-    monkeypatch.setattr(
-        ray_engine.importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a)
-    )
+    real = ray_engine.find_spec  # the name ray_engine looks ray up by: Python's own stays as it is
+    monkeypatch.setattr(ray_engine, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
     assert "ray" not in backends.available()
     (row,) = [r for r in backends.backend_rows() if r["name"] == "ray"]
     assert not row["available"] and "make ray" in row["why_unavailable"]
@@ -240,10 +238,10 @@ def test_shutdown_stops_the_local_instance_within_its_deadline_and_nothing_start
     try:
         assert time.monotonic() - t0 < 30  # bounded: Ray's shutdown, then terminate → wait → kill
         assert ray_engine.local_processes() == []
-        with pytest.raises(executors.ShuttingDown):
+        with pytest.raises(closing.ShuttingDown):
             estimate("ray", 1000, seed=0, workers=2)
     finally:
-        executors.reopen()
+        closing.reopen()
 
 
 @pytest.fixture(scope="module")

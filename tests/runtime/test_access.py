@@ -8,7 +8,8 @@ import pytest
 from core.pi import Cancelled
 from core.runtime.access import PasscodeGate, Settings, loopback_only
 from core.runtime.jobs import Busy, JobRunner
-from tests.support.apptest import STUDENT, app, run_pi, texts, until
+from tests.support.apptest import STUDENT, app, press, run_pi, texts, until
+from tests.support.waiting import wait_over
 
 PASSCODE = "correct horse battery staple"
 CLASSROOM = {"pilab": {"locked": True, "operator_passcode": PASSCODE}}
@@ -89,12 +90,12 @@ def test_a_student_unlocks_with_the_passcode_only_and_it_is_never_shown_or_logge
     caplog.set_level(logging.DEBUG)
     at = app(secrets=CLASSROOM)
     at.text_input(key="pilab_passcode").input("wrong")
-    at.button(key="FormSubmitter:pilab_unlock-Unlock").click().run()
+    press(at, "Unlock")
     assert [e.value for e in at.error] == ["wrong passcode; the next try is possible in 1 s"]
     assert "Jobs (" not in texts(at)
     time.sleep(1.1)  # the wait after one wrong try; a try within it is not even looked at (tested above)
     at.text_input(key="pilab_passcode").input(PASSCODE)
-    at.button(key="FormSubmitter:pilab_unlock-Unlock").click().run()
+    press(at, "Unlock")
     assert not at.exception
     assert "🔓 Operator" in texts(at) and "Jobs (0)" in texts(at)
     assert PASSCODE not in texts(at)  # the form cleared it
@@ -132,9 +133,9 @@ def test_the_runner_refuses_a_second_run_of_one_visitor_and_stops_a_run_past_its
         runner.submit("again", lambda j: 1, owner="student a", per_owner=1)
     other = runner.submit("other", lambda j: 2, owner="student b", per_owner=1)  # another visitor may
     first.cancel()
-    assert wait_over(other).result == 2
+    assert wait_over(other, timeout=30).result == 2
     budgeted = runner.submit("slow", lambda j: until_stopped(j, gate, progress=True), budget_s=0.3)
-    assert wait_over(budgeted).state == "failed"
+    assert wait_over(budgeted, timeout=30).state == "failed"
     assert budgeted.error == "slow ran past its time budget of 0.3 s and was stopped"
 
 
@@ -144,11 +145,3 @@ def until_stopped(job, gate, *, progress=False):
             job.progress(1, 2)
         time.sleep(0.01)
     raise Cancelled("stopped")
-
-
-def wait_over(job, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not job.over:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    return job

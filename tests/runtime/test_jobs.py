@@ -8,19 +8,12 @@ import pytest
 from core.pi import estimate
 from core.pi.request import Request, run_backends
 from core.runtime.jobs import Busy, JobRunner
-
-
-def wait(job, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not job.over:
-        assert time.monotonic() < deadline, f"job {job.label} still {job.state}"
-        time.sleep(0.02)
-    return job
+from tests.support.waiting import wait_over, wait_until
 
 
 def test_a_run_of_several_backends_gives_their_estimates_in_order():
     request = Request(("numpy_chunked", "numba_parallel", "numba"), 200_000, seed=3, workers=2)
-    job = wait(JobRunner().submit("π", lambda j: run_backends(request, j)))
+    job = wait_over(JobRunner().submit("π", lambda j: run_backends(request, j)))
     assert job.state == "done" and job.error is None
     assert [e.backend for e in job.result] == list(request.backends)
     exact = estimate("numba_parallel", 200_000, seed=3).inside
@@ -37,10 +30,13 @@ def test_cancel_stops_within_a_second_and_keeps_what_finished():
         return run_backends(slow, job)
 
     job = JobRunner().submit("π", work)
-    while job.stage != "python (1 of 1)" or job.done == 0:
-        time.sleep(0.01)
+
+    def counting() -> bool:
+        return job.stage == "python (1 of 1)" and job.done > 0
+
+    wait_until(counting, timeout=60, what="the python loop counting")
     job.cancel()
-    wait(job, timeout=30)  # generous: the python loop checks between chunks of 65,536 samples
+    wait_over(job, timeout=30)  # generous: the python loop checks between chunks of 65,536 samples
     done_at_stop = job.done
     assert job.state == "cancelled" and job.error is None
     assert [e.backend for e in job.partial] == ["numpy_chunked", "numba_parallel"]
@@ -64,24 +60,23 @@ def test_a_failing_job_reports_one_line_and_the_runner_goes_on():
         job.partial.append("kept")
         raise ValueError("n must be a whole number")
 
-    job = wait(runner.submit("bad", broken))
+    job = wait_over(runner.submit("bad", broken))
     assert job.state == "failed" and job.error == "n must be a whole number" and job.partial == ["kept"]
-    assert wait(runner.submit("good", lambda j: 42)).result == 42
+    assert wait_over(runner.submit("good", lambda j: 42)).result == 42
 
 
 def test_jobs_take_turns_and_a_full_queue_refuses_more():
     runner = JobRunner(slots=1, max_waiting=2)
     gate = threading.Event()
     first = runner.submit("first", lambda j: gate.wait(10))
-    while first.state != "running":
-        time.sleep(0.01)
+    wait_until(lambda: first.state == "running", timeout=10, what="the first job running")
     second = runner.submit("second", lambda j: 2)
     third = runner.submit("third", lambda j: 3)
     assert runner.waiting_ahead(third) == 1 and runner.waiting_ahead(second) == 0
     with pytest.raises(Busy):
         runner.submit("fourth", lambda j: 4)
     gate.set()
-    assert wait(third).result == 3 and second.state == "done"
+    assert wait_over(third).result == 3 and second.state == "done"
     assert first.state == "done" and first.result is True
 
 
@@ -93,7 +88,7 @@ def test_a_job_cancelled_while_queued_never_starts():
     queued = runner.submit("queued", lambda j: ran.append(1))
     queued.cancel()
     gate.set()
-    assert wait(queued).state == "cancelled" and ran == []
+    assert wait_over(queued).state == "cancelled" and ran == []
 
 
 def test_a_job_that_ignores_cancel_is_ended_and_frees_its_slot():
@@ -110,7 +105,7 @@ def test_a_job_that_ignores_cancel_is_ended_and_frees_its_slot():
     assert stuck.wait(10)
     first.cancel()
     try:
-        assert wait(second, timeout=30).result == 2  # the slot went to the next job
+        assert wait_over(second, timeout=30).result == 2  # the slot went to the next job
         assert first.state == "cancelled" and "did not stop within 0.5 s" in first.error
     finally:
         release.set()
@@ -128,7 +123,7 @@ def test_a_job_without_progress_is_stopped_with_a_message():
             time.sleep(0.01)
         return run_backends(request, job)  # the engine sees the stop and raises Cancelled
 
-    job = wait(runner.submit("π", silent_then_running), timeout=30)
+    job = wait_over(runner.submit("π", silent_then_running), timeout=30)
     assert job.state == "failed"
     assert job.error == "silent made no progress for 0.5 s and was stopped"
 
@@ -143,5 +138,5 @@ def test_a_job_that_reports_progress_is_never_stopped_as_stalled():
             time.sleep(0.1)  # 2 s in all, four times the stall limit, with news every 0.1 s
         return "ok"
 
-    job = wait(runner.submit("busy", busy), timeout=30)
+    job = wait_over(runner.submit("busy", busy), timeout=30)
     assert job.state == "done" and job.result == "ok"

@@ -1,12 +1,13 @@
 """Driving the app under Streamlit's AppTest (no browser): open a page as the operator or as a student,
-rerun until a condition holds, press Run on the π page."""
+press a button by its label, rerun until a condition holds, press Run on the π page."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -28,11 +29,21 @@ def app(page: str | None = None, secrets: dict | None = None, query: dict | None
 
 def until(at: AppTest, done, timeout: float = 120) -> AppTest:
     """Rerun the script (as the page's poller does) until ``done(at)``."""
-    deadline = time.monotonic() + timeout
-    while not done(at):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
+
+    def rerun_done() -> bool:
         at.run()
+        return done(at)
+
+    if not done(at):
+        wait_until(rerun_done, timeout=timeout, what="the page's condition after its reruns", every=0.3)
+    return at
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    """Click the one button labelled ``label`` (a form's submit button too), as a visitor does, and rerun."""
+    found = [b for b in at.button if b.label == label]
+    assert len(found) == 1, f"{len(found)} buttons labelled {label!r}"
+    found[0].click().run()
     return at
 
 
@@ -40,8 +51,7 @@ def run_pi(at: AppTest, n: int, backends: list[str], seed: int = 7) -> AppTest:
     at.select_slider(key="pi_n").set_value(n)
     at.multiselect(key="pi_backends").set_value(backends)
     at.number_input(key="pi_seed").set_value(seed)
-    at.button(key="FormSubmitter:pi-run-Run").click().run()
-    return at
+    return press(at, "Run")
 
 
 def texts(at: AppTest) -> str:

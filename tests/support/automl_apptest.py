@@ -27,7 +27,8 @@ def cards(at: AppTest) -> dict[str, str]:
 
 
 def open_tab(at: AppTest, tab: str) -> AppTest:
-    """Open a tab as a click does (only the open tab is drawn)."""
+    """Open a tab as a click does (only the open tab is drawn): through the tabs' key in session state,
+    Streamlit's documented way to switch tabs bound to the URL (AppTest has no click for a tab)."""
     at.session_state["automl_view"] = tab
     at.run()
     assert not at.exception, at.exception

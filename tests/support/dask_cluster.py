@@ -101,7 +101,7 @@ class ProcessCluster:
         return self
 
     def __exit__(self, *exc) -> None:
-        from core.pi import executors
+        from core.pi import dask_client
 
-        executors.close_client(self.address)
+        dask_client.close_client(self.address)
         self.stop()

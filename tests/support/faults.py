@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from core.pi import Estimate, estimate, executors
+from core.pi import Estimate, closing, estimate, executors
 from core.pi.kernels import count_inside
 from core.runtime import processes
+from tests.support.waiting import wait_until
 
 WAIT_S = 60
 
@@ -106,10 +107,7 @@ class Markers:
 
     def wait(self, what, timeout: float = 60) -> None:
         """Wait until ``what()`` is true; fail the test after ``timeout`` s."""
-        deadline = time.monotonic() + timeout
-        while not what():
-            assert time.monotonic() < deadline, f"not reached within {timeout} s: {what.__doc__ or what}"
-            time.sleep(0.005)
+        wait_until(what, timeout=timeout, what=what.__doc__ or str(what), every=0.005)
 
     def most_at_once(self) -> int:
         """The most tasks that ran at the same time (from their start and end times)."""
@@ -157,7 +155,7 @@ def fresh(backend: str, cluster=None) -> set[int]:
         cluster.wait_for(2)
         return cluster.worker_pids()
     executors.shutdown()
-    executors.reopen()
+    closing.reopen()
     estimate(backend, 1000, seed=0, workers=2)
     return {p.pid for p in processes.workers()}
 

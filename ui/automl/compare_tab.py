@@ -5,6 +5,7 @@ can be."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +16,9 @@ from core.automl.analysis.compare import compare
 from core.automl.sources import cache
 from ui.automl import compare_charts as charts
 from ui.automl.sources import sample
-from ui.automl.view import View
+from ui.automl.view import MAX_ROWS, View
 from ui.runtime.access import is_operator, settings
 
-MAX_ROWS = 2_000  # child runs of each side sent to the browser in the distributions
 UPLOAD = "upload"
 CACHED = "cached:"
 PATH = "path:"
@@ -56,11 +56,7 @@ def second_run(choice: str) -> automl.AutoMLData | None:
     if kind == "cached":
         path = cache.cache_dir() / name
         operator = is_operator()
-
-        def read() -> automl.AutoMLData:
-            data = automl.FileSource(path).load()
-            return data if operator else cache.shareable(data, f"cached pull {path.stem}")
-
+        read = partial(cache.load_pull, path, operator=operator)
         return _once(("cached", str(path), _stamp(path), operator), read)
     path = automl.confined_path(settings().automl_dir or "", name)
     return _once(("path", str(path), _stamp(path)), lambda: automl.FileSource(path).load())

@@ -11,10 +11,9 @@ from core import automl
 from core.automl import params as run_params
 from core.automl.analysis.top_runs import shared_by_top
 from ui.automl import param_charts as charts
-from ui.automl.view import GROUP_DEFAULT, View
+from ui.automl.view import GROUP_DEFAULT, MAX_ROWS, View
 from ui.widgets import held_index
 
-MAX_ROWS = 2_000  # runs sent to the browser in a chart
 MAX_AXES = 8  # axes of the parallel coordinates
 MAX_FACETS = 9  # panels: a facet parameter with more values is refused
 MAX_SHARED_ROWS = 50

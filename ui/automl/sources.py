@@ -18,6 +18,7 @@ from core.automl.sources import cache
 from core.automl.sources import watch as live
 from core.runtime.access import Settings
 from ui.automl import watch as automl_watch
+from ui.runtime.access import secrets
 
 SOURCES = {
     "sample": "Bundled sample",
@@ -124,15 +125,13 @@ def cached_source(*, operator: bool) -> automl.AutoMLData | None:
         return None
     chosen = st.selectbox("Cached pull", files, format_func=lambda p: p.name, key="automl_cached")
 
-    def read() -> automl.AutoMLData:
-        data = automl.FileSource(chosen).load()
-        return data if operator else cache.shareable(data, f"cached pull {chosen.stem}")
-
     try:
         stamp = chosen.stat().st_mtime_ns
     except OSError:
         stop_with_error(f"{chosen.name}: no longer in the cache; pick another.")
-    return parse_once(("cached", str(chosen), stamp, operator), read)
+    return parse_once(
+        ("cached", str(chosen), stamp, operator), partial(cache.load_pull, chosen, operator=operator)
+    )
 
 
 # --- live sources (operator only): pull child runs, keep them in the session, cache them as JSON --------
@@ -236,11 +235,8 @@ def azure_source() -> automl.AutoMLData | None:
     """Operator only: the form shows the workspace's ids and names from secrets or the environment."""
     from core.automl.sources import azureml_v1 as az
 
-    try:
-        secrets = dict(st.secrets.get("azureml", {}))
-    except Exception:  # no secrets.toml: the environment alone
-        secrets = {}
-    base = az.AzureSettings.from_mapping(secrets)
+    azureml = secrets("azureml")
+    base = az.AzureSettings.from_mapping(azureml)
     with st.form("automl_azure_form"):
         left, right = st.columns(2)
         config = left.text_input("config.json (path; empty: the ids on the right)", key="automl_az_config")
@@ -263,7 +259,7 @@ def azure_source() -> automl.AutoMLData | None:
         connect = st.form_submit_button("Connect")
     if connect:
         chosen = az.AzureSettings.from_mapping(
-            secrets,
+            azureml,
             config_path=config or None,
             subscription_id=sub,
             resource_group=rg,

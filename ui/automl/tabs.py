@@ -20,9 +20,8 @@ from ui.automl import charts
 from ui.automl.compare_tab import comparison_tab
 from ui.automl.model_tab import model_tab
 from ui.automl.params_tab import group_column, params_tab
-from ui.automl.view import View
+from ui.automl.view import MAX_ROWS, View
 
-MAX_ROWS = 2_000  # runs sent to the browser in the table and the charts
 MAX_PARCOORDS = 8
 KEPT = (  # the tabs' widgets
     "automl_filter",

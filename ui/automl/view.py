@@ -10,6 +10,7 @@ import pandas as pd
 from core import automl
 
 GROUP_DEFAULT = "algorithm"  # what colours and groups the charts when no parameter is chosen
+MAX_ROWS = 2_000  # runs sent to the browser in a table or a chart (in the distributions: of each job)
 
 
 @dataclass(kw_only=True, frozen=True)

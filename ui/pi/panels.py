@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.pi import BACKENDS, Estimate, executors, ray_engine, stats, stream
+from core.pi import BACKENDS, Estimate, dask_client, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source
 from core.pi.request import Request
@@ -48,7 +48,7 @@ def cards(results: list[Estimate], table: pd.DataFrame) -> None:
 def clusters(table: pd.DataFrame, request: Request | None, *, operator: bool) -> None:
     """The Dask cluster and the Ray instance the run used, if it used them: the operator sees their
     addresses and workers, a student only their size."""
-    cluster = executors.dask_cluster(request.scheduler) if "dask" in table["backend"].values else None
+    cluster = dask_client.dask_cluster(request.scheduler) if "dask" in table["backend"].values else None
     if cluster and operator:
         with st.expander(f"Dask cluster used: {len(cluster['workers'])} workers at {cluster['scheduler']}"):
             st.markdown(f"[Open the Dask dashboard]({cluster['dashboard']}) (task stream, workers, progress)")

@@ -18,7 +18,9 @@ from ui.pi.settings import fmt_n
 _UNLOCKED = "pilab_operator_unlocked"  # set only by a right passcode; no widget has this key
 
 
-def _secrets(table: str) -> dict:
+def secrets(table: str) -> dict:
+    """One table of ``st.secrets`` as a plain dict (``{}`` when there is no secrets.toml or no such table:
+    the environment alone)."""
     try:
         return dict(st.secrets.get(table, {}))
     except Exception:  # no secrets.toml: the environment alone
@@ -29,21 +31,21 @@ def settings() -> Settings:
     """``[pilab]`` in secrets.toml, else ``PILAB_*`` variables, else defaults. A bad value locks the server
     (the sidebar says why) rather than dropping the operator's choices."""
     try:
-        return Settings.from_mapping(_secrets("pilab"))
+        return Settings.from_mapping(secrets("pilab"))
     except ValueError:
         return Settings(locked=True)
 
 
 def settings_problem() -> str | None:
     try:
-        Settings.from_mapping(_secrets("pilab"))
+        Settings.from_mapping(secrets("pilab"))
     except ValueError as exc:
         return str(exc)
     return None
 
 
 def _auth_configured() -> bool:
-    return bool(_secrets("auth"))
+    return bool(secrets("auth"))
 
 
 def _signed_in_operator(allowed: tuple[str, ...]) -> bool:

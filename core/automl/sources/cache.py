@@ -12,7 +12,8 @@ from typing import Any
 
 from core.automl import params as run_params
 from core.automl.model import AutoMLData
-from core.automl.sources.parse import META_KEY
+from core.automl.sources.parse import META_KEY, load_path
+from core.runtime.access import DEFAULT_DATA_DIR
 
 ENV_CACHE_DIR = "PILAB_AUTOML_CACHE"
 # What a student may see of a pull's parent run (not its portal link, nor anything else a file may hold)
@@ -30,7 +31,7 @@ SHAREABLE_PARENT = (
 
 def cache_dir() -> Path:
     """``$PILAB_AUTOML_CACHE``, or ``~/.cache/pi-lab/automl``."""
-    return Path(os.environ.get(ENV_CACHE_DIR) or Path.home() / ".cache" / "pi-lab" / "automl")
+    return Path(os.environ.get(ENV_CACHE_DIR) or DEFAULT_DATA_DIR / "automl")
 
 
 def document(
@@ -104,6 +105,13 @@ def read(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: not a cached pull")
     return doc
+
+
+def load_pull(path: Path, *, operator: bool) -> AutoMLData:
+    """A cached pull, parsed: whole for the operator; for a student its ``shareable`` form, labelled by the
+    file's name (neither the cache's path nor where the pull came from)."""
+    data = load_path(path)
+    return data if operator else shareable(data, f"cached pull {Path(path).stem}")
 
 
 def write_file(doc: dict[str, Any], path: Path) -> Path:

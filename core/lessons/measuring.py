@@ -1,0 +1,35 @@
+"""What lesson functions measure with: the best of repeated timings, a note on a busy machine, and a check
+that the processes a lesson joined all succeeded."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def check_exits(procs) -> None:
+    """Raise a ``RuntimeError`` if a joined process failed (its own traceback went to stderr)."""
+    failed = [p.exitcode for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(procs)} processes failed (exit codes {failed})")
+
+
+def best_of(repeat: int, *calls: Callable[[], Any]) -> list[float]:
+    """The fastest of ``repeat`` runs of each call, in seconds, as ``%timeit`` keeps the best; the calls
+    take turns, so a burst of load from other programs hits them alike."""
+    best = [math.inf] * len(calls)
+    for _ in range(repeat):
+        for i, call in enumerate(calls):
+            t0 = time.perf_counter()
+            call()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
+
+
+def busy_note() -> str:
+    """A note when other programs keep this machine's cores busy (speed-ups shrink then), else ''."""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    return f" (this machine is busy: load {load:.1f} on {cores} cores)" if load > cores else ""
