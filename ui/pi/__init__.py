@@ -1,1 +1,1 @@
-"""The π pages' pieces: their settings (in the URL) and their Plotly figures."""
+"""The π pages' pieces: their settings (in the URL), their result panels and their Plotly figures."""
