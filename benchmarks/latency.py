@@ -284,6 +284,37 @@ def five_note(rows: list[dict]) -> str:
     )
 
 
+def start_cases(browser, log: Path, repeat: int) -> list[dict]:
+    """Both ways to start, alternated in one run: a fresh server's command → the first Run's results drawn."""
+    rows: dict[str, list] = {"make run": [], "streamlit run app.py": []}
+    for _ in range(repeat):
+        for name, launcher in (("make run", True), ("streamlit run app.py", False)):
+            rows[name] += fresh_first_run(browser, log, 1, returning=True, launcher=launcher)[2]
+    first = f"fresh server, returning browser: command → first Run of {len(FAST)} fast backends drawn"
+    return [summary(f"{first} (`{name}`)", found) for name, found in rows.items()]
+
+
+def start_section(cases: list[dict]) -> str:
+    """The two ways to start, as a section of BENCHMARKS.md."""
+    rows = [
+        f"| {c['case']} | {c['repeat']} | {c['total_median']:.2f} | {c['total_worst']:.2f} |" for c in cases
+    ]
+    return "\n".join(
+        [
+            "## One way to start (`python -m benchmarks.latency --start`)",
+            "",
+            f"Headless Chromium on {sections.machine()}: `make run` (`python -m ui.runtime.serve`, which "
+            "prepares the server before its health check answers) against `streamlit run app.py` (which "
+            "prepares it at its first visitor, with the same `ui.runtime.serve.prepare`), alternated; n is "
+            "how many times each ran.",
+            "",
+            "| case | n | median s | worst s |",
+            "| --- | --- | --- | --- |",
+            *rows,
+        ]
+    )
+
+
 def healthy(url: str) -> bool:
     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
         return r.read() == b"ok"
@@ -296,11 +327,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", help="also write the table to this file")
     parser.add_argument("--write", action="store_true", help="put the table in BENCHMARKS.md")
+    parser.add_argument("--start", action="store_true", help="only the two ways to start, compared")
     args = parser.parse_args()
     log = Path(tempfile.mkdtemp()) / "timings.jsonl"
     cases = []
     with sync_playwright() as pw:
         browser = launch_chromium(pw)
+        if args.start:
+            cases = start_cases(browser, log, args.repeat)
+            print(json.dumps(cases, indent=1), flush=True)
+            browser.close()
+            if args.write:
+                sections.write("start", start_section(cases))
+            return
         with serve_app(env={"PILAB_TIMINGS": str(log)}) as (url, pid):
             assert healthy(url)
             for name, backends, keep in [
