@@ -174,12 +174,12 @@ def test_home_is_in_english_where_nothing_names_a_language():
 
 
 def test_the_switch_puts_the_language_in_the_url_keeps_it_on_other_pages_and_keeps_widget_values():
-    at = app("pages/pi_estimate.py")
-    at.number_input(key="pi_seed").set_value(99).run()
+    at = app("pages/automl.py")
+    at.radio(key="automl_source").set_value("upload").run()
     at.radio(key="pilab_lang").set_value("es").run()
     assert not at.exception, at.exception
     assert at.query_params["lang"] in ("es", ["es"])
-    assert at.number_input(key="pi_seed").value == 99  # switching changed labels only
+    assert at.radio(key="automl_source").value == "upload"  # switching changed labels only
     at.switch_page("pages/home.py").run()
     assert at.query_params["lang"] in ("es", ["es"])
     assert "Backends en esta máquina" in shown(at)
