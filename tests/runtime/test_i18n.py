@@ -189,3 +189,11 @@ def test_the_switch_puts_the_language_in_the_url_keeps_it_on_other_pages_and_kee
     assert "Backends en esta máquina" in shown(at)
     at.radio(key="pilab_lang").set_value("en").run()
     assert at.query_params["lang"] in ("en", ["en"]) and "Backends on this machine" in shown(at)
+
+
+def test_the_operators_language_is_where_a_visitor_starts_and_a_link_still_wins():
+    at = app(secrets={"pilab": {"language": "es"}})
+    assert at.radio(key="pilab_lang").value == "es" and "Backends en esta máquina" in shown(at)
+    assert "lang" not in at.query_params  # nobody chose: the URL stays as it was
+    linked = app(secrets={"pilab": {"language": "es"}}, query={"lang": "en"})
+    assert "Backends on this machine" in shown(linked)
