@@ -5,46 +5,58 @@ import streamlit as st
 
 from core.pi.backends import backend_rows
 from ui import ensure_app_navigation
+from ui.i18n import number, translator
 
 ensure_app_navigation()
+_ = translator()
 
 st.title("🥧 Pi Lab")
 st.markdown(
-    "Throw **N** random points into the unit square: the share that lands inside the quarter circle is "
-    "π/4, so **4 · inside / N → π**. Pi Lab computes that same estimate in pure Python, NumPy and Numba "
-    "(the lecture's four versions, as written) and in fast, honest versions that share one counter-based "
-    "random stream, so every parallel backend counts *exactly the same points* for one seed, whatever "
-    "the number of workers."
+    _(
+        "Throw **N** random points into the unit square: the share that lands inside the quarter circle is "
+        "π/4, so **4 · inside / N → π**. Pi Lab computes that same estimate in pure Python, NumPy and Numba "
+        "(the lecture's four versions, as written) and in fast, honest versions that share one counter-based "
+        "random stream, so every parallel backend counts *exactly the same points* for one seed, whatever "
+        "the number of workers."
+    )
 )
 
 GUIDE = [
     (
         "pages/pi_estimate.py",
-        "Estimate π",
+        _("Estimate π"),
         "🎯",
-        "One run on the backends you pick: the points, the error "
-        "shrinking like 1/√N, run time apart from compile time, samples/s and speed-up.",
+        _(
+            "One run on the backends you pick: the points, the error "
+            "shrinking like 1/√N, run time apart from compile time, samples/s and speed-up."
+        ),
     ),
     (
         "pages/benchmarks.py",
-        "Benchmarks",
+        _("Benchmarks"),
         "⏱️",
-        "Sweep N within a time budget: where compiled code wins, "
-        "and from which N parallel code stops losing to serial.",
+        _(
+            "Sweep N within a time budget: where compiled code wins, "
+            "and from which N parallel code stops losing to serial."
+        ),
     ),
     (
         "pages/parallelism.py",
-        "Parallelism lessons",
+        _("Parallelism lessons"),
         "🧵",
-        "Processes and pools, `map` vs `map_async`, a race "
-        "without a lock, joblib on tiny and heavy tasks, forked generators, and what Numba refuses.",
+        _(
+            "Processes and pools, `map` vs `map_async`, a race "
+            "without a lock, joblib on tiny and heavy tasks, forked generators, and what Numba refuses."
+        ),
     ),
     (
         "pages/automl.py",
-        "AutoML explorer",
+        _("AutoML explorer"),
         "📊",
-        "Every child run of an Azure ML AutoML run, ranked and "
-        "compared: from a workspace, MLflow, a cached JSON file, or the bundled sample.",
+        _(
+            "Every child run of an Azure ML AutoML run, ranked and "
+            "compared: from a workspace, MLflow, a cached JSON file, or the bundled sample."
+        ),
     ),
 ]
 for column, (path, title, icon, what) in zip(st.columns(len(GUIDE)), GUIDE, strict=True):
@@ -52,19 +64,26 @@ for column, (path, title, icon, what) in zip(st.columns(len(GUIDE)), GUIDE, stri
         st.page_link(path, label=f"**{title}**", icon=icon)
         st.markdown(what)
 
-st.subheader("Backends on this machine")
+st.subheader(_("Backends on this machine"))
+KINDS = {"lecture": _("lecture"), "fast": _("fast"), "gpu": _("gpu")}
 rows = backend_rows()
 table = pd.DataFrame(
     {
-        "backend": [r["name"] for r in rows],
-        "kind": [r["family"] for r in rows],
-        "parallel": [r["parallel"] for r in rows],
-        "available": ["✅ yes" if r["available"] else "❌ no" for r in rows],
-        "largest N": [f"{r['max_n']:.0e}" for r in rows],
-        "how": [r["summary"] for r in rows],
-        "why not here": [r["why_unavailable"] or "" for r in rows],
+        _("backend"): [r["name"] for r in rows],
+        _("kind"): [KINDS[r["family"]] for r in rows],
+        _("parallel"): [r["parallel"] for r in rows],
+        _("available"): ["✅ " + _("yes") if r["available"] else "❌ " + _("no") for r in rows],
+        _("largest N"): [f"{r['max_n']:.0e}" for r in rows],
+        _("how"): [_(r["summary"]) for r in rows],
+        _("why not here"): [_(r["why_unavailable"]) if r["why_unavailable"] else "" for r in rows],
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
 available = sum(r["available"] for r in rows)
-st.caption(f"{available} of {len(rows)} backends run here. The same table: `python -m core.pi --list`.")
+st.caption(
+    _(
+        "{available} of {total} backends run here. The same table: `python -m core.pi --list`.",
+        available=number(available),
+        total=number(len(rows)),
+    )
+)

@@ -19,14 +19,17 @@ def entry_ran() -> None:
 
 
 def ensure_app_navigation() -> None:
-    """Call first in every page: app.py's navigation, then the visitor's role in the sidebar.
+    """Call first in every page: app.py's navigation, then the language switch and the visitor's role in the
+    sidebar.
 
     Until app.py has run once in a server, Streamlit routes a bookmarked page through its old ``pages/``
     discovery and runs the page alone, without app.py's layout and navigation (streamlit#9624): switch the
-    server to app.py's ``st.navigation`` for good and run again. The role line (and the operator's Jobs panel)
-    is drawn here, by the page, so it is there on every run (AppTest reruns a page without app.py)."""
+    server to app.py's ``st.navigation`` for good and run again. The language switch, the role line (and the
+    operator's Jobs panel) are drawn here, by the page, so they are there on every run (AppTest reruns a page
+    without app.py)."""
     import streamlit as st
 
+    from ui import i18n
     from ui.runtime import access, jobs
 
     if not _entry_ran:
@@ -34,6 +37,7 @@ def ensure_app_navigation() -> None:
 
         serve.use_app_navigation()
         st.rerun()
+    i18n.switch(access.settings().language)
     access.sidebar()
     if access.is_operator():
         with st.sidebar:

@@ -9,6 +9,7 @@ import numpy as np
 
 from core.pi import gpu, kernels, local, pools, ray_engine, stream
 from core.pi.backend_types import MAX_N, Backend, Run
+from core.runtime.i18n import N_
 
 LECTURE_ARRAY_MAX_N = 2 * 10**8  # ≈ 33 bytes a sample in one go: 6.6 GB at this bound
 PYTHON_MAX_N = 10**9  # ≈ 200 s at 5e6 samples/s
@@ -34,7 +35,7 @@ BACKENDS: dict[str, Backend] = {
             name="python",
             title="Python",
             family="lecture",
-            summary="the lecture's loop with random.random(), twice a sample",
+            summary=N_("the lecture's loop with random.random(), twice a sample"),
             kernel=kernels.lecture_python,
             count=local.lecture_python(kernels.lecture_python, 1 << 16),
             prepare=local.no_prepare,
@@ -45,7 +46,7 @@ BACKENDS: dict[str, Backend] = {
             name="numpy",
             title="NumPy",
             family="lecture",
-            summary="the lecture's np.random.rand arrays, x**2 + y**2 and a boolean mask",
+            summary=N_("the lecture's np.random.rand arrays, x**2 + y**2 and a boolean mask"),
             kernel=kernels.lecture_numpy,
             count=local.lecture_array(kernels.lecture_numpy, np.random.seed),
             prepare=local.no_prepare,
@@ -56,7 +57,7 @@ BACKENDS: dict[str, Backend] = {
             name="numba",
             title="Numba",
             family="lecture",
-            summary="the lecture's Python loop compiled by @jit(nopython=True)",
+            summary=N_("the lecture's Python loop compiled by @jit(nopython=True)"),
             kernel=kernels.lecture_numba,
             count=local.lecture_loop(kernels.lecture_numba, kernels.seed_numba, 1 << 22),
             prepare=local.prepare_numba_lecture(kernels.lecture_numba),
@@ -65,7 +66,7 @@ BACKENDS: dict[str, Backend] = {
             name="numba_numpy",
             title="Numba + NumPy",
             family="lecture",
-            summary="the lecture's NumPy version compiled by @jit(nopython=True)",
+            summary=N_("the lecture's NumPy version compiled by @jit(nopython=True)"),
             kernel=kernels.lecture_numba_numpy,
             count=local.lecture_array(kernels.lecture_numba_numpy, kernels.seed_numba),
             prepare=local.prepare_numba_lecture(kernels.lecture_numba_numpy),
@@ -76,7 +77,7 @@ BACKENDS: dict[str, Backend] = {
             name="numpy_chunked",
             title="NumPy, chunked",
             family="fast",
-            summary="the hash vectorised by NumPy in 512 KiB blocks, constant memory",
+            summary=N_("the hash vectorised by NumPy in 512 KiB blocks, constant memory"),
             kernel=stream.count_inside_numpy,
             count=local.count_numpy_chunked,
             prepare=local.no_prepare,
@@ -85,7 +86,7 @@ BACKENDS: dict[str, Backend] = {
             name="numba_parallel",
             title="Numba prange",
             family="fast",
-            summary="a loop LLVM vectorises, split over Numba's threads by prange",
+            summary=N_("a loop LLVM vectorises, split over Numba's threads by prange"),
             kernel=kernels.count_inside_parallel,
             count=local.count_numba_parallel,
             prepare=local.prepare_numba_parallel,
@@ -95,7 +96,7 @@ BACKENDS: dict[str, Backend] = {
             name="multiprocessing",
             title="multiprocessing Pool",
             family="fast",
-            summary="a persistent Pool of spawned processes, each running the compiled loop",
+            summary=N_("a persistent Pool of spawned processes, each running the compiled loop"),
             kernel=kernels.count_inside,
             count=pools.count_multiprocessing,
             prepare=pools.prepare_multiprocessing,
@@ -105,7 +106,7 @@ BACKENDS: dict[str, Backend] = {
             name="joblib",
             title="joblib",
             family="fast",
-            summary="joblib's loky workers, reused across runs",
+            summary=N_("joblib's loky workers, reused across runs"),
             kernel=kernels.count_inside,
             count=pools.count_joblib,
             prepare=pools.prepare_joblib,
@@ -116,7 +117,7 @@ BACKENDS: dict[str, Backend] = {
             name="dask",
             title="Dask distributed",
             family="fast",
-            summary="a Dask cluster: local by default, or any scheduler address",
+            summary=N_("a Dask cluster: local by default, or any scheduler address"),
             kernel=kernels.count_inside,
             count=pools.count_dask,
             prepare=pools.prepare_dask,
@@ -127,7 +128,7 @@ BACKENDS: dict[str, Backend] = {
             name="ray",
             title="Ray",
             family="fast",
-            summary="Ray tasks: a local Ray instance by default, or any Ray cluster by address",
+            summary=N_("Ray tasks: a local Ray instance by default, or any Ray cluster by address"),
             kernel=kernels.count_inside,
             count=pools.count_ray,
             prepare=pools.prepare_ray,
@@ -138,7 +139,9 @@ BACKENDS: dict[str, Backend] = {
             name="cupy",
             title="CuPy GPU kernel",
             family="gpu",
-            summary="one fused CUDA kernel a chunk: each thread hashes its own indices, one atomic a block",
+            summary=N_(
+                "one fused CUDA kernel a chunk: each thread hashes its own indices, one atomic a block"
+            ),
             kernel=gpu.count_range,
             count=local.count_cupy,
             prepare=local.prepare_cupy,

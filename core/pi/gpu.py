@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from core.pi.stream import COORD_MASK, GAMMA, INSIDE_LIMIT, MIX1, MIX2
+from core.runtime.i18n import N_
 
 # The hash as C: shared by the CUDA kernel and by a test that compiles it with the host compiler.
 INSIDE_C = f"""
@@ -59,10 +60,12 @@ def why_unavailable() -> str | None:
     try:
         import cupy
     except ImportError:
-        return "cupy is not installed (pip install -r requirements-gpu.txt on a machine with an NVIDIA GPU)"
+        return N_(
+            "cupy is not installed (pip install -r requirements-gpu.txt on a machine with an NVIDIA GPU)"
+        )
     try:
         if cupy.cuda.runtime.getDeviceCount() < 1:
-            return "no CUDA device answers"
+            return N_("no CUDA device answers")
         cupy.zeros(1).sum().item()
     except Exception as exc:  # CUDARuntimeError, CompileException, ...: any failure means no GPU here
         return f"no usable CUDA device: {type(exc).__name__}: {exc}"

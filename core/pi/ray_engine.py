@@ -26,6 +26,7 @@ import psutil
 
 from core.pi import closing, executors, tasks
 from core.runtime import processes
+from core.runtime.i18n import N_
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_ENV = "PILAB_RAY_ADDRESS"
@@ -50,7 +51,7 @@ _thread: list[threading.Thread] = []  # at most one
 def why_unavailable() -> str | None:
     """Why the ``ray`` backend cannot run here, or None."""
     if find_spec("ray") is None:
-        return "ray is not installed (optional: `make ray` adds it from requirements-ray.lock)"
+        return N_("ray is not installed (optional: `make ray` adds it from requirements-ray.lock)")
     return None
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from core.runtime.checks import bounded
+from core.runtime.i18n import LANGUAGES, N_, Translate, english, supported
 
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "pi-lab"
 MAX_WAIT_S = 60.0  # the longest wait after wrong passcodes
@@ -47,6 +48,16 @@ def _whole(value: Any, name: str, *, low: float, high: float) -> int:
     return int(bounded(value, low=low, high=high, what=f"[pilab] {name}"))
 
 
+def _language(value: Any) -> str | None:
+    """The operator's language for visitors whose link names none (``es``, ``en``), or None: theirs."""
+    if value is None or not str(value).strip():
+        return None
+    code = supported(str(value))
+    if code is None:
+        raise ValueError(f"[pilab] language must be one of {', '.join(LANGUAGES)}, not {value!r}")
+    return code
+
+
 @dataclass(kw_only=True, frozen=True)
 class Settings:
     """The operator's choices for a shared server (``[pilab]`` in secrets.toml, or ``PILAB_*`` variables).
@@ -67,6 +78,7 @@ class Settings:
     mlflow_schemes: tuple[str, ...] = ("sqlite", "azureml", "https")
     mlflow_hosts: tuple[str, ...] = ("*.api.azureml.ms",)
     operators: tuple[str, ...] = ()  # e-mail addresses that st.login may unlock; empty: any signed-in user
+    language: str | None = None  # the pages' language where a link names none; None: the browser's
 
     @classmethod
     def from_mapping(cls, pilab: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +112,7 @@ class Settings:
             mlflow_schemes=names("mlflow_schemes", cls.mlflow_schemes),
             mlflow_hosts=names("mlflow_hosts", cls.mlflow_hosts),
             operators=names("operators", ()),
+            language=_language(get("language")),
         )
 
     def run_refusal(self, backend: str, n: int, *, slow: bool) -> str | None:
@@ -108,6 +121,11 @@ class Settings:
         if n > limit:
             return f"students may run {backend} on up to {limit:.0e} samples on this server, not {n:.0e}"
         return None
+
+
+NO_PASSCODE = N_("no operator passcode is set on this server ([pilab] operator_passcode in secrets)")
+TOO_MANY_TRIES = N_("too many wrong tries: wait {seconds} s before the next one")
+WRONG_PASSCODE = N_("wrong passcode; the next try is possible in {seconds} s")
 
 
 class PasscodeGate:
@@ -126,13 +144,16 @@ class PasscodeGate:
         with self._lock:
             return max([0.0, *(self._wait_until.get(k, 0.0) - now for k in keys)])
 
-    def attempt(self, given: str, expected: str | None, *keys: str) -> tuple[bool, str]:
-        """Check ``given``: (True, "") when it unlocks, else (False, why). Never echoes either passcode."""
+    def attempt(
+        self, given: str, expected: str | None, *keys: str, _: Translate = english
+    ) -> tuple[bool, str]:
+        """Check ``given``: (True, "") when it unlocks, else (False, why), ``why`` in the language of ``_``.
+        Never echoes either passcode."""
         if not expected:
-            return False, "no operator passcode is set on this server ([pilab] operator_passcode in secrets)"
+            return False, _(NO_PASSCODE)
         wait = self.wait_left(*keys)
         if wait > 0:
-            return False, f"too many wrong tries: wait {math.ceil(wait)} s before the next one"
+            return False, _(TOO_MANY_TRIES, seconds=math.ceil(wait))
         if hmac.compare_digest(given.encode(), expected.encode()):
             with self._lock:
                 for k in keys:
@@ -145,4 +166,4 @@ class PasscodeGate:
             for k in keys:
                 self._failures[k] = fails
                 self._wait_until[k] = self._clock() + delay
-        return False, f"wrong passcode; the next try is possible in {delay:g} s"
+        return False, _(WRONG_PASSCODE, seconds=f"{delay:g}")

@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.pi import BACKENDS
 from core.runtime.access import PasscodeGate, Settings, loopback_only
+from ui.i18n import translator
 from ui.pi.settings import fmt_n
 
 _UNLOCKED = "pilab_operator_unlocked"  # set only by a right passcode; no widget has this key
@@ -129,15 +130,16 @@ def _gate_keys() -> tuple[str, ...]:
 
 def _unlock_form() -> None:
     """A student's way to become the operator: Streamlit's login where [auth] is set, else the passcode."""
+    _ = translator()
     if _auth_configured():
-        if st.button("Sign in as the operator", key="pilab_login"):
+        if st.button(_("Sign in as the operator"), key="pilab_login"):
             st.login()
         return
     with st.form("pilab_unlock", clear_on_submit=True):
-        given = st.text_input("Operator passcode", type="password", key="pilab_passcode")
-        pressed = st.form_submit_button("Unlock")
+        given = st.text_input(_("Operator passcode"), type="password", key="pilab_passcode")
+        pressed = st.form_submit_button(_("Unlock"))
     if pressed:
-        ok, why = passcode_gate().attempt(given or "", settings().operator_passcode, *_gate_keys())
+        ok, why = passcode_gate().attempt(given or "", settings().operator_passcode, *_gate_keys(), _=_)
         if ok:
             st.session_state[_UNLOCKED] = True
             st.rerun()
@@ -147,19 +149,20 @@ def _unlock_form() -> None:
 def sidebar() -> None:
     """The role line in the sidebar: the operator's lock, or a student's unlock (the operator's Jobs panel,
     ``ui.runtime.jobs.jobs_panel``, follows it)."""
+    _ = translator()
     with st.sidebar:
         problem = settings_problem()
         if problem:
-            st.error(f"{problem}. The server stays locked until it is fixed.", icon="⚠️")
+            st.error(_("{problem}. The server stays locked until it is fixed.", problem=problem), icon="⚠️")
         if not is_operator():
-            with st.expander("🔒 Student view"):
-                st.caption("Live sources, server files and cluster addresses are for the operator.")
+            with st.expander("🔒 " + _("Student view")):
+                st.caption(_("Live sources, server files and cluster addresses are for the operator."))
                 _unlock_form()
             return
         if local_server():
-            st.caption("🔓 Operator (this server listens on this machine only)")
+            st.caption("🔓 " + _("Operator (this server listens on this machine only)"))
         else:
-            st.caption("🔓 Operator")
-            if st.session_state.get(_UNLOCKED) and st.button("Lock", key="pilab_lock"):
+            st.caption("🔓 " + _("Operator"))
+            if st.session_state.get(_UNLOCKED) and st.button(_("Lock"), key="pilab_lock"):
                 del st.session_state[_UNLOCKED]
                 st.rerun()

@@ -1,0 +1,110 @@
+"""The course in its own language: gettext catalogs read at run time, ``_(message, **placeholders)`` for a
+language, the language a visitor starts in, and numbers written the way each language writes them.
+
+No Streamlit here. The messages are the code's English text, marked ``_("…")`` where they are shown and
+``N_("…")`` where they are defined before a language is known (a backend's summary); ``make messages``
+extracts them with Babel into ``locales/pilab.pot`` and updates every ``locales/<lang>/LC_MESSAGES/pilab.po``.
+A language is one more catalog there and nothing else. Exports (CSV, JSON) never go through this module:
+their numbers stay Python's.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Protocol
+
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+DOMAIN = "pilab"
+FALLBACK = "en"  # the code's own language, and a visitor's whose browser asks for none of LANGUAGES
+COURSE = "es"  # the course's language: first in the switch
+
+
+def _catalog_languages() -> tuple[str, ...]:
+    found = sorted(path.parents[1].name for path in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return tuple(sorted(found, key=lambda code: code != COURSE))
+
+
+LANGUAGES: tuple[str, ...] = _catalog_languages()  # ("es", "en"): one a catalog
+
+
+class Translate(Protocol):
+    """A ``_``: a message in the code's English, its placeholders as keywords, the text in one language."""
+
+    def __call__(self, message: str, /, **placeholders: Any) -> str: ...
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction where no language is known yet (gettext's ``N_``); it is translated
+    where it is shown."""
+    return message
+
+
+def catalog_path(lang: str) -> Path:
+    """Where the ``.po`` catalog of ``lang`` lives."""
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def messages(lang: str) -> dict[str, str]:
+    """The translated messages of ``lang``'s catalog (msgid → msgstr), fuzzy and empty ones left out."""
+    from babel.messages.pofile import read_po
+
+    if lang not in LANGUAGES:
+        return {}
+    with catalog_path(lang).open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    return {
+        m.id: m.string
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy
+    }
+
+
+def translator(lang: str) -> Translate:
+    """``_(message, **placeholders)`` for ``lang``: the catalog's translation of ``message`` (the message
+    itself where it has none), its ``{placeholder}``s then filled in."""
+    table = messages(supported(lang) or FALLBACK)
+
+    def _(message: str, /, **placeholders: Any) -> str:
+        text = table.get(message, message)
+        return text.format(**placeholders) if placeholders else text
+
+    return _
+
+
+def english(message: str, /, **placeholders: Any) -> str:
+    """The ``_`` of code that draws nothing: the message as written, its placeholders filled in."""
+    return message.format(**placeholders) if placeholders else message
+
+
+def supported(tag: str | None) -> str | None:
+    """The language of LANGUAGES that a locale tag names (``es-CL``, ``en_US``, ``EN``), or None."""
+    code = (tag or "").strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def default_language(*, setting: str | None = None, browser: str | None = None) -> str:
+    """The language a visitor starts in: the operator's (``[pilab] language`` or ``PILAB_LANGUAGE``), else
+    the browser's when it is one of LANGUAGES, else English."""
+    return supported(setting) or supported(browser) or FALLBACK
+
+
+def number(value: float, lang: str, *, decimals: int | None = None) -> str:
+    """``value`` as ``lang`` writes it (Spanish: 3,141593 and 10.000.000; English: 3.141593 and 10,000,000),
+    with every decimal it has, or exactly ``decimals`` of them. For the eye only: never in an export."""
+    from babel.numbers import format_decimal
+
+    locale = supported(lang) or FALLBACK
+    if decimals is None:
+        return format_decimal(value, locale=locale, decimal_quantization=False)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def language_name(lang: str) -> str:
+    """A language's own name for itself, capitalised (Español, English): the switch's labels."""
+    from babel import Locale
+
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
