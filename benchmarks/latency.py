@@ -148,7 +148,7 @@ def automl_changes(browser, url: str, log: Path, repeat: int) -> list:
     open_page(page, f"{url}/automl")
     rows = []
     metrics = ["log_loss (↓)", "accuracy (↑)", "AUC_weighted (↑)"]
-    radio = page.get_by_test_id("stRadio").first
+    radio = page.get_by_test_id("stRadio").filter(has_text="Source").first
 
     def choose(metric: str) -> None:
         page.get_by_test_id("stSelectbox").filter(has_text="Primary metric").click()

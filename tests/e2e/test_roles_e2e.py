@@ -34,7 +34,7 @@ def page_text(page) -> str:
 
 def source_options(page) -> list[str]:
     """The AutoML page's source choices, as drawn."""
-    radio = page.get_by_test_id("stRadio").first
+    radio = page.get_by_test_id("stRadio").filter(has_text="Source").first
     return [t.strip() for t in radio.locator("label").all_inner_texts() if t.strip() != "Source"]
 
 
@@ -55,7 +55,7 @@ def test_a_student_sees_only_what_stays_in_the_browser_until_the_passcode_unlock
     page.get_by_role("button", name="Unlock").click()
     page.get_by_text("Jobs (").wait_for()
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="AutoML explorer").click()  # same session
-    page.get_by_test_id("stRadio").first.get_by_text("MLflow").wait_for()
+    page.get_by_test_id("stRadio").filter(has_text="Source").first.get_by_text("MLflow").wait_for()
     wait_for_app(page)
     html = page_text(page)
     assert {"MLflow", "Azure ML workspace"} <= set(source_options(page)) and no_exception(page)
