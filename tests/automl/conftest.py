@@ -1,5 +1,5 @@
-"""The AutoML tests' shared fixtures: a pull cache of the test's own, and ``python -m core.automl`` run as
-its ``main`` in this process."""
+"""The AutoML tests' shared fixtures: a pull cache of the test's own, ``python -m core.automl`` run as its
+``main`` in this process, and a running AutoML parent run on a real local MLflow store."""
 
 from __future__ import annotations
 
@@ -29,3 +29,16 @@ def run(capsys) -> Callable[..., object]:
     from core.automl.cli.main import main  # on use: some test modules skip first when an extra is missing
 
     return lambda *args: run_here(main, *args, capsys=capsys)
+
+
+@pytest.fixture
+def automl_run(tmp_path, monkeypatch):
+    """A running AutoML parent run in the operator's data directory (the only place a sqlite URI may name),
+    the pull cache in the test's own folder."""
+    from tests.support.mlflow_parent import (
+        RunningParent,  # on use: the modules that use it skip without mlflow
+    )
+
+    monkeypatch.setenv("PILAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    yield RunningParent(tmp_path)

@@ -21,15 +21,13 @@ from core.automl import AutoMLError, FileSource  # noqa: E402
 from core.automl.sources import cache as automl_cache  # noqa: E402
 from core.automl.sources import watch as live  # noqa: E402
 from core.automl.sources.mlflow_runs import MlflowSource  # noqa: E402
-from tests.support.mlflow_parent import RunningParent, wait_for  # noqa: E402
+from tests.support.mlflow_parent import wait_for  # noqa: E402
 
 
-@pytest.fixture
-def automl_run(tmp_path, monkeypatch):
-    """A running AutoML parent in the operator's data directory (the only place a sqlite URI may name)."""
-    monkeypatch.setenv("PILAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    yield RunningParent(tmp_path)
+@pytest.fixture(autouse=True)
+def no_watch_left():
+    """After each test (its ``automl_run`` from the folder's conftest): no watch thread outlives it."""
+    yield
     assert live.stop_all(), "a watch thread outlived its test"
 
 

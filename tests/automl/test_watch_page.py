@@ -16,16 +16,12 @@ from core.automl.sources import watch as live  # noqa: E402
 from core.automl.sources.mlflow_runs import MlflowSource  # noqa: E402
 from tests.support.apptest import STUDENT, press, texts, until  # noqa: E402
 from tests.support.automl_apptest import cards, explorer, open_tab  # noqa: E402
-from tests.support.mlflow_parent import RunningParent  # noqa: E402
 
 
-@pytest.fixture
-def automl_run(tmp_path, monkeypatch):
-    """A running parent in the data directory; the cache in tmp; polls every 0.3 s."""
-    monkeypatch.setenv("PILAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv(automl_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
+@pytest.fixture(autouse=True)
+def quick_polls(monkeypatch):
+    """The page's watch polls every 0.3 s (the running parent is the folder conftest's ``automl_run``)."""
     monkeypatch.setenv("PILAB_WATCH_EVERY", "0.3")
-    yield RunningParent(tmp_path)
     assert live.stop_all(), "a watch thread outlived its test"
 
 
