@@ -122,6 +122,11 @@ class Settings:
             return f"students may run {backend} on up to {limit:.0e} samples on this server, not {n:.0e}"
         return None
 
+    def student_sweep(self, ns: list[int], budget_s: float) -> tuple[list[int], float]:
+        """A student's sweep over the sizes ``ns`` within ``budget_s``: the sizes up to ``student_max_n`` (at
+        least the smallest) and at most ``job_budget_s``."""
+        return [n for n in ns if n <= self.student_max_n] or ns[:1], min(budget_s, self.job_budget_s)
+
 
 NO_PASSCODE = N_("no operator passcode is set on this server ([pilab] operator_passcode in secrets)")
 TOO_MANY_TRIES = N_("too many wrong tries: wait {seconds} s before the next one")

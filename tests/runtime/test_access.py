@@ -145,3 +145,9 @@ def until_stopped(job, gate, *, progress=False):
             job.progress(1, 2)
         time.sleep(0.01)
     raise Cancelled("stopped")
+
+
+def test_a_students_sweep_keeps_the_sizes_and_the_budget_within_the_limits():
+    limits = Settings.from_mapping({"student_max_n": 1e4, "job_budget_s": 5}, env={})
+    assert limits.student_sweep([10**3, 10**4, 10**5], 30.0) == ([10**3, 10**4], 5)
+    assert limits.student_sweep([10**6, 10**7], 2.0) == ([10**6], 2.0)  # at least the smallest size

@@ -207,14 +207,18 @@ def mlflow_source(config: Settings) -> automl.AutoMLData | None:
         )
         if parent:
             make = partial(ml.MlflowSource, uri, parent["run_id"], settings=config)
-            pull, watch = st.columns(2)
-            with pull:  # the source is made inside the error handling
-                pull_button("mlflow", "automl_mlflow_pull", make, name=f"mlflow-{parent['run_id']}")
-            with watch:
-                automl_watch.start_button(
-                    "mlflow", "automl_mlflow_watch", make, name=f"mlflow-{parent['run_id']}"
-                )
+            pull_and_watch("mlflow", make, key="automl_mlflow", name=f"mlflow-{parent['run_id']}")
     return pulled("mlflow")
+
+
+def pull_and_watch(kind: str, make_source: Callable[[], automl.Source], *, key: str, name: str) -> None:
+    """A live source's two buttons side by side, keyed ``<key>_pull`` and ``<key>_watch``: pull it once into
+    the cache, or watch it until its parent run ends (the source is made inside each one's error handling)."""
+    pull, watch = st.columns(2)
+    with pull:
+        pull_button(kind, f"{key}_pull", make_source, name=name)
+    with watch:
+        automl_watch.start_button(kind, f"{key}_watch", make_source, name=name)
 
 
 def published_pipelines(workspace) -> None:
@@ -291,11 +295,6 @@ def azure_source() -> automl.AutoMLData | None:
         )
         if run:
             make = partial(az.AzureMLSource, workspace, experiment, run["run_id"])
-            name = f"azureml-{experiment}-{run['run_id']}"
-            pull, watch = st.columns(2)
-            with pull:
-                pull_button("azure", "automl_az_pull", make, name=name)
-            with watch:
-                automl_watch.start_button("azure", "automl_az_watch", make, name=name)
+            pull_and_watch("azure", make, key="automl_az", name=f"azureml-{experiment}-{run['run_id']}")
     published_pipelines(workspace)
     return pulled("azure")

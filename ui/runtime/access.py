@@ -109,15 +109,11 @@ def sweep_limits(ns: list[int], budget_s: float) -> tuple[list[int], float, str 
     ``job_budget_s``), with a note saying so when that cut it; the operator's as asked."""
     if is_operator():
         return ns, budget_s, None
-    limits = settings()
-    kept = [n for n in ns if n <= limits.student_max_n] or ns[:1]
-    note = None
-    if len(kept) < len(ns) or budget_s > limits.job_budget_s:
-        note = (
-            f"This server lets students sweep up to n = {fmt_n(kept[-1])} within "
-            f"{min(budget_s, limits.job_budget_s):g} s."
-        )
-    return kept, min(budget_s, limits.job_budget_s), note
+    kept, budget = settings().student_sweep(ns, budget_s)
+    cut = len(kept) < len(ns) or budget < budget_s
+    if not cut:
+        return kept, budget, None
+    return kept, budget, f"This server lets students sweep up to n = {fmt_n(kept[-1])} within {budget:g} s."
 
 
 def _gate_keys() -> tuple[str, ...]:
