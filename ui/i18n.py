@@ -9,6 +9,7 @@ link) the language stays in the URL, on every page. Switching it changes labels 
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core.runtime import i18n
@@ -77,3 +78,19 @@ def switch(server_default: str | None) -> str:
     if st.session_state.get(CHOSEN) and st.query_params.get(PARAM) != current:
         st.query_params[PARAM] = current  # a move to another page dropped it
     return current
+
+
+def readable(table: pd.DataFrame, _: Translate, *, decimals: int | None = None) -> pd.DataFrame:
+    """``table`` for the eye in ``_``'s language: its column names translated (each a message of the code),
+    its numbers written that language's way (as text, ``decimals`` of them where given; whole numbers stay
+    whole). Downloads take the table itself: their numbers stay Python's."""
+    shown = table.rename(columns={c: _(c) for c in table.columns if isinstance(c, str)})
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        whole = pd.api.types.is_integer_dtype(values)
+        shown[column] = [
+            "" if pd.isna(v) else _.number(v, decimals=0 if whole else decimals) for v in values
+        ]
+    return shown

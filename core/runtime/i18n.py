@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "pilab"
@@ -28,10 +28,32 @@ def _catalog_languages() -> tuple[str, ...]:
 LANGUAGES: tuple[str, ...] = _catalog_languages()  # ("es", "en"): one a catalog
 
 
-class Translate(Protocol):
-    """A ``_``: a message in the code's English, its placeholders as keywords, the text in one language."""
+class Translator:
+    """``_``: ``_(message, **placeholders)`` is ``message`` (the code's English) in ``lang``, its
+    ``{placeholder}``s filled in; ``_.number(value)`` writes a number as ``lang`` does. One object to pass
+    wherever text is made for a reader (``english`` where nobody reads it in another language)."""
 
-    def __call__(self, message: str, /, **placeholders: Any) -> str: ...
+    def __init__(self, lang: str) -> None:
+        self.lang = supported(lang) or FALLBACK
+
+    def __call__(self, message: str, /, **placeholders: Any) -> str:
+        text = messages(self.lang).get(message, message)  # read once per language (cached)
+        return text.format(**placeholders) if placeholders else text
+
+    def number(self, value: float, *, decimals: int | None = None) -> str:
+        """``value`` as this language writes it (see ``number``)."""
+        return number(value, self.lang, decimals=decimals)
+
+    @property
+    def separators(self) -> str:
+        """The decimal and grouping marks of this language, as Plotly's ``layout.separators`` takes them
+        (``",."`` in Spanish, ``".,"`` in English): a figure's ticks and hover text written its way."""
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+
+        return get_decimal_symbol(self.lang) + get_group_symbol(self.lang)
+
+
+Translate = Translator  # the type of every ``_`` parameter
 
 
 def N_(message: str) -> str:
@@ -61,21 +83,10 @@ def messages(lang: str) -> dict[str, str]:
     }
 
 
-def translator(lang: str) -> Translate:
-    """``_(message, **placeholders)`` for ``lang``: the catalog's translation of ``message`` (the message
-    itself where it has none), its ``{placeholder}``s then filled in."""
-    table = messages(supported(lang) or FALLBACK)
-
-    def _(message: str, /, **placeholders: Any) -> str:
-        text = table.get(message, message)
-        return text.format(**placeholders) if placeholders else text
-
-    return _
-
-
-def english(message: str, /, **placeholders: Any) -> str:
-    """The ``_`` of code that draws nothing: the message as written, its placeholders filled in."""
-    return message.format(**placeholders) if placeholders else message
+def translator(lang: str) -> Translator:
+    """The ``_`` of ``lang`` (English where ``lang`` is none of LANGUAGES): the catalog's translation of a
+    message (the message itself where it has none), its ``{placeholder}``s then filled in."""
+    return Translator(lang)
 
 
 def supported(tag: str | None) -> str | None:
@@ -108,3 +119,6 @@ def language_name(lang: str) -> str:
 
     name = Locale.parse(lang).get_display_name(lang) or lang
     return name[:1].upper() + name[1:]
+
+
+english = Translator(FALLBACK)  # the ``_`` of code that draws nothing: the message as written

@@ -5,7 +5,9 @@ load benchmark)."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -33,10 +35,28 @@ VIEWPORT = {"width": 1400, "height": 900}  # a projector-like size
 APP_NAV_SECTION = "π by Monte Carlo"  # a section of app.py's st.navigation, absent from pages/ routing
 
 
+# Ports handed out to servers that bind them later. A port the kernel picks (bind to 0) is in the ephemeral
+# range, where any other process (a Dask worker of a parallel test) may get it before the server binds it, so
+# take them from below that range (and above Ray's worker ports, 10002-19999), one slice per xdist worker.
+_PORTS_PER_WORKER = 1500
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port no other test worker is handed and nothing listens on now."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    low = 20_000 + (int(worker) if worker.isdigit() else 0) % 8 * _PORTS_PER_WORKER
+    for port in random.sample(range(low, low + _PORTS_PER_WORKER), 200):
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {low}-{low + _PORTS_PER_WORKER}")
 
 
 @contextlib.contextmanager
@@ -78,7 +98,7 @@ def serve_app(
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.read() == b"ok":
                         break
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up yet, or (never here) not Streamlit
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
