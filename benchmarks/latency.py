@@ -5,7 +5,8 @@ page switches, and AutoML changes. Five sessions at once are measured by ``bench
 Each case is repeated (median and worst) and split into the time the server spent running scripts, the
 time in the job (both from the server's ``PILAB_TIMINGS`` log, see ``ui/runtime/timing.py``) and the
 rest: polling, sending and the browser drawing.
-Run: ``python -m benchmarks.latency [--repeat 5] [--json PATH]``.
+Run: ``python -m benchmarks.latency [--repeat 5] [--json PATH]``; ``--start`` compares the two ways to start,
+``--language`` measures what the language costs a rerun (Spanish against English).
 """
 
 from __future__ import annotations
@@ -315,6 +316,65 @@ def start_section(cases: list[dict]) -> str:
     )
 
 
+PAGES = ("home", "pi_estimate", "benchmarks", "parallelism", "automl")
+
+
+def language_cases(repeat: int) -> list[dict]:
+    """What the language costs a rerun: each page rerun in-process (Streamlit's AppTest, the script's wall
+    time) in Spanish and in English, alternated, and the lookups of a rerun alone (a translator, every
+    message of the catalog, 20 numbers written out)."""
+    from core.runtime.i18n import messages, translator
+    from tests.support.apptest import app
+
+    cases = []
+    for page in PAGES:
+        times: dict[str, list[float]] = {"es": [], "en": []}
+        tests = {lang: app(f"pages/{page}.py", query={"lang": lang}) for lang in times}
+        for _ in range(repeat):
+            for lang, at in tests.items():
+                t0 = time.perf_counter()
+                at.run()
+                times[lang].append(time.perf_counter() - t0)
+        es, en = (statistics.median(times[lang]) for lang in ("es", "en"))
+        cases.append({"case": f"rerun of {page}", "es_ms": 1e3 * es, "en_ms": 1e3 * en, "repeat": repeat})
+    ids = list(messages("es"))
+    for lang in ("es", "en"):
+
+        def lookups(lang: str = lang) -> None:
+            _ = translator(lang)
+            for message in ids:
+                _(message)
+            for k in range(20):
+                _.number(3.14159 * k, decimals=4)
+
+        lookups()
+        t0 = time.perf_counter()
+        for _ in range(200):
+            lookups()
+        cost = (time.perf_counter() - t0) / 200
+        cases.append({"case": f"{len(ids)} lookups and 20 numbers ({lang})", f"{lang}_ms": 1e3 * cost})
+    return cases
+
+
+def language_section(cases: list[dict]) -> str:
+    """The language's cost, as a section of BENCHMARKS.md."""
+    cell = lambda case, lang: f"{case[lang + '_ms']:.2f}" if lang + "_ms" in case else ""  # noqa: E731
+    rows = [f"| {c['case']} | {cell(c, 'es')} | {cell(c, 'en')} |" for c in cases]
+    return "\n".join(
+        [
+            "## The language's cost per rerun (`python -m benchmarks.latency --language`)",
+            "",
+            f"On {sections.machine()}: each page's rerun under Streamlit's AppTest (in-process, the script "
+            f"only: median of {cases[0]['repeat']}, Spanish and English alternated), and the translation "
+            "work of a rerun by itself.",
+            "",
+            "| case | Spanish ms | English ms |",
+            "| --- | --- | --- |",
+            *rows,
+        ]
+    )
+
+
 def healthy(url: str) -> bool:
     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
         return r.read() == b"ok"
@@ -328,7 +388,14 @@ def main() -> None:
     parser.add_argument("--json", help="also write the table to this file")
     parser.add_argument("--write", action="store_true", help="put the table in BENCHMARKS.md")
     parser.add_argument("--start", action="store_true", help="only the two ways to start, compared")
+    parser.add_argument("--language", action="store_true", help="only the language's cost per rerun")
     args = parser.parse_args()
+    if args.language:
+        cases = language_cases(args.repeat)
+        print(json.dumps(cases, indent=1), flush=True)
+        if args.write:
+            sections.write("language", language_section(cases))
+        return
     log = Path(tempfile.mkdtemp()) / "timings.jsonl"
     cases = []
     with sync_playwright() as pw:

@@ -48,9 +48,7 @@ class Translator:
     def separators(self) -> str:
         """The decimal and grouping marks of this language, as Plotly's ``layout.separators`` takes them
         (``",."`` in Spanish, ``".,"`` in English): a figure's ticks and hover text written its way."""
-        from babel.numbers import get_decimal_symbol, get_group_symbol
-
-        return get_decimal_symbol(self.lang) + get_group_symbol(self.lang)
+        return separators(self.lang)
 
 
 Translate = Translator  # the type of every ``_`` parameter
@@ -111,6 +109,14 @@ def number(value: float, lang: str, *, decimals: int | None = None) -> str:
         return format_decimal(value, locale=locale, decimal_quantization=False)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=locale)
+
+
+@functools.cache
+def separators(lang: str) -> str:
+    """``lang``'s decimal mark, then its grouping mark (Babel's locale data)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_decimal_symbol(lang) + get_group_symbol(lang)
 
 
 def language_name(lang: str) -> str:

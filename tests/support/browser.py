@@ -32,7 +32,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 900}  # a projector-like size
 
-APP_NAV_SECTION = "π by Monte Carlo"  # a section of app.py's st.navigation, absent from pages/ routing
+APP_NAV_SECTION = "Pi Lab"  # a section of app.py's st.navigation (the same in every language), absent from
+# pages/ routing
 
 
 # Ports handed out to servers that bind them later. A port the kernel picks (bind to 0) is in the ephemeral
@@ -165,7 +166,7 @@ def open_page(page, url: str) -> float:
     reruns under app.py (see ``ui.ensure_app_navigation``); between the two runs the app is briefly idle."""
     t0 = time.monotonic()
     page.goto(url)
-    page.get_by_test_id("stSidebarNav").get_by_text(APP_NAV_SECTION).wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_text(APP_NAV_SECTION, exact=True).wait_for()
     wait_for_app(page)
     return time.monotonic() - t0
 
