@@ -8,8 +8,10 @@ import its functions from a file, and nothing of Pi Lab is imported.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
+import sys
 from typing import Any
 
 from core.lessons import lesson as lesson_types
@@ -72,17 +74,23 @@ def standalone(lesson: Lesson) -> bool:
 
 
 def lesson_source(lesson: Lesson) -> str:
-    """The lesson's own module without what ties it to Pi Lab (see ``_kept``)."""
-    text = inspect.getsource(inspect.getmodule(lesson.function))
-    tree = ast.parse(text)
+    """The lesson's own module without what ties it to Pi Lab (see ``_kept``); ``ValueError`` for a lesson
+    that runs Pi Lab's own code."""
+    kept = _module_statements(inspect.getmodule(lesson.function).__name__)
+    if PI_LAB_IMPORT.search(kept):
+        raise ValueError(f"lesson {lesson.name!r} runs Pi Lab's own code: it has no standalone notebook")
+    return kept
+
+
+@functools.cache  # read once per module: the page asks at every rerun whether a lesson has a notebook
+def _module_statements(module: str) -> str:
+    text = inspect.getsource(sys.modules[module])
     lines = text.splitlines()
     kept = [
         "\n".join(lines[min([node.lineno, *(d.lineno for d in _decorators(node))]) - 1 : node.end_lineno])
-        for node in tree.body
+        for node in ast.parse(text).body
         if _kept(node)
     ]
-    if PI_LAB_IMPORT.search("".join(kept)):
-        raise ValueError(f"lesson {lesson.name!r} runs Pi Lab's own code: it has no standalone notebook")
     return "\n\n\n".join(kept)
 
 
