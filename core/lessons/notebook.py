@@ -86,18 +86,21 @@ def lesson_source(lesson: Lesson) -> str:
 def _module_statements(module: str) -> str:
     text = inspect.getsource(sys.modules[module])
     lines = text.splitlines()
+    nodes = [node for node in ast.parse(text).body if _kept(node)]
+    imports = [ast.get_source_segment(text, n) for n in nodes if isinstance(n, ast.Import | ast.ImportFrom)]
     kept = [
         "\n".join(lines[min([node.lineno, *(d.lineno for d in _decorators(node))]) - 1 : node.end_lineno])
-        for node in ast.parse(text).body
-        if _kept(node)
+        for node in nodes
+        if not isinstance(node, ast.Import | ast.ImportFrom)
     ]
-    return "\n\n\n".join(kept)
+    return "\n".join(imports) + "\n\n\n" + "\n\n\n".join(kept)
 
 
 def lesson_module(module: str, lesson: Lesson) -> str:
     """The text of the notebook's module for ``lesson``: the support module's names, then the lesson."""
-    head = f"from __future__ import annotations\n\nfrom {module}_support import *  # noqa: F403\n\n\n"
-    return head + lesson_source(lesson) + "\n"
+    imports, _, code = lesson_source(lesson).partition("\n\n\n")
+    support = f"from {module}_support import *  # noqa: F403 (Chart, Result and the measuring helpers)"
+    return f"from __future__ import annotations\n\n{imports}\n\n{support}\n\n\n{code}\n"
 
 
 def measured(result: Result) -> str:

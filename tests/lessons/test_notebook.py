@@ -87,6 +87,18 @@ def test_the_race_notebook_runs_top_to_bottom_and_prints_its_headline(tmp_path):
     assert (tmp_path / "pilab_race.py").exists()  # where the spawned processes found their functions
 
 
+@pytest.mark.slow
+def test_the_pool_notebook_runs_its_spawned_pool_top_to_bottom(tmp_path):
+    params = get("pool_vs_map").check(
+        {"tiny_items": 1_000, "heavy_tasks": 2, "heavy_steps": 1_000, "workers": 2}
+    )
+    out = printed(
+        execute(lesson_notebook(get("pool_vs_map"), params, POOL, _=translator("es")), tmp_path).cells[-2]
+    )
+    assert out.startswith("tiny tasks: Pool(2).map ") and "starting the pool took" in out
+    assert "pool speed-up, heavy tasks: ×" in out
+
+
 @pytest.mark.parametrize(
     ("lang", "label"), [("en", "Download as notebook"), ("es", "Descargar como notebook")]
 )
