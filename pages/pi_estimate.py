@@ -8,6 +8,8 @@ from core.pi import BACKENDS, backends, stream
 from core.pi.report import results_table
 from core.pi.request import Request, run_backends
 from ui import ensure_app_navigation
+from ui.i18n import translator
+from ui.notebooks import pi_download
 from ui.pi import charts, panels
 from ui.pi.settings import N_OPTIONS, fmt_n, initial_values, slider_max_workers, write_url_state
 from ui.runtime import access
@@ -92,3 +94,4 @@ st.subheader(f"{results[0].n:,} samples, seed {results[0].seed}")
 panels.cards(results, table)
 panels.clusters(table, st.session_state.get("pi_request"), operator=operator)
 panels.result_tabs(results, table)
+pi_download(results, _=translator())

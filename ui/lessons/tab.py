@@ -6,7 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Lesson
+from ui.i18n import translator
 from ui.lessons.result import show
+from ui.notebooks import lesson_download
 
 
 def settings(lesson: Lesson) -> dict:
@@ -50,6 +52,7 @@ def lesson_tab(number: int, lesson: Lesson) -> None:
     result = st.session_state.get(key)
     if result is not None:
         show(result)
+        lesson_download(lesson, params, result, _=translator())
     else:
         st.caption("Press Run to measure it here.")
     st.markdown(f"**Why.** {lesson.why}")
