@@ -45,6 +45,10 @@ class Translator:
         """``value`` as this language writes it (see ``number``)."""
         return number(value, self.lang, decimals=decimals)
 
+    def significant(self, value: float, *, digits: int = 3) -> str:
+        """``value`` to ``digits`` significant digits as this language writes it (see ``significant``)."""
+        return significant(value, self.lang, digits=digits)
+
     @property
     def separators(self) -> str:
         """The decimal and grouping marks of this language, as Plotly's ``layout.separators`` takes them
@@ -121,6 +125,13 @@ def number(value: float, lang: str, *, decimals: int | None = None) -> str:
         return format_decimal(value, locale=locale, decimal_quantization=False)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=locale)
+
+
+def significant(value: float, lang: str, *, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits as Python's ``g`` format writes it (1.23e+07, 0.0456),
+    its mantissa in ``lang``'s decimal mark (1,23e+07 in Spanish). For the eye only."""
+    mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
+    return number(float(mantissa), lang) + (f"e{exponent}" if exponent else "")
 
 
 def language_name(lang: str) -> str:

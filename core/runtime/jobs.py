@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from core.runtime import processes
 from core.runtime.cancel import Cancelled
+from core.runtime.i18n import N_, Translate, english
 
 log = logging.getLogger(__name__)
 State = Literal["queued", "running", "done", "cancelled", "failed"]
@@ -33,7 +34,16 @@ _runners: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
 class Busy(RuntimeError):
-    """The runner's queue is full; try again when a job has finished."""
+    """The runner's queue is full; try again when a job has finished. ``str()`` is the English message;
+    ``text(_)`` the same in ``_``'s language."""
+
+    def __init__(self, message: str, **placeholders: Any) -> None:
+        super().__init__(message.format(**placeholders))
+        self.message, self.placeholders = message, placeholders
+
+    def text(self, _: Translate = english) -> str:
+        """The message in ``_``'s language."""
+        return _(self.message, **self.placeholders)
 
 
 @dataclass(kw_only=True)
@@ -140,10 +150,12 @@ class JobRunner:
         with self._lock:
             self._forget_finished()
             if sum(j.state == "queued" for j in self._jobs) >= self.max_waiting:
-                raise Busy(f"{self.max_waiting} runs are already waiting; try again in a moment")
+                raise Busy(N_("{n} runs are already waiting; try again in a moment"), n=self.max_waiting)
             mine = sum(j.owner == owner and not j.over for j in self._jobs) if owner else 0
             if per_owner is not None and mine >= per_owner:
-                raise Busy(f"you already have {mine} run(s) queued or running; wait for it or cancel it")
+                raise Busy(
+                    N_("you already have {n} run(s) queued or running; wait for it or cancel it"), n=mine
+                )
             job = Job(label=label, owner=owner, budget_s=budget_s)
             self._jobs.append(job)
             self._work[job.id] = work
