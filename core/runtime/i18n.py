@@ -134,6 +134,17 @@ def significant(value: float, lang: str, *, digits: int = 3) -> str:
     return number(float(mantissa), lang) + (f"e{exponent}" if exponent else "")
 
 
+def signed(value: float, _: Translator, *, decimals: int = 2) -> str:
+    """``value`` with its sign always written (+0.53, -1.20; +0,53 in Spanish), in ``_``'s language."""
+    return ("+" if value >= 0 else "-") + _.number(abs(value), decimals=decimals)
+
+
+def scientific(value: float, _: Translator) -> str:
+    """``value`` as ``+1.23e-04`` (its sign always written), the mantissa in ``_``'s language."""
+    mantissa, exponent = f"{value:+.2e}".split("e")
+    return signed(float(mantissa), _) + "e" + exponent
+
+
 def language_name(lang: str) -> str:
     """A language's own name for itself, capitalised (Español, English): the switch's labels."""
     from babel import Locale

@@ -11,7 +11,7 @@ from core.pi import BACKENDS, Estimate, dask_client, ray_engine, stats, stream
 from core.pi.points import MAX_POINTS, sample_points
 from core.pi.report import kernel_source
 from core.pi.request import Request
-from core.runtime.i18n import N_, Translate, english, translator
+from core.runtime.i18n import N_, Translate, english, scientific, signed, translator
 from ui import url
 from ui.i18n import readable
 from ui.pi import charts
@@ -29,17 +29,6 @@ def cached_curve(seed: int, n: int) -> pd.DataFrame:
 def points_figure(seed: int, n: int, lang: str = "en"):
     """The points figure of a run, in ``lang``: built once per (seed, n, lang), not on every rerun."""
     return charts.points(cached_points(seed, n), n, _=translator(lang))
-
-
-def signed(value: float, _: Translate, *, decimals: int = 2) -> str:
-    """``value`` with its sign always written (+0.53, -1.20), in ``_``'s language."""
-    return ("+" if value >= 0 else "-") + _.number(abs(value), decimals=decimals)
-
-
-def scientific(value: float, _: Translate) -> str:
-    """``value`` as ``+1.23e-04`` (its sign always written), the mantissa in ``_``'s language."""
-    mantissa, exponent = f"{value:+.2e}".split("e")
-    return signed(float(mantissa), _) + "e" + exponent
 
 
 def cards(results: list[Estimate], table: pd.DataFrame, *, _: Translate = english) -> None:
