@@ -63,7 +63,7 @@ with st.form("pi-run"):
     submitted = st.form_submit_button(_("Run"), type="primary", icon="▶️")
 unavailable = {name: b.why_unavailable() for name, b in BACKENDS.items() if b.why_unavailable()}
 if unavailable:
-    reasons = "; ".join(f"**{k}** ({v})" for k, v in unavailable.items())
+    reasons = "; ".join(f"**{k}** ({_(v)})" for k, v in unavailable.items())
     st.caption(_("Not available here: {reasons}", reasons=reasons))
 
 if submitted:

@@ -49,12 +49,12 @@ def tabs(labels: list[str], key: str, *, _: Translate | None = None):
     if _ is None:
         return st.tabs(labels, key=key, bind="query-params")
     shown = [_(label) for label in labels]
-    linked = st.query_params.get(key)
-    if linked and linked not in shown:
-        for label, here in zip(labels, shown, strict=True):
-            if linked in {translator(lang)(label) for lang in LANGUAGES}:
-                st.query_params[key] = here
-                if st.session_state.get(key) not in (None, *shown):
-                    del st.session_state[key]
-                break
-    return st.tabs(shown, key=key, bind="query-params")
+    linked, opened = st.query_params.get(key), None
+    if linked and linked not in shown:  # a link in another language (or the code's English) opens that tab
+        named = {
+            translator(lang)(label): here
+            for label, here in zip(labels, shown, strict=True)
+            for lang in LANGUAGES
+        }
+        opened = named.get(linked)
+    return st.tabs(shown, key=key, bind="query-params", default=opened)
