@@ -81,7 +81,7 @@ def show_outcome(key: str, finished: Job | None, what: str, *, _: Translate | No
         )
     elif job.state == "failed":
         first = _(" ({n} {what} finished first and are kept.)", n=_.number(kept), what=what) if kept else ""
-        st.error(f"{job.error}{first}")
+        st.error(f"{job.error_text(_)}{first}")
 
 
 def _outcome(key: str) -> str:
