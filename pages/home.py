@@ -59,10 +59,13 @@ GUIDE = [
         ),
     ),
 ]
-for column, (path, title, icon, what) in zip(st.columns(len(GUIDE)), GUIDE, strict=True):
-    with column.container(border=True):
-        st.page_link(path, label=f"**{title}**", icon=icon)
-        st.markdown(what)
+CARDS_PER_ROW = 2  # a card's title on one line, in every language, on a projector 1400 px wide
+for first in range(0, len(GUIDE), CARDS_PER_ROW):
+    row = GUIDE[first : first + CARDS_PER_ROW]
+    for column, (path, title, icon, what) in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+        with column.container(border=True):
+            st.page_link(path, label=f"**{title}**", icon=icon)
+            st.markdown(what)
 
 st.subheader(_("Backends on this machine"))
 KINDS = {"lecture": _("lecture"), "fast": _("fast"), "gpu": _("gpu")}

@@ -16,52 +16,61 @@ from ui.runtime import access
 from ui.runtime.jobs import show_job, start
 
 ensure_app_navigation()
+_ = translator()
 available = backends.available()
 operator = access.is_operator()
 
-st.title("🎯 Estimate π")
+st.title("🎯 " + _("Estimate π"))
 st.markdown(
-    "Throw **N** points into the unit square; the share inside the quarter circle is π/4. Pick backends and "
-    "press **Run**: every backend counts its points, and the same seed gives the same count every time."
+    _(
+        "Throw **N** points into the unit square; the share inside the quarter circle is π/4. Pick "
+        "backends and press **Run**: every backend counts its points, and the same seed gives the same count "
+        "every time."
+    )
 )
 
-initial = initial_values(available, slider_max_workers())
+initial = initial_values(available, slider_max_workers(), _=_)
 with st.form("pi-run"):
     left, right = st.columns([3, 2])
     n = left.select_slider(
-        "Samples N (log scale)", N_OPTIONS, value=initial["pi_n"], format_func=fmt_n, key="pi_n"
+        _("Samples N (log scale)"), N_OPTIONS, value=initial["pi_n"], format_func=fmt_n, key="pi_n"
     )
-    chosen = left.multiselect("Backends", available, default=initial["pi_backends"], key="pi_backends")
-    seed = right.number_input("Seed", 0, stream.SEED_MAX, initial["pi_seed"], step=1, key="pi_seed")
+    chosen = left.multiselect(_("Backends"), available, default=initial["pi_backends"], key="pi_backends")
+    seed = right.number_input(_("Seed"), 0, stream.SEED_MAX, initial["pi_seed"], step=1, key="pi_seed")
     workers = right.slider(
-        "Workers (parallel backends)", 1, slider_max_workers(), initial["pi_workers"], key="pi_workers"
+        _("Workers (parallel backends)"), 1, slider_max_workers(), initial["pi_workers"], key="pi_workers"
     )
     scheduler = ray_address = ""
     if operator:  # an address the server connects to: the operator's choice, never a student's
-        with st.expander("Dask cluster"):
+        with st.expander(_("Dask cluster")):
             scheduler = st.text_input(
-                "Scheduler address",
+                _("Scheduler address"),
                 key="pi_scheduler",
-                placeholder="empty: a local cluster on this machine",
-                help="tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default",
+                placeholder=_("empty: a local cluster on this machine"),
+                help=_(
+                    "tcp://host:8786 of a running `dask scheduler`; PILAB_DASK_SCHEDULER sets the default"
+                ),
             )
-        with st.expander("Ray cluster"):
+        with st.expander(_("Ray cluster")):
             ray_address = st.text_input(
-                "Ray address",
+                _("Ray address"),
                 key="pi_ray_address",
-                placeholder="empty: a local Ray instance on this machine",
-                help="host:6379 of a cluster this machine is a node of, or ray://host:10001; "
-                "PILAB_RAY_ADDRESS sets the default",
+                placeholder=_("empty: a local Ray instance on this machine"),
+                help=_(
+                    "host:6379 of a cluster this machine is a node of, or ray://host:10001; "
+                    "PILAB_RAY_ADDRESS sets the default"
+                ),
             )
-    submitted = st.form_submit_button("Run", type="primary", icon="▶️")
+    submitted = st.form_submit_button(_("Run"), type="primary", icon="▶️")
 unavailable = {name: b.why_unavailable() for name, b in BACKENDS.items() if b.why_unavailable()}
 if unavailable:
-    st.caption("Not available here: " + "; ".join(f"**{k}** ({v})" for k, v in unavailable.items()))
+    reasons = "; ".join(f"**{k}** ({_(v)})" for k, v in unavailable.items())
+    st.caption(_("Not available here: {reasons}", reasons=reasons))
 
 if submitted:
     write_url_state()
-    limited = {b: why for b in chosen if (why := access.run_refusal(b, int(n)))}
-    refused = [f"**{name}** refused before running: {reason}" for name, reason in limited.items()]
+    limited = {b: why for b in chosen if (why := access.run_refusal(b, int(n), _=_))}
+    refused = [_("**{name}** refused before running: {reason}", name=b, reason=r) for b, r in limited.items()]
     request = Request(
         backends=tuple(b for b in chosen if b not in limited),
         n=int(n),
@@ -70,28 +79,31 @@ if submitted:
         scheduler=scheduler.strip() or None,
         ray_address=ray_address.strip() or None,
     )
-    refused += [f"**{name}** refused before running: {reason}" for name, reason in request.refusals().items()]
-    st.session_state.pi_refused = refused if chosen else ["Pick at least one backend."]
+    refused += [
+        _("**{name}** refused before running: {reason}", name=b, reason=r)
+        for b, r in request.refusals(_=_).items()
+    ]
+    st.session_state.pi_refused = refused if chosen else [_("Pick at least one backend.")]
     if chosen and request.runnable() and "pi_job" not in st.session_state:
         st.session_state.pi_request = request
-        start("pi_job", "π", functools.partial(run_backends, request))
+        start("pi_job", "π", functools.partial(run_backends, request, _=_), _=_)
 
 for message in st.session_state.get("pi_refused", []):  # kept until the next Run: a short run reruns the page
     st.warning(message)
-kept = show_job("pi_job", what="backend runs")
+kept = show_job("pi_job", what=_("backend runs"), _=_)
 if kept:
     st.session_state.pi_results = kept
     st.session_state.setdefault("pi_history", []).extend(e.to_dict() for e in kept)
 
 results = st.session_state.get("pi_results")
 if not results:
-    st.info("Choose N and backends, then press **Run**.")
-    st.plotly_chart(charts.target(int(n)), width="stretch", key="pi_chart_points")
+    st.info(_("Choose N and backends, then press **Run**."))
+    st.plotly_chart(charts.target(int(n), _=_), width="stretch", key="pi_chart_points")
     st.stop()
 
 table = results_table(results)
-st.subheader(f"{results[0].n:,} samples, seed {results[0].seed}")
-panels.cards(results, table)
-panels.clusters(table, st.session_state.get("pi_request"), operator=operator)
-panels.result_tabs(results, table)
-pi_download(results, _=translator())
+st.subheader(_("{n} samples, seed {seed}", n=_.number(results[0].n), seed=results[0].seed))
+panels.cards(results, table, _=_)
+panels.clusters(table, st.session_state.get("pi_request"), operator=operator, _=_)
+panels.result_tabs(results, table, _=_)
+pi_download(results, _=_)

@@ -11,6 +11,8 @@ import re
 
 import streamlit as st
 
+from core.runtime.i18n import LANGUAGES, Translate, translator
+
 
 def params() -> dict[str, str]:
     """The parameters of the page's URL."""
@@ -40,7 +42,19 @@ def whole(text: str, low: int, high: int) -> int | None:
     return None
 
 
-def tabs(labels: list[str], key: str):
+def tabs(labels: list[str], key: str, *, _: Translate | None = None):
     """``st.tabs`` whose open tab is in the URL (``?key=label``): a link opens that tab, and only the open
-    tab's body needs drawing (``tab.open``)."""
-    return st.tabs(labels, key=key, bind="query-params")
+    tab's body needs drawing (``tab.open``). With ``_``, the labels (messages) are shown in its language,
+    and a link naming a tab in another language (or in the code's English) opens that same tab."""
+    if _ is None:
+        return st.tabs(labels, key=key, bind="query-params")
+    shown = [_(label) for label in labels]
+    linked, opened = st.query_params.get(key), None
+    if linked and linked not in shown:  # a link in another language (or the code's English) opens that tab
+        named = {
+            translator(lang)(label): here
+            for label, here in zip(labels, shown, strict=True)
+            for lang in LANGUAGES
+        }
+        opened = named.get(linked)
+    return st.tabs(shown, key=key, bind="query-params", default=opened)

@@ -7,7 +7,9 @@ import sys
 
 from core.pi import BACKENDS, Cancelled, estimate, parse_n
 from core.pi.backends import backend_rows
-from core.runtime.cli import Parser, fail, run
+from core.pi.engine import Estimate, check_request
+from core.runtime.cli import Parser, add_lang_argument, fail, run
+from core.runtime.i18n import Translate, scientific, signed, translator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheduler", help="Dask scheduler address (default: PILAB_DASK_SCHEDULER or local)")
     parser.add_argument("--ray-address", help="Ray cluster address (default: PILAB_RAY_ADDRESS or local)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_lang_argument(parser)
     args = parser.parse_args(argv)
+    _ = translator(args.lang)  # the human-readable lines only: --json is the same in every language
 
     if args.list:
         rows = backend_rows()
@@ -29,12 +33,14 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(rows, indent=2))
         else:
             for r in rows:
-                state = "available" if r["available"] else f"unavailable: {r['why_unavailable']}"
+                why = _(r["why_unavailable"] or "")
+                state = _("available") if r["available"] else _("unavailable: {why}", why=why)
                 print(f"{r['name']:16s} {r['family']:8s} {state}")
         return 0
     if not args.backend or args.n is None:
         parser.error("give --list, or --backend NAME and --n N")
     try:
+        check_request(args.backend, parse_n(args.n), seed=args.seed, workers=args.workers, _=_)
         result = estimate(
             args.backend,
             parse_n(args.n),
@@ -47,20 +53,34 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler or cluster, a deadline
         fail(str(exc), parser.prog)
     except (Cancelled, KeyboardInterrupt):
-        print(f"{parser.prog}: cancelled", file=sys.stderr)
+        print(f"{parser.prog}: {_('cancelled')}", file=sys.stderr)
         return 130
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
-        print(
-            f"{result.backend}: π ≈ {result.pi:.8f} from {result.n:,} samples (seed {result.seed}), "
-            f"error {result.error:+.2e} = {result.z:+.2f} σ; {result.elapsed_s:.4f} s run, "
-            f"{result.compile_s:.3f} s compile, {result.startup_s:.3f} s start-up, "
-            f"{result.samples_per_s:.3g} samples/s on {result.workers} worker(s)"
-        )
+        print(summary(result, _))
         for note in result.notes:
-            print(f"note: {note}")
+            print(_("note: {note}", note=_(note)))
     return 0
+
+
+def summary(result: Estimate, _: Translate) -> str:
+    """One estimate in one line, in ``_``'s language and its way of writing numbers."""
+    return _(
+        "{backend}: π ≈ {pi} from {n} samples (seed {seed}), error {error} = {z} σ; {run} s run, "
+        "{compile} s compile, {startup} s start-up, {rate} samples/s on {workers} worker(s)",
+        backend=result.backend,
+        pi=_.number(result.pi, decimals=8),
+        n=_.number(result.n),
+        seed=result.seed,
+        error=scientific(result.error, _),
+        z=signed(result.z, _),
+        run=_.number(result.elapsed_s, decimals=4),
+        compile=_.number(result.compile_s, decimals=3),
+        startup=_.number(result.startup_s, decimals=3),
+        rate=_.significant(result.samples_per_s),
+        workers=_.number(result.workers),
+    )
 
 
 if __name__ == "__main__":

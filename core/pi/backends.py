@@ -24,7 +24,7 @@ def _missing(module: str) -> Callable[[], str | None]:
     return why
 
 
-_ARRAYS_REASON = (
+_ARRAYS_REASON = N_(
     "the lecture's array version holds about 33 bytes a sample at once: use numpy_chunked or numba_parallel"
 )
 
@@ -40,7 +40,7 @@ BACKENDS: dict[str, Backend] = {
             count=local.lecture_python(kernels.lecture_python, 1 << 16),
             prepare=local.no_prepare,
             max_n=PYTHON_MAX_N,
-            max_n_reason="pure Python makes about 5e6 samples/s: use numba or numba_parallel",
+            max_n_reason=N_("pure Python makes about 5e6 samples/s: use numba or numba_parallel"),
         ),
         Backend(
             name="numpy",

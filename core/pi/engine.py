@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
 from core.runtime.checks import bounded
+from core.runtime.i18n import Translate, english
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -56,9 +57,10 @@ def get_backend(name: str) -> Backend:
 
 
 def check_request(
-    backend: str, n: object, *, seed: object = None, workers: object = None
+    backend: str, n: object, *, seed: object = None, workers: object = None, _: Translate = english
 ) -> tuple[Backend, int]:
-    """Validate a request before running it: the backend exists, is available here and can take n."""
+    """Validate a request before running it: the backend exists, is available here and can take n (why
+    not: a ``ValueError`` in ``_``'s language)."""
     chosen = get_backend(backend)
     count = parse_n(n)
     if seed is not None:
@@ -67,10 +69,18 @@ def check_request(
         bounded(workers, low=1, high=executors.max_workers(), what="workers (on this machine)")
     reason = chosen.why_unavailable()
     if reason:
-        raise ValueError(f"backend {backend!r} is not available here: {reason}")
+        raise ValueError(
+            _("backend {name} is not available here: {reason}", name=repr(backend), reason=_(reason))
+        )
     if count > chosen.max_n:
         raise ValueError(
-            f"{backend} takes n up to {chosen.max_n:.0e}, not {count:.3g}: {chosen.max_n_reason}"
+            _(
+                "{name} takes n up to {limit}, not {n}: {reason}",
+                name=backend,
+                limit=f"{chosen.max_n:.0e}",
+                n=f"{count:.3g}",
+                reason=_(chosen.max_n_reason),
+            )
         )
     return chosen, count
 

@@ -115,11 +115,11 @@ class Settings:
             language=_language(get("language")),
         )
 
-    def run_refusal(self, backend: str, n: int, *, slow: bool) -> str | None:
-        """Why a student may not run ``backend`` on ``n`` samples here, or None."""
+    def run_refusal(self, backend: str, n: int, *, slow: bool, _: Translate = english) -> str | None:
+        """Why a student may not run ``backend`` on ``n`` samples here (in ``_``'s language), or None."""
         limit = min(self.student_max_n, self.slow_max_n) if slow else self.student_max_n
         if n > limit:
-            return f"students may run {backend} on up to {limit:.0e} samples on this server, not {n:.0e}"
+            return _(STUDENT_LIMIT, name=backend, limit=f"{limit:.0e}", n=f"{n:.0e}")
         return None
 
     def student_sweep(self, ns: list[int], budget_s: float) -> tuple[list[int], float]:
@@ -128,6 +128,7 @@ class Settings:
         return [n for n in ns if n <= self.student_max_n] or ns[:1], min(budget_s, self.job_budget_s)
 
 
+STUDENT_LIMIT = N_("students may run {name} on up to {limit} samples on this server, not {n}")
 NO_PASSCODE = N_("no operator passcode is set on this server ([pilab] operator_passcode in secrets)")
 TOO_MANY_TRIES = N_("too many wrong tries: wait {seconds} s before the next one")
 WRONG_PASSCODE = N_("wrong passcode; the next try is possible in {seconds} s")

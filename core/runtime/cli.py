@@ -1,12 +1,13 @@
-"""What every ``python -m core.*`` command line shares: one-line errors with exit status 2."""
+"""What every ``python -m core.*`` command line shares: one-line errors with exit status 2, and ``--lang``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
-from core.runtime import processes
+from core.runtime import i18n, processes
 
 
 class Parser(argparse.ArgumentParser):
@@ -14,6 +15,18 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         fail(message, self.prog)
+
+
+def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--lang`` (one of ``i18n.LANGUAGES``) for the human-readable output; its default is the
+    environment's language (``LC_ALL``/``LANG``: ``es_CL.UTF-8`` → es, anything else → en). ``--json``
+    output never depends on it."""
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=i18n.language_from_env(os.environ),
+        help="language of the human-readable output (default: from LC_ALL/LANG, else en)",
+    )
 
 
 def fail(message: str, prog: str = "pilab") -> None:

@@ -11,6 +11,7 @@ their numbers stay Python's.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,10 @@ class Translator:
     def number(self, value: float, *, decimals: int | None = None) -> str:
         """``value`` as this language writes it (see ``number``)."""
         return number(value, self.lang, decimals=decimals)
+
+    def significant(self, value: float, *, digits: int = 3) -> str:
+        """``value`` to ``digits`` significant digits as this language writes it (see ``significant``)."""
+        return significant(value, self.lang, digits=digits)
 
     @property
     def separators(self) -> str:
@@ -99,6 +104,15 @@ def default_language(*, setting: str | None = None, browser: str | None = None) 
     return supported(setting) or supported(browser) or FALLBACK
 
 
+def language_from_env(env: Mapping[str, str]) -> str:
+    """A command line's language from the environment as POSIX reads it (``LC_ALL``, then ``LC_MESSAGES``,
+    then ``LANG``: ``es_CL.UTF-8`` → ``es``); English where none names one of LANGUAGES."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return supported(env[name].split(".")[0]) or FALLBACK
+    return FALLBACK
+
+
 def number(value: float, lang: str, *, decimals: int | None = None) -> str:
     """``value`` as ``lang`` writes it (Spanish: 3,141593 and 10.000.000; English: 3.141593 and 10,000,000),
     with every decimal it has, or exactly ``decimals`` of them. For the eye only: never in an export."""
@@ -117,6 +131,24 @@ def separators(lang: str) -> str:
     from babel.numbers import get_decimal_symbol, get_group_symbol
 
     return get_decimal_symbol(lang) + get_group_symbol(lang)
+
+
+def significant(value: float, lang: str, *, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits as Python's ``g`` format writes it (1.23e+07, 0.0456),
+    its mantissa in ``lang``'s decimal mark (1,23e+07 in Spanish). For the eye only."""
+    mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
+    return number(float(mantissa), lang) + (f"e{exponent}" if exponent else "")
+
+
+def signed(value: float, _: Translator, *, decimals: int = 2) -> str:
+    """``value`` with its sign always written (+0.53, -1.20; +0,53 in Spanish), in ``_``'s language."""
+    return ("+" if value >= 0 else "-") + _.number(abs(value), decimals=decimals)
+
+
+def scientific(value: float, _: Translator) -> str:
+    """``value`` as ``+1.23e-04`` (its sign always written), the mantissa in ``_``'s language."""
+    mantissa, exponent = f"{value:+.2e}".split("e")
+    return signed(float(mantissa), _) + "e" + exponent
 
 
 def language_name(lang: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from core.runtime import processes
 from core.runtime.cancel import Cancelled
+from core.runtime.i18n import N_, Translate, english
 
 log = logging.getLogger(__name__)
 State = Literal["queued", "running", "done", "cancelled", "failed"]
@@ -32,8 +33,22 @@ _ids = itertools.count(1)
 _runners: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
+STALLED = N_("{what} made no progress for {seconds} s and was stopped")
+OVER_BUDGET = N_("{what} ran past its time budget of {seconds} s and was stopped")
+NOT_STOPPED = N_("it did not stop within {seconds} s of the request and was ended")
+
+
 class Busy(RuntimeError):
-    """The runner's queue is full; try again when a job has finished."""
+    """The runner's queue is full; try again when a job has finished. ``str()`` is the English message;
+    ``text(_)`` the same in ``_``'s language."""
+
+    def __init__(self, message: str, **placeholders: Any) -> None:
+        super().__init__(message.format(**placeholders))
+        self.message, self.placeholders = message, placeholders
+
+    def text(self, _: Translate = english) -> str:
+        """The message in ``_``'s language."""
+        return _(self.message, **self.placeholders)
 
 
 @dataclass(kw_only=True)
@@ -53,6 +68,7 @@ class Job:
     last_news: float = field(default_factory=time.monotonic)
     stop_asked_at: float | None = None
     stop_reason: str | None = None  # why the watchdog stopped it
+    reason_message: tuple[str, dict] | None = None  # the watchdog's reason as a message and its placeholders
     owner: str = ""  # who asked for it (a visitor), for the Jobs panel and per-visitor limits
     budget_s: float | None = None  # the longest it may run
     submitted_at: float = field(default_factory=time.time)
@@ -92,6 +108,19 @@ class Job:
         """Samples a second in the current stage so far."""
         spent = time.monotonic() - self._stage_started
         return self.done / spent if self.done and spent > 0 else 0.0
+
+    def error_text(self, _: Translate = english) -> str | None:
+        """``error`` in ``_``'s language where it is the watchdog's reason (a message), else as it is."""
+        if self.reason_message is not None and self.error is not None:
+            message, placeholders = self.reason_message
+            if self.error == message.format(**placeholders):
+                return _(message, **placeholders)
+        return self.error
+
+    def stop_for(self, message: str, **placeholders: Any) -> str:
+        """Record the watchdog's reason (``message`` with its placeholders) and return it in English."""
+        self.reason_message = (message, placeholders)
+        return message.format(**placeholders)
 
     def end(self, state: State, error: str | None = None) -> bool:
         """Record how the job ended, once; False if it had already ended (the watchdog was first)."""
@@ -140,10 +169,12 @@ class JobRunner:
         with self._lock:
             self._forget_finished()
             if sum(j.state == "queued" for j in self._jobs) >= self.max_waiting:
-                raise Busy(f"{self.max_waiting} runs are already waiting; try again in a moment")
+                raise Busy(N_("{n} runs are already waiting; try again in a moment"), n=self.max_waiting)
             mine = sum(j.owner == owner and not j.over for j in self._jobs) if owner else 0
             if per_owner is not None and mine >= per_owner:
-                raise Busy(f"you already have {mine} run(s) queued or running; wait for it or cancel it")
+                raise Busy(
+                    N_("you already have {n} run(s) queued or running; wait for it or cancel it"), n=mine
+                )
             job = Job(label=label, owner=owner, budget_s=budget_s)
             self._jobs.append(job)
             self._work[job.id] = work
@@ -224,15 +255,15 @@ class JobRunner:
         if job.stop_asked_at is None:
             what = job.stage or job.label
             if now - job.last_news > self.stall_s:
-                job.stop_reason = f"{what} made no progress for {self.stall_s:g} s and was stopped"
+                job.stop_reason = job.stop_for(STALLED, what=what, seconds=f"{self.stall_s:g}")
             elif job.budget_s is not None and now - (job.started_at or now) > job.budget_s:
-                job.stop_reason = f"{what} ran past its time budget of {job.budget_s:g} s and was stopped"
+                job.stop_reason = job.stop_for(OVER_BUDGET, what=what, seconds=f"{job.budget_s:g}")
             if job.stop_reason:
                 job.cancel()
             return
         if now - job.stop_asked_at > self.grace_s:
-            ended = f"it did not stop within {self.grace_s:g} s of the request and was ended"
-            if job.end("failed" if job.stop_reason else "cancelled", job.stop_reason or ended):
+            ended = job.stop_reason or job.stop_for(NOT_STOPPED, seconds=f"{self.grace_s:g}")
+            if job.end("failed" if job.stop_reason else "cancelled", ended):
                 self._release(job)
 
 

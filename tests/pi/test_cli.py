@@ -125,3 +125,50 @@ def test_bench_csv_and_bad_input(capsys):
     assert out.returncode == 0 and out.stdout.splitlines()[0].startswith("backend,n,workers,inside")
     bad = run_here(bench_main, "--backends", "numpy_chunked", "--n", "-1", capsys=capsys)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+TIMED = {"elapsed_s", "compile_s", "startup_s", "samples_per_s"}  # measured: differ from run to run
+
+
+def test_lang_es_writes_the_human_line_in_spanish_with_spanish_numbers(capsys, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "C")
+    out = run_here(
+        pi_main, "--backend", "numpy_chunked", "--n", "1e5", "--seed", "1", "--lang", "es", capsys=capsys
+    )
+    assert out.returncode == 0
+    assert "numpy_chunked: π ≈ 3," in out.stdout
+    assert "con 100.000 muestras (semilla 1)" in out.stdout
+    assert "muestras/s en 1 worker(s)" in out.stdout and "samples" not in out.stdout
+    english = run_here(pi_main, "--backend", "numpy_chunked", "--n", "1e5", "--seed", "1", capsys=capsys)
+    assert "from 100,000 samples (seed 1)" in english.stdout and " π ≈ 3." in english.stdout
+
+
+def test_the_environment_sets_the_language_and_lang_wins_over_it(capsys, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "es_CL.UTF-8")
+    spanish = run_here(pi_main, "--backend", "numpy_chunked", "--n", "1e4", "--seed", "1", capsys=capsys)
+    assert "10.000 muestras" in spanish.stdout
+    english = run_here(
+        pi_main, "--backend", "numpy_chunked", "--n", "1e4", "--seed", "1", "--lang", "en", capsys=capsys
+    )
+    assert "10,000 samples" in english.stdout
+
+
+def test_a_refusal_is_in_the_chosen_language(capsys):
+    out = run_here(pi_main, "--backend", "numpy", "--n", "1e12", "--lang", "es", capsys=capsys)
+    assert out.returncode == 2
+    assert "numpy acepta n hasta 2e+08, no 1e+12" in out.stderr
+
+
+def test_json_never_changes_with_the_language(capsys):
+    runs = {}
+    for lang in ("es", "en"):
+        args = ("--backend", "numpy_chunked", "--n", "1e5", "--seed", "3", "--json", "--lang", lang)
+        out = run_here(pi_main, *args, capsys=capsys)
+        assert out.returncode == 0
+        runs[lang] = {k: v for k, v in json.loads(out.stdout).items() if k not in TIMED}
+    assert runs["es"] == runs["en"]
+    assert isinstance(runs["es"]["pi"], float)
+    listed = {
+        lang: run_here(pi_main, "--list", "--json", "--lang", lang, capsys=capsys).stdout for lang in runs
+    }
+    assert listed["es"] == listed["en"]

@@ -17,7 +17,15 @@ from google.protobuf import text_format
 from core.pi import BACKENDS
 from core.pi.backends import backend_rows
 from core.runtime.access import PasscodeGate, Settings
-from core.runtime.i18n import LANGUAGES, catalog_path, default_language, number, translator
+from core.runtime.cli import Parser, add_lang_argument
+from core.runtime.i18n import (
+    LANGUAGES,
+    catalog_path,
+    default_language,
+    language_from_env,
+    number,
+    translator,
+)
 from tests.support.apptest import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +205,32 @@ def test_the_operators_language_is_where_a_visitor_starts_and_a_link_still_wins(
     assert "lang" not in at.query_params  # nobody chose: the URL stays as it was
     linked = app(secrets={"pilab": {"language": "es"}}, query={"lang": "en"})
     assert "Backends on this machine" in shown(linked)
+
+
+@pytest.mark.parametrize(
+    ("env", "lang"),
+    [
+        ({"LANG": "es_CL.UTF-8"}, "es"),
+        ({"LC_ALL": "es_ES", "LANG": "en_US.UTF-8"}, "es"),
+        ({"LC_ALL": "C.UTF-8", "LANG": "es_CL.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_a_command_lines_language_comes_from_lc_all_then_lang(env, lang):
+    assert language_from_env(env) == lang
+
+
+def test_lang_argument_defaults_to_the_environments_language_and_takes_es_or_en(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "es_CL.UTF-8")
+    parser = Parser(prog="t")
+    add_lang_argument(parser)
+    assert parser.parse_args([]).lang == "es"
+    assert parser.parse_args(["--lang", "en"]).lang == "en"
+    monkeypatch.setenv("LC_ALL", "C")
+    parser = Parser(prog="t")
+    add_lang_argument(parser)
+    assert parser.parse_args([]).lang == "en"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--lang", "fr"])

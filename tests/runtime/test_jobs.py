@@ -140,3 +140,19 @@ def test_a_job_that_reports_progress_is_never_stopped_as_stalled():
 
     job = wait_over(runner.submit("busy", busy), timeout=30)
     assert job.state == "done" and job.result == "ok"
+
+
+def test_the_watchdogs_reason_reads_in_the_visitors_language_and_stays_english_in_error():
+    from core.runtime.i18n import translator
+    from core.runtime.jobs import OVER_BUDGET, Job
+
+    job = Job(label="π")
+    reason = job.stop_for(OVER_BUDGET, what="numba (1 of 2)", seconds="60")
+    job.end("failed", reason)
+    assert job.error == "numba (1 of 2) ran past its time budget of 60 s and was stopped"
+    assert job.error_text() == job.error
+    es = job.error_text(translator("es"))
+    assert es == "numba (1 of 2) superó su presupuesto de tiempo de 60 s y se detuvo"
+    other = Job(label="x")
+    other.end("failed", "ValueError: bad")
+    assert other.error_text(translator("es")) == "ValueError: bad"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.pi import executors, parse_n, stream
+from core.runtime.i18n import Translate, english
 from ui import url
 
 N_OPTIONS = [m * 10**e for e in range(2, 10) for m in (1, 2, 5)] + [10**10]
@@ -29,7 +30,7 @@ def fmt_n(n: int) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def _from_url(available: list[str], max_workers: int) -> tuple[dict, list[str]]:
+def _from_url(available: list[str], max_workers: int, _: Translate) -> tuple[dict, list[str]]:
     """The settings a link carries, and what it carried that could not be used."""
     link, found, bad = url.params(), {}, []
     if "n" in link:
@@ -41,7 +42,7 @@ def _from_url(available: list[str], max_workers: int) -> tuple[dict, list[str]]:
     if "backends" in link:
         names = [b for b in link["backends"].split(",") if b]
         found["pi_backends"] = [b for b in names if b in available]
-        bad += [f"backend {b}" for b in names if b not in available]
+        bad += [_("backend {name}", name=b) for b in names if b not in available]
     for key, name, low, high in (
         ("pi_seed", "seed", 0, stream.SEED_MAX),
         ("pi_workers", "workers", 1, max_workers),
@@ -55,7 +56,7 @@ def _from_url(available: list[str], max_workers: int) -> tuple[dict, list[str]]:
     return found, bad
 
 
-def initial_values(available: list[str], max_workers: int) -> dict:
+def initial_values(available: list[str], max_workers: int, *, _: Translate = english) -> dict:
     """Each π widget's value for this run, to pass as its default: what the widget holds once it exists,
     else the link's setting, then this session's last one, then the default.
 
@@ -65,7 +66,7 @@ def initial_values(available: list[str], max_workers: int) -> dict:
     default instead, then sends that back with the next rerun: a bookmarked demo lost its backends so."""
     if all(key in st.session_state for key in DEFAULTS):
         return {key: st.session_state[key] for key in DEFAULTS}
-    from_url, bad = _from_url(available, max_workers)
+    from_url, bad = _from_url(available, max_workers, _)
     saved = st.session_state.get(_SAVED, {})
     values = {}
     for key, default in DEFAULTS.items():
@@ -75,7 +76,7 @@ def initial_values(available: list[str], max_workers: int) -> dict:
             values[key] = from_url.get(key, saved.get(key, default))
     values["pi_backends"] = [b for b in values["pi_backends"] if b in available]
     if bad:
-        st.toast("Ignored in the link: " + ", ".join(bad), icon="⚠️")
+        st.toast(_("Ignored in the link: {what}", what=", ".join(bad)), icon="⚠️")
     return values
 
 

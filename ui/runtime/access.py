@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.pi import BACKENDS
 from core.runtime.access import PasscodeGate, Settings, loopback_only
+from core.runtime.i18n import Translate, english
 from ui.i18n import translator
 from ui.pi.settings import fmt_n
 
@@ -96,14 +97,18 @@ def visitor() -> str:
     return ("operator " if is_operator() else "student ") + st.session_state.pilab_visitor
 
 
-def run_refusal(backend: str, n: int) -> str | None:
-    """Why this visitor may not run ``backend`` on ``n`` samples (the operator may run anything)."""
+def run_refusal(backend: str, n: int, *, _: Translate = english) -> str | None:
+    """Why this visitor may not run ``backend`` on ``n`` samples, in ``_``'s language (the operator may run
+    anything)."""
     if is_operator():
         return None
-    return settings().run_refusal(backend, n, slow=BACKENDS[backend].max_n < BACKENDS["numpy_chunked"].max_n)
+    slow = BACKENDS[backend].max_n < BACKENDS["numpy_chunked"].max_n
+    return settings().run_refusal(backend, n, slow=slow, _=_)
 
 
-def sweep_limits(ns: list[int], budget_s: float) -> tuple[list[int], float, str | None]:
+def sweep_limits(
+    ns: list[int], budget_s: float, *, _: Translate = english
+) -> tuple[list[int], float, str | None]:
     """A sweep over the sizes ``ns`` within ``budget_s`` as this visitor may run it: a student's stays within
     the server's limits for students (the sizes up to ``student_max_n``, at least the smallest, and at most
     ``job_budget_s``), with a note saying so when that cut it; the operator's as asked."""
@@ -113,7 +118,15 @@ def sweep_limits(ns: list[int], budget_s: float) -> tuple[list[int], float, str 
     cut = len(kept) < len(ns) or budget < budget_s
     if not cut:
         return kept, budget, None
-    return kept, budget, f"This server lets students sweep up to n = {fmt_n(kept[-1])} within {budget:g} s."
+    return (
+        kept,
+        budget,
+        _(
+            "This server lets students sweep up to n = {n} within {seconds} s.",
+            n=fmt_n(kept[-1]),
+            seconds=_.number(budget),
+        ),
+    )
 
 
 def _gate_keys() -> tuple[str, ...]:

@@ -8,12 +8,21 @@ import time
 import streamlit as st
 
 from core.pi import executors
+from core.runtime.i18n import N_, Translate
 from core.runtime.jobs import Busy, Job, JobRunner
+from ui.i18n import translator
 from ui.runtime import access, timing
 
 FIRST_LOOK_S = 0.25  # a run that ends this soon after the click is drawn in the click's own script run
 POLL_S = 0.25  # the live panel looks this often, and each look waits up to LONG_POLL_S for the end
 LONG_POLL_S = 0.2
+STATES = {  # a job's state as the Jobs panel says it
+    "queued": N_("queued"),
+    "running": N_("running"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+    "failed": N_("failed"),
+}
 
 
 @st.cache_resource
@@ -22,9 +31,11 @@ def job_runner() -> JobRunner:
     return JobRunner(slots=1, max_waiting=16)
 
 
-def start(key: str, label: str, work) -> None:
-    """Submit ``work(job)`` to the shared runner and keep the job under ``key``; a full queue is a warning.
-    A student's job counts against the per-visitor limit and stops at the time budget the operator set."""
+def start(key: str, label: str, work, *, _: Translate | None = None) -> None:
+    """Submit ``work(job)`` to the shared runner and keep the job under ``key``; a full queue is a warning
+    (in ``_``'s language, by default the visitor's). A student's job counts against the per-visitor limit
+    and stops at the time budget the operator set."""
+    _ = _ or translator()
     limits = {}
     if not access.is_operator():
         settings = access.settings()
@@ -32,7 +43,7 @@ def start(key: str, label: str, work) -> None:
     try:
         job = job_runner().submit(label, work, owner=access.visitor(), **limits)
     except Busy as exc:
-        st.warning(f"The server is busy: {exc}.")
+        st.warning(_("The server is busy: {reason}.", reason=exc.text(_)))
         return
     st.session_state[key] = job
     st.session_state.pop(_outcome(key), None)  # the last job's outcome: replaced by this one's
@@ -49,10 +60,11 @@ def take_finished(key: str) -> Job | None:
     return None
 
 
-def show_outcome(key: str, finished: Job | None, what: str) -> None:
-    """Say how the last job under ``key`` ended, if it was cancelled or failed, and what it kept. Said again
-    on every run of the page until the next job starts: a rerun right after the end (the live panel's last
-    tick, a widget) would otherwise wipe it."""
+def show_outcome(key: str, finished: Job | None, what: str, *, _: Translate | None = None) -> None:
+    """Say how the last job under ``key`` ended, if it was cancelled or failed, and what it kept (``what``:
+    already in ``_``'s language). Said again on every run of the page until the next job starts: a rerun
+    right after the end (the live panel's last tick, a widget) would otherwise wipe it."""
+    _ = _ or translator()
     if finished is not None:
         st.session_state[_outcome(key)] = finished
     job: Job | None = st.session_state.get(_outcome(key))
@@ -60,18 +72,28 @@ def show_outcome(key: str, finished: Job | None, what: str) -> None:
         return
     kept = len(job.partial)
     if job.state == "cancelled":
-        st.warning(f"Cancelled. {kept} {what} finished before the stop and are kept below.")
+        st.warning(
+            _(
+                "Cancelled. {n} {what} finished before the stop and are kept below.",
+                n=_.number(kept),
+                what=what,
+            )
+        )
     elif job.state == "failed":
-        st.error(f"{job.error}" + (f" ({kept} {what} finished first and are kept.)" if kept else ""))
+        first = _(" ({n} {what} finished first and are kept.)", n=_.number(kept), what=what) if kept else ""
+        st.error(f"{job.error_text(_)}{first}")
 
 
 def _outcome(key: str) -> str:
     return f"{key}-outcome"
 
 
-def progress_panel(key: str, unit: str = "samples") -> None:
-    """The running job under ``key``, live: progress bar, rate, queue place and Cancel. Each look waits a
-    moment for the job's end, so results are drawn as soon as it comes, not at the next tick."""
+def progress_panel(key: str, unit: str | None = None, *, _: Translate | None = None) -> None:
+    """The running job under ``key``, live: progress bar, rate, queue place and Cancel (``unit``, samples by
+    default, already in ``_``'s language). Each look waits a moment for the job's end, so results are drawn
+    as soon as it comes, not at the next tick."""
+    _ = _ or translator()
+    unit = unit or _("samples")
 
     @st.fragment(run_every=POLL_S)
     def panel() -> None:
@@ -81,17 +103,22 @@ def progress_panel(key: str, unit: str = "samples") -> None:
         if job.state == "queued":
             ahead = job_runner().waiting_ahead(job)
             st.info(
-                f"Waiting for another run on this server to finish ({ahead} more queued ahead of this one)."
+                _(
+                    "Waiting for another run on this server to finish ({n} more queued ahead of this one).",
+                    n=_.number(ahead),
+                )
             )
         elif job.done == 0 and executors.warming():
-            st.progress(0.0, text=f"{job.stage}: warming up the pools, the Dask cluster and Numba …")
+            text = _("{stage}: warming up the pools, the Dask cluster and Numba …", stage=job.stage)
+            st.progress(0.0, text=text)
         else:
-            rate = f" · {job.rate:,.3g} {unit}/s" if job.rate else ""
-            text = f"{job.stage}: {job.done:,} of {job.total:,} {unit}{rate}"
-            st.progress(job.fraction, text=text)
+            rate = _(" · {rate} {unit}/s", rate=_.significant(job.rate), unit=unit) if job.rate else ""
+            done, total = _.number(job.done), _.number(job.total)
+            text = _("{stage}: {done} of {total} {unit}", stage=job.stage, done=done, total=total, unit=unit)
+            st.progress(job.fraction, text=text + rate)
         if job.should_stop():
-            st.caption("Stopping at the next chunk…")
-        elif st.button("Cancel", key=f"{key}-cancel", icon="⏹️", on_click=job.cancel):
+            st.caption(_("Stopping at the next chunk…"))
+        elif st.button(_("Cancel"), key=f"{key}-cancel", icon="⏹️", on_click=job.cancel):
             st.rerun(
                 scope="fragment"
             )  # the callback cancelled it: a look-and-wait above cannot lose the click
@@ -99,30 +126,43 @@ def progress_panel(key: str, unit: str = "samples") -> None:
     panel()
 
 
-def show_job(key: str, *, what: str, unit: str = "samples") -> list:
+def show_job(key: str, *, what: str, unit: str | None = None, _: Translate | None = None) -> list:
     """A page's background job under ``key``, after its Run button: take it if it has ended, say how it
-    ended (``show_outcome``), and draw its live panel (``watch``) while it runs. Returns what a job that has
-    just ended kept (its partial results, for the page to keep), else an empty list."""
+    ended (``show_outcome``), and draw its live panel (``watch``) while it runs (``what`` and ``unit`` in
+    ``_``'s language, by default the visitor's). Returns what a job that has just ended kept (its partial
+    results, for the page to keep), else an empty list."""
+    _ = _ or translator()
     finished = take_finished(key)
-    show_outcome(key, finished, what)
+    show_outcome(key, finished, what, _=_)
     if key in st.session_state:
-        progress_panel(key, unit=unit)
+        progress_panel(key, unit=unit, _=_)
     return list(finished.partial) if finished is not None else []
 
 
-def jobs_panel() -> None:
+def jobs_panel(*, _: Translate | None = None) -> None:
     """The operator's Jobs panel: every queued and running job of the server (who, what, since when), with
-    a Cancel each."""
+    a Cancel each, in ``_``'s language (by default the visitor's)."""
+    _ = _ or translator()
     jobs = job_runner().jobs()
-    with st.expander(f"Jobs ({len(jobs)})"):
+    with st.expander(_("Jobs ({n})", n=_.number(len(jobs)))):
         if not jobs:
-            st.caption("No run is queued or running.")
+            st.caption(_("No run is queued or running."))
         for job in jobs:
             since = time.strftime("%H:%M:%S", time.localtime(job.submitted_at))
-            st.markdown(f"**{job.owner or '?'}** · {job.label} · {job.state} since {since}")
+            state = _(STATES[job.state])
+            st.markdown(
+                _(
+                    "**{owner}** · {label} · {state} since {since}",
+                    owner=job.owner or "?",
+                    label=job.label,
+                    state=state,
+                    since=since,
+                )
+            )
             if job.stage:
-                st.caption(f"{job.stage}: {job.done:,} of {job.total:,}")
+                done, total = _.number(job.done), _.number(job.total)
+                st.caption(_("{stage}: {done} of {total}", stage=job.stage, done=done, total=total))
             if not job.should_stop() and st.button(
-                "Cancel", key=f"pilab_cancel_{job.id}", on_click=job.cancel
+                _("Cancel"), key=f"pilab_cancel_{job.id}", on_click=job.cancel
             ):
                 st.rerun()
