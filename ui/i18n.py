@@ -90,7 +90,5 @@ def readable(table: pd.DataFrame, _: Translate, *, decimals: int | None = None) 
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
             continue
         whole = pd.api.types.is_integer_dtype(values)
-        shown[column] = [
-            "" if pd.isna(v) else _.number(v, decimals=0 if whole else decimals) for v in values
-        ]
+        shown[column] = ["" if pd.isna(v) else _.number(v, decimals=0 if whole else decimals) for v in values]
     return shown

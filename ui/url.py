@@ -40,7 +40,17 @@ def whole(text: str, low: int, high: int) -> int | None:
     return None
 
 
-def tabs(labels: list[str], key: str):
+def tabs(labels: list[str], key: str, *, shown: list[str] | None = None):
     """``st.tabs`` whose open tab is in the URL (``?key=label``): a link opens that tab, and only the open
-    tab's body needs drawing (``tab.open``)."""
-    return st.tabs(labels, key=key, bind="query-params")
+    tab's body needs drawing (``tab.open``). ``shown`` are the tabs' labels in the reader's language (one a
+    label): the URL keeps the label itself, so one link opens the same tab in every language."""
+    if shown is None or list(shown) == list(labels):
+        return st.tabs(labels, key=key, bind="query-params")
+    linked = st.query_params.get(key)
+    default = shown[labels.index(linked)] if linked in labels else None
+    widget = f"{key}:shown"
+
+    def keep_in_url() -> None:
+        st.query_params[key] = labels[list(shown).index(st.session_state[widget])]
+
+    return st.tabs(list(shown), key=widget, default=default, on_change=keep_in_url)
