@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Result
-from core.runtime.i18n import Translate, english
+from core.runtime.i18n import FALLBACK, Translate, english
 from ui.i18n import readable
 from ui.lessons import charts
 from ui.runtime import access
@@ -13,7 +13,7 @@ from ui.runtime import access
 
 def show(result: Result, *, _: Translate = english) -> None:
     """A lesson's numbers in ``_``'s language: headline, metrics, chart, messages, links (the operator's
-    only) and table."""
+    only) and table (the code's own in English: its numbers stay numbers, sortable)."""
     st.success(result.headline(_=_))
     metrics = result.metrics(_=_)
     for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
@@ -30,4 +30,4 @@ def show(result: Result, *, _: Translate = english) -> None:
             st.caption(_("Note: {note}.", note=note))
     table = result.table
     if not table.empty:
-        st.dataframe(readable(charts.cells(table, _), _), hide_index=True)
+        st.dataframe(table if _.lang == FALLBACK else readable(charts.cells(table, _), _), hide_index=True)
