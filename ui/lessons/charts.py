@@ -32,7 +32,7 @@ def cells(table: pd.DataFrame, _: Translate = english) -> pd.DataFrame:
     """``table`` with its text cells translated (see ``cell``); its columns as they are."""
     out = table.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = [cell(v, _) for v in out[column]]
     return out
 
