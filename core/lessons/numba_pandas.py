@@ -88,7 +88,8 @@ class NumbaPandasResult(Result):
         return [{k: v for k, v in a.items() if k != "message"} for a in self.attempts]
 
     def messages(self, *, _: Translate = english) -> list[tuple[str, str]]:
-        return [(f"{a['call']} → {a['error'] or _('compiled')}", a["message"]) for a in self.attempts]
+        compiled = _("compiled")
+        return [(f"{a['call']} → {a['error'] or compiled}", a["message"]) for a in self.attempts]
 
 
 def _first_lines(message: str, lines: int = 8) -> str:
