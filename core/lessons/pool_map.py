@@ -92,8 +92,8 @@ class PoolMapResult(Result):
         ]
 
     def rows(self) -> list[dict[str, Any]]:
-        tiny = f"{self.tiny_items:,} tiny"
-        heavy = f"{self.heavy_tasks} heavy"
+        tiny = f"{self.tiny_items:,} " + N_("tiny")  # "50,000 tiny": the count, then a message
+        heavy = f"{self.heavy_tasks} " + N_("heavy")
         return [
             {N_("tasks"): tiny, N_("how"): N_("built-in map"), N_("seconds"): self.tiny_map_s},
             {"tasks": tiny, "how": f"Pool({self.workers}).map", "seconds": self.tiny_pool_s},

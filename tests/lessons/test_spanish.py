@@ -115,3 +115,22 @@ def test_the_command_lines_language_comes_from_the_environment():
     assert language_from_env({"LC_ALL": "en_US.UTF-8", "LANG": "es_CL.UTF-8"}) == "en"
     assert language_from_env({"LANG": "fr_FR.UTF-8"}) == "en"
     assert language_from_env({}) == "en"
+
+
+def test_a_lessons_text_cells_read_in_the_language_and_other_values_stay():
+    from core.runtime.i18n import translator
+    from ui.lessons.charts import cell
+
+    es = translator("es")
+    assert [cell(v, es) for v in ("together · #2", "trial 3", "50,000 tiny", "8 heavy")] == [
+        "juntos · #2",
+        "intento 3",
+        "50.000 diminutas",
+        "8 pesadas",
+    ]
+    assert [cell(v, es) for v in ("Pool(4).map", "np.random (global)", 7)] == [
+        "Pool(4).map",
+        "np.random (global)",
+        7,
+    ]
+    assert cell("50,000 tiny", translator("en")) == "50,000 tiny"

@@ -15,13 +15,18 @@ from core.runtime.i18n import Translate, english
 HEIGHT = 320
 MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}  # a compact figure under the lesson's metrics, no title
 NUMBERED = re.compile(r"^(?P<words>.*?)(?P<tail> · #\d+| \d+)$")  # "together · #2", "trial 3"
+COUNTED = re.compile(r"^(?P<count>\d{1,3}(?:,\d{3})*) (?P<words>\D+)$")  # "50,000 tiny", "8 heavy"
 
 
 def cell(value: object, _: Translate = english) -> object:
     """A table cell for the eye: a text a lesson marked ``N_`` translated (also before its number: "trial
-    3"); any other value as it is."""
+    3", or after a count: "50,000 tiny", the count then written the language's way); any other value as it
+    is."""
     if not isinstance(value, str):
         return value
+    counted = COUNTED.match(value)
+    if counted and _(counted["words"]) != counted["words"]:
+        return _.number(int(counted["count"].replace(",", ""))) + " " + _(counted["words"])
     found = NUMBERED.match(value)
     if found and _(found["words"]) != found["words"]:
         return _(found["words"]) + found["tail"]
