@@ -35,7 +35,7 @@ def english_left(text: str) -> list[str]:
     """The English messages (the longest piece of each, between placeholders) found in ``text``."""
     english = {m for m, es in catalog(catalog_path("es")).items() if es != m and " " in m}
     fragments = {max(re.split(r"\{\w*\}", m), key=len) for m in english}
-    return sorted(f for f in fragments if len(f) > 3 and f in text)
+    return sorted(f for f in fragments if " " in f.strip() and f in text)  # " of " is no sentence
 
 
 def test_a_lesson_in_spanish_after_a_run_leaves_no_english_sentence():
@@ -134,3 +134,28 @@ def test_a_lessons_text_cells_read_in_the_language_and_other_values_stay():
         7,
     ]
     assert cell("50,000 tiny", translator("en")) == "50,000 tiny"
+
+
+def test_every_lesson_tab_opens_in_spanish_from_its_english_link():
+    from core.lessons import lessons
+
+    for number, lesson in enumerate(lessons().values(), 1):
+        at = app("pages/parallelism.py", query={"lang": "es", "lesson": lesson.label})
+        assert not at.exception, at.exception
+        assert len(at.subheader) == 1 and at.subheader[0].value.startswith(f"{number}. ")
+        left = english_left(readable_text(at))
+        assert not left, f"English left on the Spanish tab of {lesson.name}: {left}"
+
+
+def test_a_lesson_that_runs_in_the_server_in_spanish():
+    at = app("pages/parallelism.py", query={"lang": "es", "lesson": "Numba and pandas"})
+    at.button(key="run:numba_pandas").click().run()
+    assert not at.exception and not at.error, at.exception or at.error
+    assert (
+        at.success[0].value.startswith("Numba ")
+        and "rechazó 2 de 2 llamadas con pandas:" in at.success[0].value
+    )
+    assert at.metric[0].label == "llamadas con pandas rechazadas" and at.metric[0].value == "2 de 2"
+    assert re.fullmatch(r"\d+(\.\d{3})* µs", at.metric[1].value) and "," in at.metric[2].value
+    assert list(at.dataframe[0].value.columns) == ["llamada", "error", "motivo"]
+    assert not english_left(readable_text(at))
