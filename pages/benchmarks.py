@@ -9,32 +9,36 @@ from core.bench.tables import parallel_crossovers, sweep_table
 from core.pi import backends
 from ui import ensure_app_navigation
 from ui.bench import charts, panels
+from ui.i18n import translator
 from ui.pi.settings import N_OPTIONS, fmt_n
 from ui.runtime import access
 from ui.runtime.jobs import show_job, start
 
 ensure_app_navigation()
+_ = translator()
 available = backends.available()
 DEFAULT = [
     b for b in ("numpy", "numba", "numpy_chunked", "numba_parallel", "multiprocessing") if b in available
 ]
 
-st.title("⏱️ Benchmarks")
+st.title("⏱️ " + _("Benchmarks"))
 st.markdown(
-    "Time each backend over a range of N, like `%timeit`: calibrated loops, the best of several repeats, "
-    "compile and start-up apart. Small N favour serial code (no tasks to ship); large N favour parallel "
-    "code. The ★ marks the N from which a parallel backend beats the fastest serial one you picked."
+    _(
+        "Time each backend over a range of N, like `%timeit`: calibrated loops, the best of several repeats, "
+        "compile and start-up apart. Small N favour serial code (no tasks to ship); large N favour parallel "
+        "code. The ★ marks the N from which a parallel backend beats the fastest serial one you picked."
+    )
 )
 
 with st.form("sweep"):
     left, right = st.columns([3, 2])
-    chosen = left.multiselect("Backends", available, default=DEFAULT, key="bench_backends")
+    chosen = left.multiselect(_("Backends"), available, default=DEFAULT, key="bench_backends")
     low, high = left.select_slider(
-        "Sample sizes", options=N_OPTIONS, value=(10**3, 10**7), format_func=fmt_n, key="bench_range"
+        _("Sample sizes"), options=N_OPTIONS, value=(10**3, 10**7), format_func=fmt_n, key="bench_range"
     )
-    budget = right.slider("Time budget (s)", 5, 300, 30, step=5, key="bench_budget")
-    repeat = right.slider("Repeats per point", 1, 7, 3, key="bench_repeat")
-    submitted = st.form_submit_button("Run sweep", type="primary", icon="▶️")
+    budget = right.slider(_("Time budget (s)"), 5, 300, 30, step=5, key="bench_budget")
+    repeat = right.slider(_("Repeats per point"), 1, 7, 3, key="bench_repeat")
+    submitted = st.form_submit_button(_("Run sweep"), type="primary", icon="▶️")
 
 if submitted and chosen and "bench_job" not in st.session_state:
     ns, budget, note = access.sweep_limits([n for n in N_OPTIONS if low <= n <= high], budget)
@@ -43,7 +47,7 @@ if submitted and chosen and "bench_job" not in st.session_state:
     work = functools.partial(run_sweep, backends=list(chosen), ns=ns, budget_s=float(budget), repeat=repeat)
     start("bench_job", "sweep", work)
 elif submitted and not chosen:
-    st.warning("Pick at least one backend.")
+    st.warning(_("Pick at least one backend."))
 
 kept = show_job("bench_job", what="timings", unit="timings")
 if kept:
@@ -51,37 +55,54 @@ if kept:
 
 timings = st.session_state.get("bench_timings")
 if not timings:
-    st.info("Pick backends and sizes, then press **Run sweep**.")
+    st.info(_("Pick backends and sizes, then press **Run sweep**."))
     st.stop()
 
 names = list(dict.fromkeys(t.backend for t in timings))
-baseline = st.selectbox("Speed-up against", names, key="bench_baseline")
+baseline = st.selectbox(_("Speed-up against"), names, key="bench_baseline")
 table = sweep_table(timings, baseline)
 cross, serial = parallel_crossovers(timings)
 
-time_tab, rate_tab, speed_tab, data_tab = st.tabs(["Time", "Samples/s", "Speed-up", "Data and checks"])
+time_tab, rate_tab, speed_tab, data_tab = st.tabs(
+    [_("Time"), _("Samples/s"), _("Speed-up"), _("Data and checks")]
+)
 with time_tab:
     st.plotly_chart(
         charts.sweep_lines(
-            table, "best_s", title="Seconds per run against N", y_title="seconds (best)", marks=cross
+            table,
+            "best_s",
+            title=_("Seconds per run against N"),
+            y_title=_("seconds (best)"),
+            marks=cross,
+            _=_,
         ),
         width="stretch",
     )
 with rate_tab:
     st.plotly_chart(
         charts.sweep_lines(
-            table, "samples_per_s", title="Samples per second against N", y_title="samples / s", marks=cross
+            table,
+            "samples_per_s",
+            title=_("Samples per second against N"),
+            y_title=_("samples / s"),
+            marks=cross,
+            _=_,
         ),
         width="stretch",
     )
 with speed_tab:
     st.plotly_chart(
         charts.sweep_lines(
-            table, "speedup", title=f"Speed-up over {baseline}", y_title=f"× {baseline}", marks=cross
+            table,
+            "speedup",
+            title=_("Speed-up over {baseline}", baseline=baseline),
+            y_title=f"× {baseline}",
+            marks=cross,
+            _=_,
         ),
         width="stretch",
     )
-panels.crossovers(cross, serial)
-panels.dask_and_ray(names)
+panels.crossovers(cross, serial, _=_)
+panels.dask_and_ray(names, _=_)
 with data_tab:
-    panels.data_tab(table, timings)
+    panels.data_tab(table, timings, _=_)

@@ -6,20 +6,27 @@ import streamlit as st
 
 from core.lessons import lessons
 from ui import ensure_app_navigation, url
+from ui.i18n import translator
 from ui.lessons.tab import lesson_tab
 
 ensure_app_navigation()
-st.title("🧵 Parallelism lessons")
+_ = translator()
+st.title("🧵 " + _("Parallelism lessons"))
 st.markdown(
-    "The lecture's lessons on processes, pools, shared memory, joblib, random seeds, Numba and Dask, "
-    f"measured live on this machine ({os.cpu_count()} cores). Pick a lesson, press **Run**, read the "
-    "numbers, then the why. Every lesson also runs from a terminal: `python -m core.lessons NAME`."
+    _(
+        "The lecture's lessons on processes, pools, shared memory, joblib, random seeds, Numba and Dask, "
+        "measured live on this machine ({cores} cores). Pick a lesson, press **Run**, read the numbers, then "
+        "the why. Every lesson also runs from a terminal: `python -m core.lessons NAME`.",
+        cores=_.number(os.cpu_count() or 1),
+    )
 )
 
 every = list(lessons().values())
-# The open tab is in the URL (?lesson=Race+and+Lock), so a teacher can bookmark a lesson; only it runs.
-tabs = url.tabs([lesson.label for lesson in every], key="lesson")
+# The open tab is in the URL (?lesson=Race+and+Lock, in every language), so a teacher can bookmark a lesson;
+# only it runs.
+labels = [lesson.label for lesson in every]
+tabs = url.tabs(labels, key="lesson", _=_)
 for i, (tab, lesson) in enumerate(zip(tabs, every, strict=True), 1):
     if tab.open:
         with tab:
-            lesson_tab(i, lesson)
+            lesson_tab(i, lesson, _=_)

@@ -44,17 +44,18 @@ def whole(text: str, low: int, high: int) -> int | None:
 
 def tabs(labels: list[str], key: str, *, _: Translate | None = None):
     """``st.tabs`` whose open tab is in the URL (``?key=label``): a link opens that tab, and only the open
-    tab's body needs drawing (``tab.open``). With ``_``, the labels (messages) are shown in its language,
-    and a link naming a tab in another language (or in the code's English) opens that same tab."""
-    if _ is None:
+    tab's body needs drawing (``tab.open``). With ``_``, the labels (messages) are shown in its language
+    while the URL keeps the label itself, so one link opens the same tab in every language (a link that
+    names a tab in another language opens it too)."""
+    shown = [_(label) for label in labels] if _ is not None else list(labels)
+    if shown == list(labels):
         return st.tabs(labels, key=key, bind="query-params")
-    shown = [_(label) for label in labels]
-    linked, opened = st.query_params.get(key), None
-    if linked and linked not in shown:  # a link in another language (or the code's English) opens that tab
-        named = {
-            translator(lang)(label): here
-            for label, here in zip(labels, shown, strict=True)
-            for lang in LANGUAGES
-        }
-        opened = named.get(linked)
-    return st.tabs(shown, key=key, bind="query-params", default=opened)
+    named = {translator(lang)(label): label for label in labels for lang in LANGUAGES}
+    linked = named.get(st.query_params.get(key, ""))
+    default = shown[labels.index(linked)] if linked else None
+    widget = f"{key}:shown"
+
+    def keep_in_url() -> None:
+        st.query_params[key] = labels[shown.index(st.session_state[widget])]
+
+    return st.tabs(shown, key=widget, default=default, on_change=keep_in_url)

@@ -8,7 +8,8 @@ import sys
 
 from core.bench import split_label, sweep
 from core.pi import Cancelled, check_request, parse_n
-from core.runtime.cli import Parser, fail, run
+from core.runtime.cli import Parser, add_lang_argument, fail, run
+from core.runtime.i18n import Translate, english, translator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON document")
     out.add_argument("--csv", action="store_true", help="print CSV")
+    add_lang_argument(parser)
     args = parser.parse_args(argv)
+    _ = translator(args.lang)
 
     try:
         names = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -51,24 +54,35 @@ def main(argv: list[str] | None = None) -> int:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        print(
-            f"{'backend':16s} {'n':>8s} {'mean ± std per run':>22s} {'best':>10s} {'compile':>8s} "
-            f"{'samples/s':>10s}"
+        backend, n, spread, best, compile_, rate = (
+            _("backend"),
+            _("n"),
+            _("mean ± std per run"),
+            _("best"),
+            _("compile"),
+            _("samples/s"),
         )
+        print(f"{backend:16s} {n:>8s} {spread:>22s} {best:>10s} {compile_:>8s} {rate:>10s}")
         for t in results:
-            spread = f"{_fmt(t.mean_s)} ± {_fmt(t.std_s)}"
+            spread = f"{_fmt(t.mean_s, _)} ± {_fmt(t.std_s, _)}"
+            runs = _("({repeat} runs × {loops} loops)", repeat=_.number(t.repeat), loops=_.number(t.loops))
             print(
-                f"{t.backend:16s} {t.n:8.0e} {spread:>22s} {_fmt(t.best_s):>10s} {t.compile_s:7.3f}s "
-                f"{t.samples_per_s:10.3g}  ({t.repeat} runs × {t.loops} loops)"
+                f"{t.backend:16s} {t.n:8.0e} {spread:>22s} {_fmt(t.best_s, _):>10s} "
+                f"{_decimal(f'{t.compile_s:7.3f}', _)}s {_decimal(f'{t.samples_per_s:10.3g}', _)}  {runs}"
             )
     return 0
 
 
-def _fmt(seconds: float) -> str:
+def _decimal(text: str, _: Translate) -> str:
+    """A number Python wrote (``%g``, ``%f``), with ``_``'s decimal mark."""
+    return text.replace(".", _.separators[0])
+
+
+def _fmt(seconds: float, _: Translate = english) -> str:
     for unit, scale in (("s", 1), ("ms", 1e3), ("µs", 1e6)):
         if seconds * scale >= 1 or unit == "µs":
-            return f"{seconds * scale:.3g} {unit}"
-    return f"{seconds:.3g} s"
+            return _decimal(f"{seconds * scale:.3g}", _) + f" {unit}"
+    return _decimal(f"{seconds:.3g}", _) + " s"
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from core.lessons import MODULES, get, lessons
-from core.runtime.cli import Parser, fail, run
+from core.runtime.cli import Parser, add_lang_argument, fail, run
+from core.runtime.i18n import translator
 
 
 def _value(text: str) -> int | float:
@@ -40,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         help="a lesson parameter, e.g. -p seconds=0.2 (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_lang_argument(parser)
     args = parser.parse_args(argv)
+    _ = translator(args.lang)
 
     if args.name is None:
         if args.param:
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             for r in rows:
                 params = " ".join(f"{k}={v}" for k, v in r["params"].items())
-                print(f"{r['name']:14s} {r['title']}" + (f"  [{params}]" if params else ""))
+                print(f"{r['name']:14s} {_(r['title'])}" + (f"  [{params}]" if params else ""))
         return 0
     try:
         lesson = get(args.name)
@@ -62,10 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"lesson": lesson.name, "params": params, **result.to_dict()}, default=str))
     else:
-        print(f"{lesson.title}: {result.headline}")
+        print(f"{_(lesson.title)}: {result.headline(_=_)}")
         table = result.table
         if not table.empty:
-            print(table.to_string(index=False))
+            print(table.rename(columns={c: _(c) for c in table.columns}).to_string(index=False))
     return 0
 
 

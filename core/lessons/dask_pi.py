@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.lessons.lesson import Lesson, Result
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "Dask is `multiprocessing` grown up: a scheduler hands tasks to workers that may live in other processes "
     "or on other machines, and its dashboard shows every task as it runs. Pi Lab splits the N draws into "
     "index ranges, sends one task per range, and adds up the counts. Because draw i of the stream depends "
@@ -37,29 +38,49 @@ class DaskPiResult(Result):
     def same_count(self) -> bool:
         return self.inside == self.serial_inside
 
-    @property
-    def headline(self) -> str:
-        same = "the same count as" if self.same_count else "a DIFFERENT count from"
-        return (
-            f"Dask on {self.workers} workers: π ≈ {self.pi:.6f} (error {self.error:+.1e}) from {self.n:,} "
-            f"samples in {self.elapsed_s:.2f} s (cluster start-up {self.startup_s:.2f} s); {same} the "
-            f"serial NumPy run ({self.serial_s:.2f} s)"
+    def headline(self, *, _: Translate = english) -> str:
+        message = (
+            N_(
+                "Dask on {workers} workers: π ≈ {pi} (error {error}) from {n} samples in {elapsed} s "
+                "(cluster start-up {startup} s); the same count as the serial NumPy run ({serial} s)"
+            )
+            if self.same_count
+            else N_(
+                "Dask on {workers} workers: π ≈ {pi} (error {error}) from {n} samples in {elapsed} s "
+                "(cluster start-up {startup} s); a DIFFERENT count from the serial NumPy run ({serial} s)"
+            )
+        )
+        return _(
+            message,
+            workers=_.number(self.workers),
+            pi=_.number(self.pi, decimals=6),
+            error=f"{self.error:+.1e}".replace(".", _.separators[0]),
+            n=_.number(self.n),
+            elapsed=_.number(self.elapsed_s, decimals=2),
+            startup=_.number(self.startup_s, decimals=2),
+            serial=_.number(self.serial_s, decimals=2),
         )
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         return [
-            ("π on Dask", f"{self.pi:.6f}"),
-            ("Dask run", f"{self.elapsed_s:.2f} s"),
-            ("cluster start-up", f"{self.startup_s:.2f} s"),
-            ("same points as serial NumPy", "yes" if self.same_count else "NO"),
+            (_("π on Dask"), _.number(self.pi, decimals=6)),
+            (_("Dask run"), _.number(self.elapsed_s, decimals=2) + " s"),
+            (_("cluster start-up"), _.number(self.startup_s, decimals=2) + " s"),
+            (_("same points as serial NumPy"), _("yes") if self.same_count else _("NO")),
         ]
 
-    def links(self) -> list[tuple[str, str, str | None]]:
-        return [("Open the Dask dashboard", self.dashboard, self.dashboard_note)] if self.dashboard else []
+    def links(self, *, _: Translate = english) -> list[tuple[str, str, str | None]]:
+        note = _(self.dashboard_note) if self.dashboard_note else None
+        return [(_("Open the Dask dashboard"), self.dashboard, note)] if self.dashboard else []
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"run": "dask", "workers": self.workers, "inside": self.inside, "seconds": self.elapsed_s},
+            {
+                N_("run"): "dask",
+                N_("workers"): self.workers,
+                N_("inside"): self.inside,
+                "seconds": self.elapsed_s,
+            },
             {"run": "numpy_chunked", "workers": 1, "inside": self.serial_inside, "seconds": self.serial_s},
         ]
 
@@ -90,20 +111,23 @@ def dask_pi(n: int = 20_000_000, workers: int = 2, seed: int = 7) -> DaskPiResul
 def _dashboard_note(link: str | None) -> str | None:
     """Why the dashboard link will not show the dashboard, or None when it should."""
     if not link:
-        return "this Dask client has no dashboard"
+        return N_("this Dask client has no dashboard")
     try:
         import bokeh  # noqa: F401  (distributed draws its dashboard with bokeh)
     except ImportError:
-        return "the dashboard needs bokeh >= 3.1, which is not installed here: the link shows only that"
+        return N_("the dashboard needs bokeh >= 3.1, which is not installed here: the link shows only that")
     if "127.0.0.1" in link or "localhost" in link:
-        return "the cluster listens on 127.0.0.1: the link opens in a browser on the machine that runs Pi Lab"
+        return N_(
+            "the cluster listens on 127.0.0.1: the link opens in a browser on the machine that runs Pi Lab"
+        )
     return None
 
 
 LESSON = Lesson(
     name="dask_pi",
-    title="π on Dask",
-    label="Dask",
+    title=N_("π on Dask"),
+    label=N_("Dask"),
+    claim=N_("the same π on Dask, with the link to the Dask dashboard that shows its tasks."),
     why=WHY,
     function=dask_pi,
     bounds={"n": (1_000, 10**10), "workers": (1, 8), "seed": (0, 2**32 - 1)},

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from core.lessons.lesson import Lesson, Result
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "A forked worker starts as a copy of its parent's memory, and that includes the state of NumPy's "
     "global generator (`np.random.rand`, `np.random.seed`). Once the parent has seeded it (or drawn from "
     "it: NumPy 2 seeds it lazily, on first use), every worker continues from the very same state and draws "
@@ -68,28 +69,41 @@ class ForkRngResult(Result):
     def pi(self, rows: list[dict[str, Any]]) -> float:
         return 4.0 * sum(r["inside"] for r in rows) / (self.samples * len(rows))
 
-    @property
-    def headline(self) -> str:
-        drawn = self.workers * self.samples
-        return (
-            f"{self.workers} forked workers drew {drawn:,} points each way: from NumPy's global generator "
-            f"{self.shared_distinct} distinct stream(s), so {self.shared_distinct * self.samples:,} real "
-            f"samples (π ≈ {self.pi(self.shared):.5f}); with one seed per worker {self.seeded_distinct} "
-            f"distinct, {self.seeded_distinct * self.samples:,} real samples (π ≈ {self.pi(self.seeded):.5f})"
+    def headline(self, *, _: Translate = english) -> str:
+        return _(
+            "{workers} forked workers drew {drawn} points each way: from NumPy's global generator {shared} "
+            "distinct stream(s), so {shared_samples} real samples (π ≈ {shared_pi}); with one seed per "
+            "worker {seeded} distinct, {seeded_samples} real samples (π ≈ {seeded_pi})",
+            workers=_.number(self.workers),
+            drawn=_.number(self.workers * self.samples),
+            shared=_.number(self.shared_distinct),
+            shared_samples=_.number(self.shared_distinct * self.samples),
+            shared_pi=_.number(self.pi(self.shared), decimals=5),
+            seeded=_.number(self.seeded_distinct),
+            seeded_samples=_.number(self.seeded_distinct * self.samples),
+            seeded_pi=_.number(self.pi(self.seeded), decimals=5),
         )
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         drawn = self.workers * self.samples
         shared = self.shared_distinct * self.samples
         seeded = self.seeded_distinct * self.samples
         return [
-            ("points drawn", f"{drawn:,}"),
-            ("real samples, global generator", f"{shared:,}", f"{shared - drawn:,} duplicated"),
-            ("real samples, one seed each", f"{seeded:,}", f"{seeded - drawn:,} duplicated"),
+            (_("points drawn"), _.number(drawn)),
+            (
+                _("real samples, global generator"),
+                _.number(shared),
+                _("{n} duplicated", n=_.number(shared - drawn)),
+            ),
+            (
+                _("real samples, one seed each"),
+                _.number(seeded),
+                _("{n} duplicated", n=_.number(seeded - drawn)),
+            ),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
-        return [{"generator": "np.random (global)", **r} for r in self.shared] + [
+        return [{N_("generator"): "np.random (global)", **r} for r in self.shared] + [
             {"generator": "default_rng(SeedSequence.spawn)", **r} for r in self.seeded
         ]
 
@@ -139,10 +153,10 @@ def run_script(script, *, samples: int, workers: int, seed: int) -> list[dict[st
             child.join()
     return [
         {
-            "worker": i + 1,
-            "first draws": first,
-            "digest": digest,
-            "inside": inside,
+            N_("worker"): i + 1,
+            N_("first draws"): first,
+            N_("digest"): digest,
+            N_("inside"): inside,
             "π": 4.0 * inside / samples,
             "random.random()": round(py, 6),
         }
@@ -160,8 +174,11 @@ def fork_rng(workers: int = 2, samples: int = 100_000, seed: int = 7) -> ForkRng
 
 LESSON = Lesson(
     name="fork_rng",
-    title="Forked workers and NumPy's global generator",
-    label="Seeds after fork",
+    title=N_("Forked workers and NumPy's global generator"),
+    label=N_("Seeds after fork"),
+    claim=N_(
+        "forked workers sharing NumPy's global generator draw the same numbers; one seed each fixes it."
+    ),
     why=WHY,
     function=fork_rng,
     bounds={"workers": (2, 8), "samples": (10, 2_000_000), "seed": (0, 2**32 - 1)},

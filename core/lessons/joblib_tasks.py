@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from core.lessons.lesson import Chart, Lesson, Result
-from core.lessons.measuring import best_of, busy_note
+from core.lessons.measuring import best_of, busy_note, busy_text
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "`Parallel(n_jobs=...)(delayed(f)(x) for x in xs)` turns each call into a task, ships it to a worker "
     "process (joblib's loky pool, reused from call to call) and collects the answers in order. Shipping "
     "costs tens of microseconds a task; `np.cos` of one number costs under one, so the comprehension wins "
@@ -65,21 +66,27 @@ class JoblibResult(Result):
     def heavy_speedup(self) -> float:
         return self.heavy_serial_s / self.heavy_parallel_s
 
-    @property
-    def headline(self) -> str:
-        return (
-            f"np.cos on {self.tiny_items:,} values: joblib {self.tiny_parallel_s * 1e3:.1f} ms vs a "
-            f"comprehension {self.tiny_serial_s * 1e3:.2f} ms (×{self.tiny_speedup:.3f}); reading "
-            f"{self.reads} CSV files: joblib {self.heavy_parallel_s:.2f} s vs a loop "
-            f"{self.heavy_serial_s:.2f} s (×{self.heavy_speedup:.2f}); starting the workers took "
-            f"{self.startup_s:.2f} s" + self.busy
-        )
+    def headline(self, *, _: Translate = english) -> str:
+        return _(
+            "np.cos on {items} values: joblib {tiny_parallel} ms vs a comprehension {tiny_serial} ms "
+            "(×{tiny_speedup}); reading {reads} CSV files: joblib {heavy_parallel} s vs a loop "
+            "{heavy_serial} s (×{heavy_speedup}); starting the workers took {startup} s",
+            items=_.number(self.tiny_items),
+            tiny_parallel=_.number(self.tiny_parallel_s * 1e3, decimals=1),
+            tiny_serial=_.number(self.tiny_serial_s * 1e3, decimals=2),
+            tiny_speedup=_.number(self.tiny_speedup, decimals=3),
+            reads=_.number(self.reads),
+            heavy_parallel=_.number(self.heavy_parallel_s, decimals=2),
+            heavy_serial=_.number(self.heavy_serial_s, decimals=2),
+            heavy_speedup=_.number(self.heavy_speedup, decimals=2),
+            startup=_.number(self.startup_s, decimals=2),
+        ) + busy_text(self.busy, _)
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         return [
-            ("joblib speed-up, np.cos", f"×{self.tiny_speedup:.3f}"),
-            ("joblib speed-up, reading CSVs", f"×{self.heavy_speedup:.2f}"),
-            ("np.cos on the whole array", f"{self.tiny_numpy_s * 1e3:.3f} ms"),
+            (_("joblib speed-up, np.cos"), "×" + _.number(self.tiny_speedup, decimals=3)),
+            (_("joblib speed-up, reading CSVs"), "×" + _.number(self.heavy_speedup, decimals=2)),
+            (_("np.cos on the whole array"), _.number(self.tiny_numpy_s * 1e3, decimals=3) + " ms"),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
@@ -87,7 +94,7 @@ class JoblibResult(Result):
         heavy = f"read {self.reads} CSVs"
         par = f"Parallel(n_jobs={self.workers})"
         return [
-            {"tasks": tiny, "how": "comprehension", "seconds": self.tiny_serial_s},
+            {"tasks": tiny, "how": N_("comprehension"), "seconds": self.tiny_serial_s},
             {"tasks": tiny, "how": par, "seconds": self.tiny_parallel_s},
             {"tasks": heavy, "how": "comprehension", "seconds": self.heavy_serial_s},
             {"tasks": heavy, "how": par, "seconds": self.heavy_parallel_s},
@@ -160,8 +167,9 @@ def joblib_tiny_vs_heavy(
 
 LESSON = Lesson(
     name="joblib",
-    title="joblib: tiny tasks vs heavy tasks",
-    label="joblib",
+    title=N_("joblib: tiny tasks vs heavy tasks"),
+    label=N_("joblib"),
+    claim=N_("joblib on tiny tasks (``np.cos`` per element: slower) and heavy ones (reading CSVs: faster)."),
     why=WHY,
     function=joblib_tiny_vs_heavy,
     bounds={

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from core.lessons import isolation
 from core.runtime.checks import bounded
+from core.runtime.i18n import N_, Translate, english
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
     import pandas as pd
@@ -34,23 +35,23 @@ class Result:
 
     chart: ClassVar[Chart | None] = None
 
-    @property
-    def headline(self) -> str:
+    def headline(self, *, _: Translate = english) -> str:
+        """The result in one line, in ``_``'s language."""
         raise NotImplementedError
 
-    def metrics(self) -> list[tuple[str, ...]]:
-        """Metrics to show: (label, value) or (label, value, delta)."""
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
+        """Metrics to show, in ``_``'s language: (label, value) or (label, value, delta)."""
         return []
 
     def rows(self) -> list[dict[str, Any]]:
-        """The table's rows."""
+        """The table's rows (keys and text values marked ``N_``: shown translated, exported as they are)."""
         return []
 
-    def messages(self) -> list[tuple[str, str]]:
-        """(caption, text) pairs to show verbatim, such as an error message that is the lesson."""
+    def messages(self, *, _: Translate = english) -> list[tuple[str, str]]:
+        """(caption, text) pairs to show, the text verbatim, such as an error message that is the lesson."""
         return []
 
-    def links(self) -> list[tuple[str, str, str | None]]:
+    def links(self, *, _: Translate = english) -> list[tuple[str, str, str | None]]:
         """(label, url, note) links to open, the note saying what may keep the link from working."""
         return []
 
@@ -67,7 +68,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """Every field plus headline and table (as records): what ``--json`` prints."""
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["headline"] = self.headline
+        out["headline"] = self.headline()
         out["table"] = self.rows()
         return out
 
@@ -77,13 +78,35 @@ class Result:
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.init})
 
 
+PARAMETERS = {  # a lesson parameter's name → its label in the settings (a message: translated where shown)
+    "processes": N_("processes"),
+    "seconds": N_("seconds"),
+    "tiny_items": N_("tiny items"),
+    "heavy_tasks": N_("heavy tasks"),
+    "heavy_steps": N_("heavy steps"),
+    "workers": N_("workers"),
+    "repeat": N_("repeat"),
+    "tasks": N_("tasks"),
+    "increments": N_("increments"),
+    "trials": N_("trials"),
+    "files": N_("files"),
+    "rows_per_file": N_("rows per file"),
+    "reads": N_("reads"),
+    "samples": N_("samples"),
+    "seed": N_("seed"),
+    "n": N_("n"),
+}
+
+
 @dataclass(kw_only=True, frozen=True)
 class Lesson:
-    """One lesson: ``run(**params)`` checks each parameter against ``bounds`` and calls ``function``."""
+    """One lesson: ``run(**params)`` checks each parameter against ``bounds`` and calls ``function``.
+    ``title``, ``label``, ``claim`` and ``why`` are messages (``N_``), translated where they are shown."""
 
     name: str
     title: str
-    label: str  # a tab's few words (the page's URL carries it: ?lesson=Race+and+Lock)
+    label: str  # a tab's few words, English in the page's URL whatever the language: ?lesson=Race+and+Lock
+    claim: str  # what the lesson shows, in one line (its module docstring's, without the 'Lesson N: ')
     why: str
     function: Callable[..., Result]
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -112,11 +135,9 @@ class Lesson:
             )
         return merged
 
-    @property
-    def claim(self) -> str:
-        """What the lesson shows, in one line: its module's docstring without the 'Lesson N: '."""
-        doc = inspect.getmodule(self.function).__doc__ or self.title
-        return doc.strip().splitlines()[0].partition(": ")[2] or doc.strip()
+    def label_of(self, parameter: str) -> str:
+        """The settings' label of ``parameter`` (a message, translated where shown)."""
+        return PARAMETERS.get(parameter, parameter.replace("_", " "))
 
     def run(self, **params: Any) -> Result:
         """Run the lesson in this process."""

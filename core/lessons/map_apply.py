@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.lessons.lesson import Chart, Lesson, Result
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "`map` and `apply` block: your program waits on the line until the answer is there. Their `_async` "
     "twins return at once with an `AsyncResult`, a receipt whose `.get()` waits for the answer, so you can "
     "do other work (or submit more) meanwhile. `map` splits one iterable over the workers; `apply` runs "
@@ -36,24 +37,34 @@ class MapApplyResult(Result):
 
     chart = Chart("bar", "method", "seconds", "until")
 
-    @property
-    def headline(self) -> str:
+    def headline(self, *, _: Translate = english) -> str:
         by = {c["method"]: c for c in self.calls}
-        return f"{len(self.values)} tasks on Pool({self.workers}): " + "; ".join(
-            f"{m} blocked {c['blocked_s']:.2f} s, results after {c['total_s']:.2f} s" for m, c in by.items()
+        calls = (
+            _(
+                "{method} blocked {blocked} s, results after {total} s",
+                method=m,
+                blocked=_.number(c["blocked_s"], decimals=2),
+                total=_.number(c["total_s"], decimals=2),
+            )
+            for m, c in by.items()
         )
+        tasks = _("{tasks} tasks on Pool({workers}):", tasks=_.number(len(self.values)), workers=self.workers)
+        return tasks + " " + "; ".join(calls)
 
-    def metrics(self) -> list[tuple[str, ...]]:
-        return [(f"{c['method']} blocked", f"{c['blocked_s']:.2f} s") for c in self.calls]
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
+        return [
+            (_("{method} blocked", method=c["method"]), _.number(c["blocked_s"], decimals=2) + " s")
+            for c in self.calls
+        ]
 
     def rows(self) -> list[dict[str, Any]]:
         return self.calls
 
     def chart_rows(self) -> list[dict[str, Any]]:
         return [
-            {"method": c["method"], "until": until, "seconds": c[key]}
+            {N_("method"): c["method"], N_("until"): until, "seconds": c[key]}
             for c in self.calls
-            for until, key in (("the call returned", "blocked_s"), ("results in hand", "total_s"))
+            for until, key in ((N_("the call returned"), "blocked_s"), (N_("results in hand"), "total_s"))
         ]
 
 
@@ -89,11 +100,11 @@ def compare_calls(tasks: int = 6, seconds: float = 0.3, workers: int = 3) -> Map
             calls.append(
                 {
                     "method": method,
-                    "one call returns": _kind(method, returned),
+                    N_("one call returns"): _kind(method, returned),
                     "blocked_s": blocked,
                     "total_s": time.perf_counter() - t0,
-                    "finished in": [values[results.index(r)] for r in finished] or None,
-                    "results": results,
+                    N_("finished in"): [values[results.index(r)] for r in finished] or None,
+                    N_("results"): results,
                 }
             )
         p.close()
@@ -108,8 +119,9 @@ def _kind(method: str, returned: object) -> str:
 
 LESSON = Lesson(
     name="map_vs_apply",
-    title="map vs map_async vs apply vs apply_async",
-    label="map vs apply",
+    title=N_("map vs map_async vs apply vs apply_async"),
+    label=N_("map vs apply"),
+    claim=N_("``map``, ``map_async``, ``apply``, ``apply_async``: what blocks, what returns, in what order."),
     why=WHY,
     function=compare_calls,
     bounds={"tasks": (1, 24), "seconds": (0.01, 2), "workers": (1, 16)},

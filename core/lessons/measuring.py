@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from core.runtime.i18n import Translate, english
+
 
 def check_exits(procs) -> None:
     """Raise a ``RuntimeError`` if a joined process failed (its own traceback went to stderr)."""
@@ -30,6 +32,19 @@ def best_of(repeat: int, *calls: Callable[[], Any]) -> list[float]:
 
 
 def busy_note() -> str:
-    """A note when other programs keep this machine's cores busy (speed-ups shrink then), else ''."""
+    """A note when other programs keep this machine's cores busy (speed-ups shrink then), else '': its
+    load, as ``busy_text`` reads it."""
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    return f" (this machine is busy: load {load:.1f} on {cores} cores)" if load > cores else ""
+    return f"{load:.1f}/{cores}" if load > cores else ""
+
+
+def busy_text(note: str, _: Translate = english) -> str:
+    """``busy_note``'s note for a reader, after a headline ('' for none)."""
+    if not note or "/" not in note:
+        return note
+    load, cores = note.split("/")
+    return " " + _(
+        "(this machine is busy: load {load} on {cores} cores)",
+        load=_.number(float(load), decimals=1),
+        cores=_.number(int(cores)),
+    )

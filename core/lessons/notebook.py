@@ -18,7 +18,7 @@ from core.lessons import lesson as lesson_types
 from core.lessons import measuring
 from core.lessons.lesson import Lesson, Result
 from core.runtime import notebook
-from core.runtime.i18n import Translate, english
+from core.runtime.i18n import Translate, english, messages
 
 SUPPORT_IMPORTS = """\
 from __future__ import annotations
@@ -29,10 +29,43 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal, NamedTuple
+
+from babel.numbers import format_decimal
 """
 
+# Pi Lab's ``_`` for the lesson's code, inlined: the notebook's language and its messages.
+TRANSLATOR = '''
+LANG = {lang!r}
+MESSAGES = {messages!r}
 
-PRINT = 'print(result.headline)\nfor label, *values in result.metrics():\n    print(f"{label}:", *values)'
+
+def N_(message: str) -> str:
+    return message
+
+
+class Translator:
+    """``_(message, **placeholders)``: a message of the lesson in this notebook's language; ``_.number``
+    writes numbers its way."""
+
+    lang = LANG
+
+    def __call__(self, message: str, /, **placeholders: Any) -> str:
+        text = MESSAGES.get(message, message)
+        return text.format(**placeholders) if placeholders else text
+
+    def number(self, value: float, *, decimals: int | None = None) -> str:
+        if decimals is None:
+            return format_decimal(value, locale=LANG, decimal_quantization=False)
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=LANG)
+
+
+Translate = Translator
+english = Translator()  # the lesson code's default ``_``: here, the notebook's language
+'''
+
+
+PRINT = 'print(result.headline())\nfor label, *values in result.metrics():\n    print(f"{label}:", *values)'
 PI_LAB_IMPORT = re.compile(r"^\s*(from|import) core\b", re.MULTILINE)
 
 
@@ -52,12 +85,16 @@ def _kept(node: ast.stmt) -> bool:
     return not any(isinstance(t, ast.Name) and t.id in ("LESSON", "WHY") for t in targets)
 
 
-def support_source() -> str:
-    """What every lesson module imports from Pi Lab, inlined: ``Chart``, ``Result`` and the measuring
-    helpers, as Pi Lab has them."""
-    helpers = [measuring.check_exits, measuring.best_of, measuring.busy_note]
+def support_source(lesson: Lesson, _: Translate) -> str:
+    """What every lesson module imports from Pi Lab, inlined: a ``_`` in ``_``'s language (holding the
+    translations of the messages in the lesson's code), ``Chart``, ``Result`` and the measuring helpers,
+    as Pi Lab has them."""
+    helpers = [measuring.check_exits, measuring.best_of, measuring.busy_note, measuring.busy_text]
     parts = [inspect.getsource(obj) for obj in (lesson_types.Chart, lesson_types.Result, *helpers)]
-    return SUPPORT_IMPORTS + "\n\n" + "\n\n".join(parts)
+    code = lesson_source(lesson) + "".join(parts)
+    held = {m: text for m in messages(_.lang) if (text := _(m)) != m and m[:40] in code}
+    translation = TRANSLATOR.replace("{lang!r}", repr(_.lang)).replace("{messages!r}", repr(held))
+    return SUPPORT_IMPORTS + translation + "\n\n" + "\n\n".join(parts)
 
 
 def _decorators(node: ast.stmt) -> list[ast.expr]:
@@ -103,10 +140,11 @@ def lesson_module(module: str, lesson: Lesson) -> str:
     return f"from __future__ import annotations\n\n{imports}\n\n{support}\n\n\n{code}\n"
 
 
-def measured(result: Result) -> str:
-    """What the run printed in Pi Lab: the headline, then each metric."""
-    lines = [result.headline]
-    lines += [" ".join(str(part) for part in (f"{label}:", *values)) for label, *values in result.metrics()]
+def measured(result: Result, _: Translate) -> str:
+    """What the run printed in Pi Lab: the headline, then each metric, in ``_``'s language."""
+    lines = [result.headline(_=_)]
+    metrics = result.metrics(_=_)
+    lines += [" ".join(str(part) for part in (f"{label}:", *values)) for label, *values in metrics]
     return "\n".join(lines) + "\n"
 
 
@@ -132,7 +170,7 @@ def lesson_notebook(lesson: Lesson, params: dict[str, Any], result: Result, *, _
                 module=module,
             )
         ),
-        notebook.module_cell(f"{module}_support", support_source()),
+        notebook.module_cell(f"{module}_support", support_source(lesson, _)),
         notebook.markdown(_("Then the lesson itself, as Pi Lab runs it:")),
         notebook.module_cell(module, lesson_module(module, lesson)),
         notebook.markdown(
@@ -142,7 +180,7 @@ def lesson_notebook(lesson: Lesson, params: dict[str, Any], result: Result, *, _
         ),
         notebook.code(
             f"import {module}\n\nresult = {module}.{lesson.function.__name__}(**params)\n" + PRINT,
-            printed=measured(result),
+            printed=measured(result, _),
         ),
         notebook.markdown(
             _(

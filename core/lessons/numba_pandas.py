@@ -11,8 +11,9 @@ import pandas as pd
 
 from core.lessons.lesson import Lesson, Result
 from core.lessons.measuring import best_of
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "Numba compiles a function by working out the type of every value in it, then writing machine code for "
     "those types. It knows numbers, NumPy arrays and a subset of Python; it does not know pandas, so in "
     "nopython mode it refuses: a `dict` of lists has no Numba type (the lecture's call fails on its "
@@ -60,25 +61,35 @@ class NumbaPandasResult(Result):
     def refused(self) -> list[dict[str, Any]]:
         return [a for a in self.attempts if a["error"]]
 
-    @property
-    def headline(self) -> str:
-        return (
-            f"Numba {self.numba_version} refused {len(self.refused)} of {len(self.attempts)} pandas calls: "
-            + "; ".join(f"{a['call']}: {a['error']}, {a['reason']}" for a in self.refused)
+    def headline(self, *, _: Translate = english) -> str:
+        refused = _(
+            "Numba {version} refused {refused} of {calls} pandas calls:",
+            version=self.numba_version,
+            refused=_.number(len(self.refused)),
+            calls=_.number(len(self.attempts)),
         )
+        return refused + " " + "; ".join(f"{a['call']}: {a['error']}, {a['reason']}" for a in self.refused)
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         return [
-            ("pandas calls refused", f"{len(self.refused)} of {len(self.attempts)}"),
-            ("pandas, plain Python", f"{self.pandas_s * 1e6:.0f} µs"),
-            ("NumPy loops, Numba", f"{self.numba_numpy_s * 1e6:.1f} µs"),
+            (
+                _("pandas calls refused"),
+                _(
+                    "{refused} of {calls}",
+                    refused=_.number(len(self.refused)),
+                    calls=_.number(len(self.attempts)),
+                ),
+            ),
+            (_("pandas, plain Python"), _.number(self.pandas_s * 1e6, decimals=0) + " µs"),
+            (_("NumPy loops, Numba"), _.number(self.numba_numpy_s * 1e6, decimals=1) + " µs"),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
         return [{k: v for k, v in a.items() if k != "message"} for a in self.attempts]
 
-    def messages(self) -> list[tuple[str, str]]:
-        return [(f"{a['call']} → {a['error'] or 'compiled'}", a["message"]) for a in self.attempts]
+    def messages(self, *, _: Translate = english) -> list[tuple[str, str]]:
+        compiled = _("compiled")
+        return [(f"{a['call']} → {a['error'] or compiled}", a["message"]) for a in self.attempts]
 
 
 def _first_lines(message: str, lines: int = 8) -> str:
@@ -114,7 +125,9 @@ def numba_refuses_pandas() -> NumbaPandasResult:
             error, reason, message = type(exc).__name__, _reason(str(exc)), _first_lines(str(exc))
         else:  # a future Numba that understands pandas would land here, and the lesson would say so
             error, reason, message = None, "compiled", ""
-        result.attempts.append({"call": call, "error": error, "reason": reason, "message": message})
+        result.attempts.append(
+            {N_("call"): call, N_("error"): error, N_("reason"): reason, "message": message}
+        )
 
     fast = numba.njit(use_numpy)
     result.same_answer = bool(np.allclose(fast(arr), use_pandas(x).to_numpy()))
@@ -125,8 +138,11 @@ def numba_refuses_pandas() -> NumbaPandasResult:
 
 LESSON = Lesson(
     name="numba_pandas",
-    title="Numba refuses pandas",
-    label="Numba and pandas",
+    title=N_("Numba refuses pandas"),
+    label=N_("Numba and pandas"),
+    claim=N_(
+        "Numba refuses pandas code in nopython mode; the refusal is the lesson's result, never a crash."
+    ),
     why=WHY,
     function=numba_refuses_pandas,
     shows=(use_pandas, use_numpy),

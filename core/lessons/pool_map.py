@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from core.lessons.lesson import Chart, Lesson, Result
-from core.lessons.measuring import best_of, busy_note
+from core.lessons.measuring import best_of, busy_note, busy_text
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "A pool does not share memory with you: every item is pickled, sent down a pipe to a worker, unpickled, "
     "and its result comes back the same way. For `x ** 2 - 1` that round trip costs far more than the "
     "arithmetic, so the built-in `map` in one process wins by a wide margin, however many cores you have "
@@ -66,26 +67,35 @@ class PoolMapResult(Result):
     def heavy_speedup(self) -> float:
         return self.heavy_map_s / self.heavy_pool_s
 
-    @property
-    def headline(self) -> str:
-        return (
-            f"tiny tasks: Pool({self.workers}).map {self.tiny_pool_s:.3f} s vs map {self.tiny_map_s:.3f} s "
-            f"(×{self.tiny_speedup:.2f}); heavy tasks: {self.heavy_pool_s:.2f} s vs {self.heavy_map_s:.2f} s "
-            f"(×{self.heavy_speedup:.2f}); starting the pool took {self.startup_s:.2f} s" + self.busy
-        )
+    def headline(self, *, _: Translate = english) -> str:
+        return _(
+            "tiny tasks: Pool({workers}).map {tiny_pool} s vs map {tiny_map} s (×{tiny_speedup}); heavy "
+            "tasks: {heavy_pool} s vs {heavy_map} s (×{heavy_speedup}); starting the pool took {startup} s",
+            workers=self.workers,
+            tiny_pool=_.number(self.tiny_pool_s, decimals=3),
+            tiny_map=_.number(self.tiny_map_s, decimals=3),
+            tiny_speedup=_.number(self.tiny_speedup, decimals=2),
+            heavy_pool=_.number(self.heavy_pool_s, decimals=2),
+            heavy_map=_.number(self.heavy_map_s, decimals=2),
+            heavy_speedup=_.number(self.heavy_speedup, decimals=2),
+            startup=_.number(self.startup_s, decimals=2),
+        ) + busy_text(self.busy, _)
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         return [
-            ("pool speed-up, tiny tasks", f"×{self.tiny_speedup:.2f}"),
-            ("pool speed-up, heavy tasks", f"×{self.heavy_speedup:.2f}"),
-            (f"starting Pool({self.workers})", f"{self.startup_s:.2f} s"),
+            (_("pool speed-up, tiny tasks"), "×" + _.number(self.tiny_speedup, decimals=2)),
+            (_("pool speed-up, heavy tasks"), "×" + _.number(self.heavy_speedup, decimals=2)),
+            (
+                _("starting Pool({workers})", workers=self.workers),
+                _.number(self.startup_s, decimals=2) + " s",
+            ),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
-        tiny = f"{self.tiny_items:,} tiny"
-        heavy = f"{self.heavy_tasks} heavy"
+        tiny = f"{self.tiny_items:,} " + N_("tiny")  # "50,000 tiny": the count, then a message
+        heavy = f"{self.heavy_tasks} " + N_("heavy")
         return [
-            {"tasks": tiny, "how": "built-in map", "seconds": self.tiny_map_s},
+            {N_("tasks"): tiny, N_("how"): N_("built-in map"), N_("seconds"): self.tiny_map_s},
             {"tasks": tiny, "how": f"Pool({self.workers}).map", "seconds": self.tiny_pool_s},
             {"tasks": heavy, "how": "built-in map", "seconds": self.heavy_map_s},
             {"tasks": heavy, "how": f"Pool({self.workers}).map", "seconds": self.heavy_pool_s},
@@ -141,8 +151,9 @@ def pool_vs_map(
 
 LESSON = Lesson(
     name="pool_vs_map",
-    title="Pool.map vs map",
-    label="Pool vs map",
+    title=N_("Pool.map vs map"),
+    label=N_("Pool vs map"),
+    claim=N_("``Pool.map`` against the built-in ``map``: the pool loses on tiny tasks, wins on heavy ones."),
     why=WHY,
     function=pool_vs_map,
     bounds={

@@ -10,8 +10,9 @@ from typing import Any
 
 from core.lessons.lesson import Chart, Lesson, Result
 from core.lessons.measuring import check_exits
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "`start()` only launches a process and returns at once; `join()` waits for it to finish. Started "
     "together, the sleeps overlap, so the wall time is one sleep plus the cost of starting the processes "
     "(each spawned process begins a fresh Python interpreter: a tenth of a second, more on a busy "
@@ -39,19 +40,22 @@ class SleepResult(Result):
 
     chart = Chart("timeline", "process", "start_s", "end_s")
 
-    @property
-    def headline(self) -> str:
-        return (
-            f"{self.processes} processes sleeping {self.seconds:g} s each took {self.parallel_s:.2f} s "
-            f"started together and {self.one_by_one_s:.2f} s one at a time "
-            f"({self.processes * self.seconds:g} s of sleep in all)"
+    def headline(self, *, _: Translate = english) -> str:
+        return _(
+            "{processes} processes sleeping {seconds} s each took {together} s started together and "
+            "{one_by_one} s one at a time ({total} s of sleep in all)",
+            processes=_.number(self.processes),
+            seconds=_.number(self.seconds),
+            together=_.number(self.parallel_s, decimals=2),
+            one_by_one=_.number(self.one_by_one_s, decimals=2),
+            total=_.number(self.processes * self.seconds),
         )
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         return [
-            ("started together", f"{self.parallel_s:.2f} s"),
-            ("one at a time", f"{self.one_by_one_s:.2f} s"),
-            ("sleep in all", f"{self.processes * self.seconds:g} s"),
+            (_("started together"), _.number(self.parallel_s, decimals=2) + " s"),
+            (_("one at a time"), _.number(self.one_by_one_s, decimals=2) + " s"),
+            (_("sleep in all"), _.number(self.processes * self.seconds) + " s"),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
@@ -80,7 +84,14 @@ def _run(processes: int, seconds: float, *, together: bool, how: str) -> tuple[f
     naps = [log.get(timeout=10) for _ in procs]
     log.close()
     rows = [
-        {"run": how, "process": f"{how} · #{n}", "pid": pid, "start_s": s, "end_s": e, "woke": rank + 1}
+        {
+            N_("run"): how,
+            N_("process"): f"{how} · #{n}",
+            "pid": pid,
+            "start_s": s,
+            "end_s": e,
+            N_("woke"): rank + 1,
+        }
         for rank, (n, pid, s, e) in enumerate(sorted(naps, key=lambda r: r[3]))
     ]
     return wall, sorted(rows, key=lambda r: r["process"])
@@ -88,8 +99,8 @@ def _run(processes: int, seconds: float, *, together: bool, how: str) -> tuple[f
 
 def sleep_in_parallel(processes: int = 3, seconds: float = 0.5) -> SleepResult:
     """Start ``processes`` sleepers together and join them; then again one at a time; time both."""
-    parallel_s, together = _run(processes, seconds, together=True, how="together")
-    one_by_one_s, queued = _run(processes, seconds, together=False, how="one at a time")
+    parallel_s, together = _run(processes, seconds, together=True, how=N_("together"))
+    one_by_one_s, queued = _run(processes, seconds, together=False, how=N_("one at a time"))
     return SleepResult(
         processes=processes,
         seconds=seconds,
@@ -101,8 +112,9 @@ def sleep_in_parallel(processes: int = 3, seconds: float = 0.5) -> SleepResult:
 
 LESSON = Lesson(
     name="processes",
-    title="Processes sleeping in parallel",
-    label="Processes",
+    title=N_("Processes sleeping in parallel"),
+    label=N_("Processes"),
+    claim=N_("three processes sleeping S seconds at once take about S, not 3·S (``Process`` start and join)"),
     why=WHY,
     function=sleep_in_parallel,
     bounds={"processes": (1, 8), "seconds": (0.05, 5)},

@@ -9,8 +9,9 @@ from typing import Any
 
 from core.lessons.lesson import Chart, Lesson, Result
 from core.lessons.measuring import check_exits
+from core.runtime.i18n import N_, Translate, english
 
-WHY = (
+WHY = N_(
     "`counter.value += 1` is three steps: read the value, add one, write it back. `Value` locks each "
     "read and each write, but not the three together, so two processes can both read 41 and both write "
     "42: one increment is lost. That is a data race, and how much it loses depends on timing, so every "
@@ -55,31 +56,34 @@ class RaceResult(Result):
     def exact(self) -> bool:
         return set(self.locked) == {self.expected}
 
-    @property
-    def headline(self) -> str:
-        return (
-            f"{self.processes} processes × {self.increments:,} increments should give {self.expected:,}: "
-            f"without a lock {', '.join(f'{c:,}' for c in self.unlocked)}; "
-            f"with the lock {', '.join(f'{c:,}' for c in self.locked)}"
+    def headline(self, *, _: Translate = english) -> str:
+        return _(
+            "{processes} processes × {increments} increments should give {expected}: without a lock "
+            "{unlocked}; with the lock {locked}",
+            processes=_.number(self.processes),
+            increments=_.number(self.increments),
+            expected=_.number(self.expected),
+            unlocked=", ".join(_.number(c) for c in self.unlocked),
+            locked=", ".join(_.number(c) for c in self.locked),
         )
 
-    def metrics(self) -> list[tuple[str, ...]]:
+    def metrics(self, *, _: Translate = english) -> list[tuple[str, ...]]:
         worst = min(self.unlocked)
         return [
-            ("expected", f"{self.expected:,}"),
-            ("worst without a lock", f"{worst:,}", f"{worst - self.expected:,} lost"),
-            ("with the lock", f"{min(self.locked):,}", "exact" if self.exact else "NOT exact"),
+            (_("expected"), _.number(self.expected)),
+            (_("worst without a lock"), _.number(worst), _("{n} lost", n=_.number(worst - self.expected))),
+            (_("with the lock"), _.number(min(self.locked)), _("exact") if self.exact else _("NOT exact")),
         ]
 
     def rows(self) -> list[dict[str, Any]]:
         return [
             {
-                "trial": t + 1,
-                "without a lock": u,
-                "lost": self.expected - u,
-                "with the lock": k,
-                "seconds, no lock": us,
-                "seconds, lock": ks,
+                N_("trial"): t + 1,
+                N_("without a lock"): u,
+                N_("lost"): self.expected - u,
+                N_("with the lock"): k,
+                N_("seconds, no lock"): us,
+                N_("seconds, lock"): ks,
             }
             for t, (u, k, us, ks) in enumerate(
                 zip(self.unlocked, self.locked, self.unlocked_s, self.locked_s, strict=True)
@@ -88,9 +92,12 @@ class RaceResult(Result):
 
     def chart_rows(self) -> list[dict[str, Any]]:
         return [
-            {"trial": f"trial {t + 1}", "how": how, "count": count}
+            {N_("trial"): f"trial {t + 1}", "how": how, N_("count"): count}
             for t in range(len(self.unlocked))
-            for how, count in (("without a lock", self.unlocked[t]), ("with the lock", self.locked[t]))
+            for how, count in (
+                (N_("without a lock"), self.unlocked[t]),
+                (N_("with the lock"), self.locked[t]),
+            )
         ]
 
 
@@ -128,8 +135,9 @@ def race(processes: int = 3, increments: int = 30_000, trials: int = 3) -> RaceR
 
 LESSON = Lesson(
     name="race",
-    title="A shared Value: race and Lock",
-    label="Race and Lock",
+    title=N_("A shared Value: race and Lock"),
+    label=N_("Race and Lock"),
+    claim=N_("a shared ``Value`` that several processes increment loses updates without a lock; none with."),
     why=WHY,
     function=race,
     bounds={"processes": (2, 8), "increments": (1_000, 1_000_000), "trials": (1, 10)},

@@ -57,7 +57,7 @@ def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
     assert overlap >= 0.5 * 2.0, result.naps
     assert [m.label for m in at.metric] == ["started together", "one at a time", "sleep in all"]
     assert at.metric[0].value == f"{result.parallel_s:.2f} s" and at.metric[2].value == "4 s"
-    assert at.success[0].value == result.headline
+    assert at.success[0].value == result.headline()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {trace["name"] for trace in spec["data"]} == {"together", "one at a time"}
     assert len(at.dataframe[0].value) == 4  # two naps each way

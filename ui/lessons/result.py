@@ -5,26 +5,29 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Result
+from core.runtime.i18n import FALLBACK, Translate, english
+from ui.i18n import readable
 from ui.lessons import charts
 from ui.runtime import access
 
 
-def show(result: Result) -> None:
-    """A lesson's numbers: headline, metrics, chart, messages, links (the operator's only) and table."""
-    st.success(result.headline)
-    metrics = result.metrics()
+def show(result: Result, *, _: Translate = english) -> None:
+    """A lesson's numbers in ``_``'s language: headline, metrics, chart, messages, links (the operator's
+    only) and table (the code's own in English: its numbers stay numbers, sortable)."""
+    st.success(result.headline(_=_))
+    metrics = result.metrics(_=_)
     for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
         col.metric(*metric)
-    fig = charts.figure(result)
+    fig = charts.figure(result, _=_)
     if fig is not None:
         st.plotly_chart(fig, key=f"chart:{type(result).__name__}")
-    for caption, text in result.messages():
+    for caption, text in result.messages(_=_):
         st.caption(caption)
         st.code(text, language=None)
-    for label, link, note in result.links() if access.is_operator() else ():  # internal addresses
+    for label, link, note in result.links(_=_) if access.is_operator() else ():  # internal addresses
         st.link_button(label, link)
         if note:
-            st.caption(f"Note: {note}.")
+            st.caption(_("Note: {note}.", note=note))
     table = result.table
     if not table.empty:
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table if _.lang == FALLBACK else readable(charts.cells(table, _), _), hide_index=True)

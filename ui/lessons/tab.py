@@ -6,23 +6,25 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Lesson
-from ui.i18n import translator
+from core.runtime.i18n import Translate, english
 from ui.lessons.result import show
 from ui.notebooks import lesson_download
 
 
-def settings(lesson: Lesson) -> dict:
+def settings(lesson: Lesson, *, _: Translate = english) -> dict:
     """One number input per parameter of the lesson, inside its form."""
     params = {}
     defaults = lesson.defaults()
     if not defaults:
         return params
-    with st.expander("Settings"):
+    with st.expander(_("Settings")):
         cols = st.columns(len(defaults))
         for col, (name, default) in zip(cols, defaults.items(), strict=True):
             low, high = lesson.bounds[name]
             whole = isinstance(default, int)
-            label = name.replace("_", " ") + (" (0: one per core)" if name == "workers" and low == 0 else "")
+            label = _(lesson.label_of(name))
+            if name == "workers" and low == 0:
+                label += " " + _("(0: one per core)")
             params[name] = col.number_input(
                 label,
                 min_value=int(low) if whole else float(low),
@@ -34,27 +36,29 @@ def settings(lesson: Lesson) -> dict:
     return params
 
 
-def lesson_tab(number: int, lesson: Lesson) -> None:
+def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
     """Lesson ``number``: Run measures it here (a failure is said on the page, never a traceback)."""
-    st.subheader(f"{number}. {lesson.title}")
-    st.markdown(lesson.claim[:1].upper() + lesson.claim[1:])
+    title = _(lesson.title)
+    st.subheader(f"{number}. {title}")
+    claim = _(lesson.claim)
+    st.markdown(claim[:1].upper() + claim[1:])
     key = f"lesson:{lesson.name}"
     with st.form(f"form:{lesson.name}", border=False):
-        params = settings(lesson)
-        run = st.form_submit_button("Run", type="primary", key=f"run:{lesson.name}")
+        params = settings(lesson, _=_)
+        run = st.form_submit_button(_("Run"), type="primary", key=f"run:{lesson.name}")
     if run:
-        with st.spinner(f"Running {lesson.title.lower()}…"):
+        with st.spinner(_("Running {lesson}…", lesson=title.lower())):
             try:
                 st.session_state[key] = lesson.measure(**params)
             except Exception as exc:  # a lesson that fails says so on the page, never as a traceback
                 st.session_state.pop(key, None)
-                st.error(f"{lesson.title} failed: {type(exc).__name__}: {exc}")
+                st.error(_("{lesson} failed: {error}", lesson=title, error=f"{type(exc).__name__}: {exc}"))
     result = st.session_state.get(key)
     if result is not None:
-        show(result)
-        lesson_download(lesson, params, result, _=translator())
+        show(result, _=_)
+        lesson_download(lesson, params, result, _=_)
     else:
-        st.caption("Press Run to measure it here.")
-    st.markdown(f"**Why.** {lesson.why}")
-    with st.expander("The code"):
+        st.caption(_("Press Run to measure it here."))
+    st.markdown(_("**Why.** {why}", why=_(lesson.why)))
+    with st.expander(_("The code")):
         st.code(lesson.source(), language="python")
