@@ -97,7 +97,7 @@ def test_the_pool_notebook_runs_its_spawned_pool_top_to_bottom(tmp_path):
     )
     # re-run on the laptop, it speaks the notebook's language too
     assert out.startswith("tareas diminutas: Pool(2).map ") and "iniciar el pool tomó" in out
-    assert "pool speed-up, heavy tasks: ×" in out
+    assert "speed-up del pool, tareas pesadas: ×" in out
 
 
 @pytest.mark.parametrize(
