@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
-from core.runtime import processes
+from core.runtime import i18n, processes
 
 
 class Parser(argparse.ArgumentParser):
@@ -14,6 +15,17 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         fail(message, self.prog)
+
+
+def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    """``--lang es|en``: the language of the human-readable output (default: ``LC_ALL``, then ``LANG``);
+    ``--json`` never changes with it."""
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=i18n.language_from_env(os.environ),
+        help="language of the human-readable output (default: from LC_ALL / LANG)",
+    )
 
 
 def fail(message: str, prog: str = "pilab") -> None:

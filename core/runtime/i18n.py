@@ -11,6 +11,7 @@ their numbers stay Python's.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,15 @@ def default_language(*, setting: str | None = None, browser: str | None = None) 
     """The language a visitor starts in: the operator's (``[pilab] language`` or ``PILAB_LANGUAGE``), else
     the browser's when it is one of LANGUAGES, else English."""
     return supported(setting) or supported(browser) or FALLBACK
+
+
+def language_from_env(env: Mapping[str, str]) -> str:
+    """The language a command line speaks by default: ``LC_ALL``, then ``LANG`` (``es_CL.UTF-8`` → "es"),
+    English where neither names one of LANGUAGES."""
+    for name in ("LC_ALL", "LANG"):
+        if env.get(name):
+            return supported(env[name].split(".")[0]) or FALLBACK
+    return FALLBACK
 
 
 def number(value: float, lang: str, *, decimals: int | None = None) -> str:
