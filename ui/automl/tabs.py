@@ -89,7 +89,11 @@ def compare_tab(v: View) -> None:
     if len(axes) >= 2:
         full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)
         st.plotly_chart(charts.parallel(full, axes, v.primary), key="automl_chart_parcoords")
-        st.caption(f"Drag along an axis to filter runs. Axes: the chosen metrics (at most {MAX_PARCOORDS}).")
+        st.caption(
+            translator()(
+                "Drag along an axis to filter runs. Axes: the chosen metrics (at most {n}).", n=MAX_PARCOORDS
+            )
+        )
 
 
 def correlation_tab(v: View) -> None:
@@ -98,7 +102,7 @@ def correlation_tab(v: View) -> None:
     if len(corr) >= 2:
         st.plotly_chart(charts.heatmap(corr), key="automl_chart_corr")
     else:
-        st.info("Correlation needs at least two metrics that vary across runs.")
+        st.info(translator()("Correlation needs at least two metrics that vary across runs."))
 
 
 def progress_tab(v: View) -> None:
@@ -106,12 +110,22 @@ def progress_tab(v: View) -> None:
     curve = automl.best_so_far(v.data, v.primary)
     last, after = automl.last_improvement(curve)
     st.plotly_chart(charts.progress(curve, v.primary), key="automl_chart_progress")
+    _ = translator()
     if after:
         st.markdown(
-            f"Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better."
+            _(
+                "Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better.",
+                last=last,
+                after=_.number(after),
+            )
         )
     else:
-        st.markdown(f"The best run came at the last iteration (**{last}**): the search was still improving.")
+        st.markdown(
+            _(
+                "The best run came at the last iteration (**{last}**): the search was still improving.",
+                last=last,
+            )
+        )
 
 
 def algorithms_tab(v: View) -> None:
