@@ -23,23 +23,32 @@ from ui.automl.sources import SOURCES, load_source, offered
 from ui.automl.summary import summary_cards
 from ui.automl.tabs import open_tab
 from ui.automl.view import View
+from ui.i18n import translator
 from ui.runtime.access import is_operator, settings
 from ui.widgets import held_index
 
 ensure_app_navigation()
+_ = translator()
 
-st.title("📊 AutoML explorer")
+st.title("📊 " + _("AutoML explorer"))
 st.markdown(
-    "Every child run of an AutoML job, not only the best model: which algorithms came close, which metrics "
-    "disagree, and whether the search was still improving when it stopped. Offline from the bundled sample "
-    "or a cached file; live from MLflow or an Azure ML workspace."
+    _(
+        "Every child run of an AutoML job, not only the best model: which algorithms came close, which "
+        "metrics disagree, and whether the search was still improving when it stopped. Offline from the "
+        "bundled sample or a cached file; live from MLflow or an Azure ML workspace."
+    )
 )
 operator, config = is_operator(), settings()
 sources = offered(operator=operator, automl_dir=config.automl_dir)
 linked = read_url(sources)  # a source no longer offered (MLflow for a student, say) starts over
 shown_source = held_index("automl_source", sources, linked or sources[0])
 source = st.radio(
-    "Source", sources, shown_source, format_func=SOURCES.get, horizontal=True, key="automl_source"
+    _("Source"),
+    sources,
+    shown_source,
+    format_func=lambda s: _(SOURCES[s]),
+    horizontal=True,
+    key="automl_source",
 )
 data = load_source(source, operator=operator, config=config)
 watch = automl_watch.for_source(source, st.session_state.get("automl_cached") if source == "cached" else None)
@@ -50,11 +59,11 @@ if data is None and watch is None:
 
 def explore(data: automl.AutoMLData) -> None:
     """Everything drawn from the data: the metrics chosen, the cards, the open tab."""
-    choice = metric_controls(data)
+    choice = metric_controls(data, _=_)
     param_columns, by = controls(data)
     write_url(source, choice.primary, choice.chosen, params=param_columns, by=by)
-    summary = summary_cards(data, choice.primary)
-    table, shown = runs_table(data, choice, param_columns)
+    summary = summary_cards(data, choice.primary, _=_)
+    table, shown = runs_table(data, choice, param_columns, _=_)
     open_tab(
         View(
             data=data,
@@ -82,7 +91,7 @@ else:
             st.rerun()  # the parent ended: one full run draws the page without the timer
         shown = automl_watch.data_of(watch, operator=operator) or data
         if shown is None:
-            st.info("No child run has logged a metric yet; this page fills in as they do.")
+            st.info(_("No child run has logged a metric yet; this page fills in as they do."))
             return
         explore(shown)
 

@@ -31,6 +31,17 @@ def test_summary_primary_metric_log_loss_picks_the_lowest(run):
     )
 
 
+def test_summary_in_spanish_with_lang_es_and_json_unchanged(run):
+    out = run("summary", str(SAMPLE_PATH), "--primary-metric", "log_loss", "--lang", "es")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == (
+        f"20 ejecuciones, 10 métricas, tarea classification; mejor según log_loss (más bajo es mejor): "
+        f"{RUN}_0 = 0,178514"
+    )
+    english = run("summary", str(SAMPLE_PATH), "--json", "--lang", "en").stdout
+    assert run("summary", str(SAMPLE_PATH), "--json", "--lang", "es").stdout == english
+
+
 def test_table_csv_has_one_row_per_run_in_iteration_order(run):
     out = run("table", str(SAMPLE_PATH), "--csv")
     assert out.returncode == 0, out.stderr

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core import automl
 from core.automl.catalogue import metric_info
+from core.runtime.i18n import Translate, english
 from ui.automl.params_tab import with_params
 from ui.widgets import held_index
 
@@ -20,7 +21,7 @@ class MetricChoice(NamedTuple):
     only_differing: bool
 
 
-def metric_controls(data: automl.AutoMLData) -> MetricChoice:
+def metric_controls(data: automl.AutoMLData, *, _: Translate = english) -> MetricChoice:
     """The primary metric, the chosen metrics and the only-differing toggle, side by side: valid for this
     data, from the URL the first time."""
     metrics = data.metrics
@@ -28,7 +29,7 @@ def metric_controls(data: automl.AutoMLData) -> MetricChoice:
     if wanted in metrics:
         st.session_state.pop("automl_primary", None)
     elif wanted:
-        st.warning(f"The link's metric {wanted!r} is in no run here; using the default.")
+        st.warning(_("The link's metric {metric} is in no run here; using the default.", metric=repr(wanted)))
     shown_primary = held_index(
         "automl_primary", metrics, wanted if wanted in metrics else data.primary_metric()
     )
@@ -43,20 +44,20 @@ def metric_controls(data: automl.AutoMLData) -> MetricChoice:
 
     left, middle, right = st.columns([2.2, 4.6, 2.2], vertical_alignment="bottom")
     primary = left.selectbox(
-        "Primary metric",
+        _("Primary metric"),
         metrics,
         shown_primary,
         format_func=lambda m: f"{m} ({'↓' if metric_info(m).lower_is_better else '↑'})",
         key="automl_primary",
-        help="ranks the runs; ↑ higher is better, ↓ lower is better",
+        help=_("ranks the runs; ↑ higher is better, ↓ lower is better"),
     )
-    chosen = middle.multiselect("Metrics in the table and charts", metrics, key="automl_metrics")
-    only_differing = right.toggle("Only metrics that differ", key="automl_differ")
+    chosen = middle.multiselect(_("Metrics in the table and charts"), metrics, key="automl_metrics")
+    only_differing = right.toggle(_("Only metrics that differ"), key="automl_differ")
     return MetricChoice(primary, chosen, only_differing)
 
 
 def runs_table(
-    data: automl.AutoMLData, choice: MetricChoice, params: list[str]
+    data: automl.AutoMLData, choice: MetricChoice, params: list[str], *, _: Translate = english
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row a run: the primary metric (always shown) and the chosen ones, then the parameter columns;
     and the metrics it shows (a caption names those hidden as the same in every run)."""
@@ -64,5 +65,6 @@ def runs_table(
     table = automl.wide(data, requested, only_differing=choice.only_differing)
     shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm")] or [choice.primary]
     if choice.only_differing and len(shown) < len(requested):
-        st.caption(f"Hidden (the same in every run): {', '.join(m for m in requested if m not in shown)}")
+        hidden = ", ".join(m for m in requested if m not in shown)
+        st.caption(_("Hidden (the same in every run): {metrics}", metrics=hidden))
     return with_params(table, data, params), shown

@@ -17,16 +17,17 @@ from core import automl
 from core.automl.sources import cache
 from core.automl.sources import watch as live
 from core.runtime.access import Settings
+from core.runtime.i18n import N_
 from ui.automl import watch as automl_watch
 from ui.runtime.access import secrets
 
 SOURCES = {
-    "sample": "Bundled sample",
-    "upload": "Upload a file",
-    "path": "File path",
-    "cached": "Cached pulls",
-    "mlflow": "MLflow",
-    "azure": "Azure ML workspace",
+    "sample": N_("Bundled sample"),
+    "upload": N_("Upload a file"),
+    "path": N_("File path"),
+    "cached": N_("Cached pulls"),
+    "mlflow": N_("MLflow"),
+    "azure": N_("Azure ML workspace"),
 }
 STUDENT_SOURCES = ("sample", "upload", "cached")  # the rest read the server's files or services
 

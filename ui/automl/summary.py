@@ -8,40 +8,56 @@ import streamlit as st
 
 from core import automl
 from core.automl.catalogue import metric_info
+from core.runtime.i18n import Translate, english
 
 
-def summary_cards(data: automl.AutoMLData, primary: str) -> automl.Summary:
+def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = english) -> automl.Summary:
     """Runs, metrics, task, the primary metric, the best run and its value; the source line under them;
     returns the summary they show."""
     summary = automl.summarize(data, primary)
     info = metric_info(primary)
-    better = "lower" if info.lower_is_better else "higher"
+    better = _("lower is better") if info.lower_is_better else _("higher is better")
     cards = [*st.columns(3), *st.columns([2, 1, 1])]
-    cards[0].metric("Runs", summary.runs, border=True)
-    cards[1].metric("Metrics", summary.metrics, border=True)
-    cards[2].metric("Task", summary.task, border=True, help="inferred from the metric names")
+    cards[0].metric(_("Runs"), _.number(summary.runs), border=True)
+    cards[1].metric(_("Metrics"), _.number(summary.metrics), border=True)
+    cards[2].metric(_("Task"), summary.task, border=True, help=_("inferred from the metric names"))
     cards[3].metric(
-        "Primary metric",
+        _("Primary metric"),
         primary if len(primary) <= 20 else info.display,
         border=True,
-        help=f"{primary} ({info.display}): {better} is better",
+        help=f"{primary} ({info.display}): {better}",
     )
     best_iteration = summary.best_iteration
     best_label = f"#{best_iteration}" if best_iteration is not None else summary.best_run[-12:]
-    cards[4].metric("Best run", best_label, border=True, help=summary.best_run)
-    cards[5].metric("Best value", f"{summary.best_value:.4f}", border=True, help=f"{better} is better")
+    cards[4].metric(_("Best run"), best_label, border=True, help=summary.best_run)
+    cards[5].metric(_("Best value"), _.number(summary.best_value, decimals=4), border=True, help=better)
     named = data.parent.get("best_child_run_id")
+    extreme = _("lowest") if info.lower_is_better else _("highest")
     st.caption(
-        f"Source: {data.source} · task **{summary.task}** · best run `{summary.best_run}` "
-        f"({'lowest' if info.lower_is_better else 'highest'} {primary})"
-        + (f" · best child named by the source: `{named}`" if named else "")
+        _(
+            "Source: {source} · task **{task}** · best run `{run}` ({extreme} {metric})",
+            source=data.source,
+            task=summary.task,
+            run=summary.best_run,
+            extreme=extreme,
+            metric=primary,
+        )
+        + (_(" · best child named by the source: `{run}`", run=named) if named else "")
     )
     if not info.known:
         st.warning(
-            f"{primary!r} is not in the metric catalogue: assumed {info.direction}imised from its name."
+            _(
+                "{metric} is not in the metric catalogue: assumed minimised from its name.",
+                metric=repr(primary),
+            )
+            if info.direction == "min"
+            else _(
+                "{metric} is not in the metric catalogue: assumed maximised from its name.",
+                metric=repr(primary),
+            )
         )
     if data.skipped_total:
-        with st.expander(f"{data.skipped_total} value(s) skipped (not scalar numbers)"):
+        with st.expander(_("{n} value(s) skipped (not scalar numbers)", n=_.number(data.skipped_total))):
             skipped = pd.DataFrame([s.__dict__ for s in data.skipped])
             st.dataframe(skipped, hide_index=True, width="stretch", height=240)
     return summary

@@ -21,6 +21,7 @@ from ui.automl.compare_tab import comparison_tab
 from ui.automl.model_tab import model_tab
 from ui.automl.params_tab import group_column, params_tab
 from ui.automl.view import MAX_ROWS, View
+from ui.i18n import translator
 
 MAX_PARCOORDS = 8
 KEPT = (  # the tabs' widgets
@@ -38,23 +39,29 @@ KEPT = (  # the tabs' widgets
 
 def table_tab(v: View) -> None:
     """The runs as a table, filtered, the best highlighted; deltas to a pinned baseline run."""
-    query = st.text_input("Filter runs (run id or algorithm contains)", key="automl_filter")
+    _ = translator()
+    query = st.text_input(_("Filter runs (run id or algorithm contains)"), key="automl_filter")
     rows = v.table
     if query:
         found = [rows[c].str.contains(query, case=False, regex=False) for c in ("run_id", "algorithm")]
         rows = rows[found[0] | found[1]]
     st.caption(
-        f"{len(rows)} of {len(v.table)} runs, iteration order; click a column header to sort. "
-        f"Best run by {v.primary} highlighted."
-        + (f" First {MAX_ROWS} shown." if len(rows) > MAX_ROWS else "")
+        _(
+            "{n} of {total} runs, iteration order; click a column header to sort. Best run by {metric} "
+            "highlighted.",
+            n=_.number(len(rows)),
+            total=_.number(len(v.table)),
+            metric=v.primary,
+        )
+        + (_(" First {n} shown.", n=_.number(MAX_ROWS)) if len(rows) > MAX_ROWS else "")
     )
     numbers = {c: "{:g}" for c in v.params if c in rows and rows[c].dtype.kind == "f"}  # 6, not 6.000000
     styled = charts.highlight(rows.head(MAX_ROWS), v.summary.best_run, v.shown).format(numbers, na_rep="")
     st.dataframe(styled, hide_index=True, width="stretch")
     baseline = st.selectbox(
-        "Pin a baseline run (deltas: positive = better than the baseline)",
+        _("Pin a baseline run (deltas: positive = better than the baseline)"),
         [None, *v.data.run_ids],
-        format_func=lambda r: "(none)" if r is None else r,
+        format_func=lambda r: _("(none)") if r is None else r,
         key="automl_baseline",
     )
     if baseline:
@@ -82,7 +89,11 @@ def compare_tab(v: View) -> None:
     if len(axes) >= 2:
         full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)
         st.plotly_chart(charts.parallel(full, axes, v.primary), key="automl_chart_parcoords")
-        st.caption(f"Drag along an axis to filter runs. Axes: the chosen metrics (at most {MAX_PARCOORDS}).")
+        st.caption(
+            translator()(
+                "Drag along an axis to filter runs. Axes: the chosen metrics (at most {n}).", n=MAX_PARCOORDS
+            )
+        )
 
 
 def correlation_tab(v: View) -> None:
@@ -91,7 +102,7 @@ def correlation_tab(v: View) -> None:
     if len(corr) >= 2:
         st.plotly_chart(charts.heatmap(corr), key="automl_chart_corr")
     else:
-        st.info("Correlation needs at least two metrics that vary across runs.")
+        st.info(translator()("Correlation needs at least two metrics that vary across runs."))
 
 
 def progress_tab(v: View) -> None:
@@ -99,12 +110,22 @@ def progress_tab(v: View) -> None:
     curve = automl.best_so_far(v.data, v.primary)
     last, after = automl.last_improvement(curve)
     st.plotly_chart(charts.progress(curve, v.primary), key="automl_chart_progress")
+    _ = translator()
     if after:
         st.markdown(
-            f"Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better."
+            _(
+                "Last improvement at iteration **{last}**; **{after}** runs after it brought nothing better.",
+                last=last,
+                after=_.number(after),
+            )
         )
     else:
-        st.markdown(f"The best run came at the last iteration (**{last}**): the search was still improving.")
+        st.markdown(
+            _(
+                "The best run came at the last iteration (**{last}**): the search was still improving.",
+                last=last,
+            )
+        )
 
 
 def algorithms_tab(v: View) -> None:

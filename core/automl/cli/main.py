@@ -16,7 +16,8 @@ from core.automl.cli import pull
 from core.automl.model import AutoMLError
 from core.automl.modelfile import report as modelfile
 from core.automl.sources.parse import load_path
-from core.runtime.cli import Parser, fail, run
+from core.runtime.cli import Parser, add_lang_argument, fail, run
+from core.runtime.i18n import translator
 
 PROG = "python -m core.automl"
 COMMANDS = "summary,table,params,model,compare,pull,watch,pipelines,trigger"
@@ -37,6 +38,7 @@ def parser() -> Parser:
     s.add_argument("path", help=METRICS_FILE)
     s.add_argument("--primary-metric", help="metric to rank by (default: the source's, else AUC_weighted/…)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    add_lang_argument(s)
     t = sub.add_parser("table", help="one row per child run in iteration order")
     t.add_argument("path", help=METRICS_FILE)
     t.add_argument("--csv", action="store_true", help="print CSV instead of an aligned table")
@@ -87,12 +89,20 @@ def summary_command(args: Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict()))
         return 0
-    arrow = "lower" if result.direction == "min" else "higher"
+    _ = translator(args.lang)
+    better = _("lower is better") if result.direction == "min" else _("higher is better")
     print(
-        f"{result.runs} runs, {result.metrics} metrics, task {result.task}; "
-        f"best by {result.primary_metric} ({arrow} is better): "
-        f"{result.best_run} = {result.best_value:.6g}"
-        + (f"; {result.skipped} value(s) skipped" if result.skipped else "")
+        _(
+            "{runs} runs, {metrics} metrics, task {task}; best by {metric} ({better}): {run} = {value}",
+            runs=_.number(result.runs),
+            metrics=_.number(result.metrics),
+            task=result.task,
+            metric=result.primary_metric,
+            better=better,
+            run=result.best_run,
+            value=_.number(float(f"{result.best_value:.6g}")),
+        )
+        + (_("; {n} value(s) skipped", n=_.number(result.skipped)) if result.skipped else "")
     )
     return 0
 
