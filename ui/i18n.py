@@ -82,13 +82,21 @@ def switch(server_default: str | None) -> str:
 
 def readable(table: pd.DataFrame, _: Translate, *, decimals: int | None = None) -> pd.DataFrame:
     """``table`` for the eye in ``_``'s language: its column names translated (each a message of the code),
-    its numbers written that language's way (as text, ``decimals`` of them where given; whole numbers stay
-    whole). Downloads take the table itself: their numbers stay Python's."""
+    its numbers written that language's way (as text, ``decimals`` of them where given, else four
+    significant digits below 1,000 and none above; whole numbers stay whole). Downloads take the table
+    itself: their numbers stay Python's."""
     shown = table.rename(columns={c: _(c) for c in table.columns if isinstance(c, str)})
     for column in shown.columns:
         values = shown[column]
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
             continue
         whole = pd.api.types.is_integer_dtype(values)
-        shown[column] = ["" if pd.isna(v) else _.number(v, decimals=0 if whole else decimals) for v in values]
+        places = 0 if whole else decimals
+        shown[column] = ["" if pd.isna(v) else _short(v, _, decimals=places) for v in values]
     return shown
+
+
+def _short(value: float, _: Translate, *, decimals: int | None) -> str:
+    if decimals is not None:
+        return _.number(value, decimals=decimals)
+    return _.number(float(f"{value:.4g}")) if abs(value) < 1000 else _.number(value, decimals=0)
