@@ -27,3 +27,19 @@ def test_sample_in_english_reads_as_before():
     shown_cards = cards(at)
     assert {"Runs", "Metrics", "Task", "Best run", "Best value"} <= set(shown_cards)
     assert re.fullmatch(r"\d+\.\d{4}", shown_cards["Best value"]), shown_cards["Best value"]
+
+
+def test_the_tabs_read_in_spanish_and_an_english_link_opens_its_tab():
+    at = explorer(query={"lang": "es", "automl_view": "Correlation"})
+    assert not at.exception, at.exception
+    labels = [t.label for t in at.tabs]
+    assert labels[:6] == [
+        "Tabla",
+        "Ranking",
+        "Comparar",
+        "Correlación",
+        "Progreso de la búsqueda",
+        "Algoritmos",
+    ]
+    assert "Exportar" in labels and "Table" not in labels
+    assert at.query_params["automl_view"] in ("Correlation", ["Correlation"])  # the link stays the same

@@ -15,6 +15,7 @@ from core import automl
 from core.automl import params as run_params
 from core.automl.analysis import artifacts as arts
 from core.automl.sources import cache
+from core.runtime.i18n import N_
 from ui import url
 from ui.automl import charts
 from ui.automl.compare_tab import comparison_tab
@@ -200,20 +201,20 @@ def export_tab(v: View) -> None:
     )
 
 
-ARTIFACTS_TAB = "Confusion matrix & ROC"  # offered only where the data has artifacts
-PARAMS_TAB = "Parameters"  # offered only where the data has run parameters
+ARTIFACTS_TAB = N_("Confusion matrix & ROC")  # offered only where the data has artifacts
+PARAMS_TAB = N_("Parameters")  # offered only where the data has run parameters
 TABS: dict[str, Callable[[View], None]] = {
-    "Table": table_tab,
-    "Ranking": ranking_tab,
-    "Compare": compare_tab,
-    "Correlation": correlation_tab,
-    "Search progress": progress_tab,
-    "Algorithms": algorithms_tab,
+    N_("Table"): table_tab,
+    N_("Ranking"): ranking_tab,
+    N_("Compare"): compare_tab,
+    N_("Correlation"): correlation_tab,
+    N_("Search progress"): progress_tab,
+    N_("Algorithms"): algorithms_tab,
     PARAMS_TAB: params_tab,
     ARTIFACTS_TAB: artifacts_tab,
-    "Best model": model_tab,
-    "Two jobs": comparison_tab,
-    "Export": export_tab,
+    N_("Best model"): model_tab,
+    N_("Two jobs"): comparison_tab,
+    N_("Export"): export_tab,
 }
 
 
@@ -239,7 +240,7 @@ def open_tab(v: View) -> None:
     computed and sent to the browser; the closed tabs' choices are kept."""
     keep_choices()  # the closed tabs' widgets are not drawn: keep what was chosen in them
     names = tab_names(v.data)
-    tab_boxes = url.tabs(names, key="automl_view")
+    tab_boxes = url.tabs(names, key="automl_view", _=translator())  # shown translated, kept in English
     shown = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])
     with tab_boxes[names.index(shown)]:
         TABS[shown](v)
