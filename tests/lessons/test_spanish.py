@@ -7,28 +7,13 @@ import re
 
 from core.lessons.__main__ import main
 from core.runtime.i18n import catalog_path, language_from_env
-from tests.runtime.test_i18n import catalog
+from tests.runtime.test_i18n import catalog, shown
 from tests.support.apptest import app
 
 
 def readable_text(at) -> str:
     """Everything a person reads on the page, apart from code shown as the lecture wrote it."""
-    from google.protobuf import text_format
-
-    found = []
-
-    def walk(node) -> None:
-        if getattr(node, "type", None) == "code":
-            return
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            found.append(text_format.MessageToString(proto, as_utf8=True).replace("\\'", "'"))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at.main)
-    walk(at.sidebar)
-    return "\n".join(found)
+    return shown(at, code=False)
 
 
 def english_left(text: str) -> list[str]:

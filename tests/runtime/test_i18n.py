@@ -135,11 +135,14 @@ def test_the_passcode_gate_answers_in_the_visitors_language():
     assert gate.attempt("x", None, "me", _=translator("es"))[1].startswith("este servidor no tiene un código")
 
 
-def shown(at) -> str:
-    """Everything the page sent, as readable text (UTF-8, quotes unescaped), sidebar included."""
+def shown(at, *, code: bool = True) -> str:
+    """Everything the page sent, as readable text (UTF-8, quotes unescaped), sidebar included; without the
+    code blocks (shown as the lecture wrote it) where not ``code``."""
     found = []
 
     def walk(node) -> None:
+        if not code and getattr(node, "type", None) == "code":
+            return
         proto = getattr(node, "proto", None)
         if proto is not None:
             found.append(text_format.MessageToString(proto, as_utf8=True).replace("\\'", "'"))
