@@ -67,7 +67,7 @@ def dask_and_ray(names: list[str], *, _: Translate = english) -> None:
 
 def significant(value: float, _: Translate = english) -> str:
     """``value`` with three significant digits (``%.3g``), written with ``_``'s decimal mark."""
-    return "" if pd.isna(value) else f"{value:.3g}".replace(".", _.separators[0])
+    return "" if pd.isna(value) else _.significant(value)
 
 
 def shown_table(table: pd.DataFrame, _: Translate = english) -> pd.DataFrame:
