@@ -24,6 +24,7 @@ class Chart(NamedTuple):
     x: str  # bars: the x column; timeline: the row label
     y: str  # bars: the height column; timeline: the start column
     colour: str | None  # bars: the colour column; timeline: the end column
+    axis: str = N_("seconds since the first start()")  # timeline: the time axis's title (a message)
 
 
 @dataclass
@@ -95,6 +96,9 @@ PARAMETERS = {  # a lesson parameter's name → its label in the settings (a mes
     "samples": N_("samples"),
     "seed": N_("seed"),
     "n": N_("n"),
+    "requests": N_("requests"),
+    "latency_ms": N_("latency (ms)"),
+    "limit": N_("at most at once"),
 }
 
 

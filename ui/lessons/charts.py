@@ -62,7 +62,7 @@ def figure(result: Result, *, _: Translate = english) -> go.Figure | None:
             labels=names | {label: "", "seconds": _("seconds")},
         )
         fig.update_yaxes(autorange="reversed")
-        fig.update_xaxes(title=_("seconds since the first start()"))
+        fig.update_xaxes(title=_(spec.axis))
     else:
         heights = data[spec.y]
         text = heights.map(lambda s: seconds(s, _=_)) if spec.y == "seconds" else heights.map(_.number)
