@@ -61,7 +61,7 @@ class SlowServer:
         self.latency = latency
         self.port = 0
         self._started: Future = Future()
-        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True)
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
 
     async def _serve(self) -> None:
         try:
