@@ -64,6 +64,7 @@ def test_registry_lists_every_lesson_in_order():
         "fork_rng",
         "numba_pandas",
         "dask_pi",
+        "threads",
     ]
     assert list(MODULES) == list(every)
     for name, lesson in every.items():
