@@ -27,6 +27,7 @@ from core.runtime.i18n import translator
 from tests.lessons.test_lessons import no_new_processes, real_main  # noqa: F401 (their fixtures: the real __main__, no process left)
 from tests.lessons.test_spanish import english_left, readable_text
 from tests.support.apptest import app
+from tests.support.notebooks import execute, printed
 
 SMALL = {"workers": 2, "samples": 100_000, "tasks": 4, "seconds": 0.05, "repeat": 1}
 
@@ -245,3 +246,14 @@ def test_the_tab_in_english_reads_english():
         "speed-up",
     ]
     assert "**Why.** A thread is a subtask of a process" in "\n".join(m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_its_notebook_runs_top_to_bottom_on_a_laptop(tmp_path):
+    lesson = get("threads")
+    params = lesson.check({"workers": 2, "samples": 20_000, "tasks": 2, "seconds": 0.02, "repeat": 1})
+    book = execute(lesson_notebook(lesson, params, measured()), tmp_path)
+    out = printed(book.cells[-2])
+    assert out.startswith("2 workers against 1: Python threads ×") and "The GIL is on in this Python" in out
+    assert "threads sleeping (I/O): ×" in out and "cores busy" in out
+    assert (tmp_path / "pilab_threads.py").exists()  # where the spawned processes found count_inside
