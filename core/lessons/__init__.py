@@ -19,6 +19,7 @@ MODULES = {  # lesson name → its module in core/lessons/, in teaching order
     "fork_rng": "fork_rng",
     "numba_pandas": "numba_pandas",
     "dask_pi": "dask_pi",
+    "threads": "threads_gil",
     "coroutines": "coroutines",
 }
 
