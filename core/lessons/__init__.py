@@ -19,6 +19,7 @@ MODULES = {  # lesson name → its module in core/lessons/, in teaching order
     "fork_rng": "fork_rng",
     "numba_pandas": "numba_pandas",
     "dask_pi": "dask_pi",
+    "compiled": "compiled",
 }
 
 __all__ = ["MODULES", "Lesson", "Result", "get", "lessons"]
