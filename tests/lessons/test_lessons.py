@@ -64,6 +64,7 @@ def test_registry_lists_every_lesson_in_order():
         "fork_rng",
         "numba_pandas",
         "dask_pi",
+        "compiled",
     ]
     assert list(MODULES) == list(every)
     for name, lesson in every.items():
@@ -262,5 +263,5 @@ def test_cli_bad_name_from_a_terminal():
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.strip() == (
         "python -m core.lessons: error: unknown lesson 'nope'; choose one of: processes, pool_vs_map, "
-        "map_vs_apply, race, joblib, fork_rng, numba_pandas, dask_pi"
+        "map_vs_apply, race, joblib, fork_rng, numba_pandas, dask_pi, compiled"
     )
