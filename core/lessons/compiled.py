@@ -185,7 +185,7 @@ class CompiledResult(Result):
         return _(
             "{function}'s first call took {first} s (compiling it); the second, cached, {second} ms: "
             "{times}× faster. In {kernel}'s hot loop {count} instructions use {register} registers "
-            "({bits}-bit, {isa}); this CPU offers up to {best}.",
+            "({bits}-bit, {isa}); this CPU ({cpu}: {features}) offers up to {best}.",
             function=k["function"],
             first=_.number(k["first_s"], decimals=2),
             second=_.number(k["second_s"] * 1e3, decimals=2),
@@ -195,6 +195,8 @@ class CompiledResult(Result):
             register=register,
             bits=_.number(machine_code.REGISTERS.get(register, 0)),
             isa=machine_code.INSTRUCTION_SETS.get(register, "—"),
+            cpu=self.cpu,
+            features=", ".join(self.features) or "—",
             best=offered(self.features),
         )
 
@@ -227,6 +229,9 @@ class CompiledResult(Result):
                 N_("hot loop instructions"): k["loop_instructions"],
                 **{register: k["registers"][register] for register in machine_code.REGISTERS},
                 N_("widest register, bits"): machine_code.REGISTERS.get(k["widest"], 0),
+                N_("vector instructions, most used"): ", ".join(
+                    f"{name} ×{count}" for name, count in list(k["instructions"].items())[:5]
+                ),
             }
             for k in self.kernels
         ]
