@@ -21,6 +21,7 @@ MODULES = {  # lesson name → its module in core/lessons/, in teaching order
     "dask_pi": "dask_pi",
     "threads": "threads_gil",
     "coroutines": "coroutines",
+    "compiled": "compiled",
 }
 
 __all__ = ["MODULES", "Lesson", "Result", "get", "lessons"]

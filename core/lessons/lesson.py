@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from core.lessons import isolation
+from core.lessons.listing import Listing
 from core.runtime.checks import bounded
 from core.runtime.i18n import N_, Translate, english
 
@@ -54,6 +55,11 @@ class Result:
 
     def links(self, *, _: Translate = english) -> list[tuple[str, str, str | None]]:
         """(label, url, note) links to open, the note saying what may keep the link from working."""
+        return []
+
+    def listings(self, *, _: Translate = english) -> list[Listing]:
+        """Code to show in panels (what a compiler emitted, bytecode), titled in ``_``'s language; a page
+        shows a bounded part of each (``core.lessons.listing``)."""
         return []
 
     def chart_rows(self) -> list[dict[str, Any]]:

@@ -66,6 +66,7 @@ def test_registry_lists_every_lesson_in_order():
         "dask_pi",
         "threads",
         "coroutines",
+        "compiled",
     ]
     assert list(MODULES) == list(every)
     for name, lesson in every.items():
@@ -264,5 +265,5 @@ def test_cli_bad_name_from_a_terminal():
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.strip() == (
         "python -m core.lessons: error: unknown lesson 'nope'; choose one of: processes, pool_vs_map, "
-        "map_vs_apply, race, joblib, fork_rng, numba_pandas, dask_pi, threads, coroutines"
+        "map_vs_apply, race, joblib, fork_rng, numba_pandas, dask_pi, threads, coroutines, compiled"
     )

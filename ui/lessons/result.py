@@ -1,4 +1,5 @@
-"""A lesson's measured result on the page: headline, metrics, chart, messages, links and table."""
+"""A lesson's measured result on the page: headline, metrics, chart, messages, code listings, links and
+table."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from core.lessons import Result
 from core.runtime.i18n import FALLBACK, Translate, english
 from ui.i18n import readable
 from ui.lessons import charts
+from ui.lessons.listings import show_listings
 from ui.runtime import access
 
 
 def show(result: Result, *, _: Translate = english) -> None:
-    """A lesson's numbers in ``_``'s language: headline, metrics, chart, messages, links (the operator's
-    only) and table (the code's own in English: its numbers stay numbers, sortable)."""
+    """A lesson's numbers in ``_``'s language: headline, metrics, chart, messages, code listings (bounded),
+    links (the operator's only) and table (the code's own in English: its numbers stay numbers, sortable)."""
     st.success(result.headline(_=_))
     metrics = result.metrics(_=_)
     for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
@@ -24,6 +26,7 @@ def show(result: Result, *, _: Translate = english) -> None:
     for caption, text in result.messages(_=_):
         st.caption(caption)
         st.code(text, language=None)
+    show_listings(result.listings(_=_), key=f"listings:{type(result).__name__}", _=_)
     for label, link, note in result.links(_=_) if access.is_operator() else ():  # internal addresses
         st.link_button(label, link)
         if note:
