@@ -35,7 +35,7 @@ def test_summary_in_spanish_with_lang_es_and_json_unchanged(run):
     out = run("summary", str(SAMPLE_PATH), "--primary-metric", "log_loss", "--lang", "es")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == (
-        f"20 ejecuciones, 10 métricas, tarea classification; mejor según log_loss (más bajo es mejor): "
+        f"20 ejecuciones, 10 métricas, tarea clasificación; mejor según log_loss (más bajo es mejor): "
         f"{RUN}_0 = 0,178514"
     )
     english = run("summary", str(SAMPLE_PATH), "--json", "--lang", "en").stdout
