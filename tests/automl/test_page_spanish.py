@@ -235,3 +235,16 @@ def test_the_figures_group_thousands_the_readers_way_and_english_as_before():
     assert english.layout.title.text == "Ranking by AUC (weighted) (best 40 of 12,345)"
     assert english.layout.xaxis.title.text == "AUC (weighted) (higher is better)"
     assert (spanish.layout.separators, english.layout.separators) == (",.", ".,")
+
+
+def test_the_cards_write_a_large_best_value_ungrouped_as_before_the_languages(cache_dir):
+    runs = {f"r_{i}": {"root_mean_squared_error": [12345.678 + i]} for i in range(3)}
+    automl_cache.write(runs, "regression", cache_dir)
+    english = cards(explorer(query={"lang": "en", "source": "cached"}))
+    assert (english["Best value"], english["Runs"], english["Task"]) == ("12345.6780", "3", "regression")
+    spanish = cards(explorer(query={"lang": "es", "source": "cached"}))
+    assert (spanish["Mejor valor"], spanish["Ejecuciones"], spanish["Tarea"]) == (
+        "12345,6780",
+        "3",
+        "regresión",
+    )
