@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.runtime.i18n import N_, Translate, english
+
 
 @dataclass(kw_only=True, frozen=True)
 class MetricInfo:
@@ -107,6 +109,21 @@ def infer_task(names: Iterable[str]) -> str:
         if task in tasks:
             return task
     return "unknown"
+
+
+# The tasks ``infer_task`` names (data: ``summary --json`` keeps them), marked to be translated where shown.
+TASKS = {
+    "classification": N_("classification"),
+    "regression": N_("regression"),
+    "forecasting": N_("forecasting"),
+    "unknown": N_("unknown"),
+}
+
+
+def task_name(task: str, *, _: Translate = english) -> str:
+    """A task as a reader reads it: in ``_``'s language (``clasificación``), or as given if it is none of
+    ``TASKS``."""
+    return _(TASKS[task]) if task in TASKS else task
 
 
 def default_primary(names: Iterable[str]) -> str | None:

@@ -41,13 +41,13 @@ class Translator:
         text = messages(self.lang).get(message, message)  # read once per language (cached)
         return text.format(**placeholders) if placeholders else text
 
-    def number(self, value: float, *, decimals: int | None = None) -> str:
+    def number(self, value: float, *, decimals: int | None = None, grouping: bool = True) -> str:
         """``value`` as this language writes it (see ``number``)."""
-        return number(value, self.lang, decimals=decimals)
+        return number(value, self.lang, decimals=decimals, grouping=grouping)
 
-    def significant(self, value: float, *, digits: int = 3) -> str:
+    def significant(self, value: float, *, digits: int = 3, grouping: bool = True) -> str:
         """``value`` to ``digits`` significant digits as this language writes it (see ``significant``)."""
-        return significant(value, self.lang, digits=digits)
+        return significant(value, self.lang, digits=digits, grouping=grouping)
 
     @property
     def separators(self) -> str:
@@ -113,16 +113,17 @@ def language_from_env(env: Mapping[str, str]) -> str:
     return FALLBACK
 
 
-def number(value: float, lang: str, *, decimals: int | None = None) -> str:
+def number(value: float, lang: str, *, decimals: int | None = None, grouping: bool = True) -> str:
     """``value`` as ``lang`` writes it (Spanish: 3,141593 and 10.000.000; English: 3.141593 and 10,000,000),
-    with every decimal it has, or exactly ``decimals`` of them. For the eye only: never in an export."""
+    with every decimal it has, or exactly ``decimals`` of them; its thousands not grouped where not
+    ``grouping`` (a metric's value: 1234,5 and 1234.5). For the eye only: never in an export."""
     from babel.numbers import format_decimal
 
     locale = supported(lang) or FALLBACK
     if decimals is None:
-        return format_decimal(value, locale=locale, decimal_quantization=False)
+        return format_decimal(value, locale=locale, decimal_quantization=False, group_separator=grouping)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=locale)
+    return format_decimal(value, format=pattern, locale=locale, group_separator=grouping)
 
 
 @functools.cache
@@ -133,11 +134,12 @@ def separators(lang: str) -> str:
     return get_decimal_symbol(lang) + get_group_symbol(lang)
 
 
-def significant(value: float, lang: str, *, digits: int = 3) -> str:
+def significant(value: float, lang: str, *, digits: int = 3, grouping: bool = True) -> str:
     """``value`` to ``digits`` significant digits as Python's ``g`` format writes it (1.23e+07, 0.0456),
-    its mantissa in ``lang``'s decimal mark (1,23e+07 in Spanish). For the eye only."""
+    its mantissa in ``lang``'s decimal mark (1,23e+07 in Spanish), grouped unless not ``grouping``
+    (``significant(123456, "en", digits=6, grouping=False)`` is Python's ``123456``). For the eye only."""
     mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
-    return number(float(mantissa), lang) + (f"e{exponent}" if exponent else "")
+    return number(float(mantissa), lang, grouping=grouping) + (f"e{exponent}" if exponent else "")
 
 
 def signed(value: float, _: Translator, *, decimals: int = 2) -> str:

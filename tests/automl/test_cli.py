@@ -35,7 +35,7 @@ def test_summary_in_spanish_with_lang_es_and_json_unchanged(run):
     out = run("summary", str(SAMPLE_PATH), "--primary-metric", "log_loss", "--lang", "es")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == (
-        f"20 ejecuciones, 10 métricas, tarea classification; mejor según log_loss (más bajo es mejor): "
+        f"20 ejecuciones, 10 métricas, tarea clasificación; mejor según log_loss (más bajo es mejor): "
         f"{RUN}_0 = 0,178514"
     )
     english = run("summary", str(SAMPLE_PATH), "--json", "--lang", "en").stdout
@@ -120,3 +120,22 @@ def test_an_unusable_file_exits_2_with_one_line_that_echoes_nothing(tmp_path, co
     assert out.returncode == 2 and out.stdout == "" and out.stderr.count("\n") == 1
     assert needle in out.stderr and "Traceback" not in out.stderr
     assert not any(s in out.stderr for s in ("0000000000", "AccessToken", "secret-account", "tok-abc"))
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "spanish"),
+    [
+        (12345.678, "12345.7", "12345,7"),
+        (1.5e-07, "1.5e-07", "1,5e-07"),
+        (1.23456789e7, "1.23457e+07", "1,23457e+07"),
+    ],
+)
+def test_the_summary_writes_the_best_value_as_before_the_languages_in_english(
+    tmp_path, run, value, english, spanish
+):
+    path = tmp_path / "regression.json"
+    path.write_text(json.dumps({"run_1": {"root_mean_squared_error": [value]}}))
+    out = run("summary", str(path), "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith(f"run_1 = {english}")  # %.6g, no thousands grouped
+    assert run("summary", str(path), "--lang", "es").stdout.strip().endswith(f"run_1 = {spanish}")

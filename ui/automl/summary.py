@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import automl
-from core.automl.catalogue import metric_info
+from core.automl.catalogue import metric_info, task_name
 from core.runtime.i18n import Translate, english
 
 
@@ -18,9 +18,11 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     info = metric_info(primary)
     better = _("lower is better") if info.lower_is_better else _("higher is better")
     cards = [*st.columns(3), *st.columns([2, 1, 1])]
-    cards[0].metric(_("Runs"), _.number(summary.runs), border=True)
-    cards[1].metric(_("Metrics"), _.number(summary.metrics), border=True)
-    cards[2].metric(_("Task"), summary.task, border=True, help=_("inferred from the metric names"))
+    task = task_name(summary.task, _=_)
+    # counts and the best value not grouped (1234, 1234.5000): as the cards wrote them before the languages
+    cards[0].metric(_("Runs"), _.number(summary.runs, grouping=False), border=True)
+    cards[1].metric(_("Metrics"), _.number(summary.metrics, grouping=False), border=True)
+    cards[2].metric(_("Task"), task, border=True, help=_("inferred from the metric names"))
     cards[3].metric(
         _("Primary metric"),
         primary if len(primary) <= 20 else info.display,
@@ -30,14 +32,16 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     best_iteration = summary.best_iteration
     best_label = f"#{best_iteration}" if best_iteration is not None else summary.best_run[-12:]
     cards[4].metric(_("Best run"), best_label, border=True, help=summary.best_run)
-    cards[5].metric(_("Best value"), _.number(summary.best_value, decimals=4), border=True, help=better)
+    cards[5].metric(
+        _("Best value"), _.number(summary.best_value, decimals=4, grouping=False), border=True, help=better
+    )
     named = data.parent.get("best_child_run_id")
     extreme = _("lowest") if info.lower_is_better else _("highest")
     st.caption(
         _(
             "Source: {source} · task **{task}** · best run `{run}` ({extreme} {metric})",
             source=data.source,
-            task=summary.task,
+            task=task,
             run=summary.best_run,
             extreme=extreme,
             metric=primary,

@@ -15,14 +15,14 @@ from core import automl
 from core.automl import params as run_params
 from core.automl.analysis import artifacts as arts
 from core.automl.sources import cache
-from core.runtime.i18n import N_
+from core.runtime.i18n import FALLBACK, N_
 from ui import url
 from ui.automl import charts
 from ui.automl.compare_tab import comparison_tab
 from ui.automl.model_tab import model_tab
 from ui.automl.params_tab import group_column, params_tab
 from ui.automl.view import MAX_ROWS, View
-from ui.i18n import translator
+from ui.i18n import readable, translator
 
 MAX_PARCOORDS = 8
 KEPT = (  # the tabs' widgets
@@ -57,8 +57,10 @@ def table_tab(v: View) -> None:
         + (_(" First {n} shown.", n=_.number(MAX_ROWS)) if len(rows) > MAX_ROWS else "")
     )
     numbers = {c: "{:g}" for c in v.params if c in rows and rows[c].dtype.kind == "f"}  # 6, not 6.000000
-    styled = charts.highlight(rows.head(MAX_ROWS), v.summary.best_run, v.shown).format(numbers, na_rep="")
-    st.dataframe(styled, hide_index=True, width="stretch")
+    styled = charts.highlight(charts.for_reader(rows.head(MAX_ROWS), _), v.summary.best_run, v.shown, _=_)
+    st.dataframe(
+        styled.format(numbers, na_rep="", decimal=charts.decimal_mark(_)), hide_index=True, width="stretch"
+    )
     baseline = st.selectbox(
         _("Pin a baseline run (deltas: positive = better than the baseline)"),
         [None, *v.data.run_ids],
@@ -66,18 +68,19 @@ def table_tab(v: View) -> None:
         key="automl_baseline",
     )
     if baseline:
-        deltas = automl.baseline_deltas(v.data, baseline, v.shown).head(MAX_ROWS)
-        st.dataframe(charts.deltas_styled(deltas, v.shown), hide_index=True, width="stretch")
+        deltas = charts.for_reader(automl.baseline_deltas(v.data, baseline, v.shown).head(MAX_ROWS), _)
+        st.dataframe(charts.deltas_styled(deltas, v.shown, _=_), hide_index=True, width="stretch")
 
 
 def ranking_tab(v: View) -> None:
     """The runs ranked by the primary metric, best first."""
     ranked = automl.ranking(v.data, v.primary)
-    st.plotly_chart(charts.ranking_bars(ranked, v.primary), key="automl_chart_ranking")
+    st.plotly_chart(charts.ranking_bars(ranked, v.primary, _=translator()), key="automl_chart_ranking")
 
 
 def compare_tab(v: View) -> None:
     """Two metrics against each other, then parallel coordinates over the chosen ones."""
+    _ = translator()
     metrics, pair = v.data.metrics, st.columns(2)
     if st.session_state.get("automl_x") not in metrics:
         st.session_state.automl_x = v.primary
@@ -85,33 +88,36 @@ def compare_tab(v: View) -> None:
     y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
     both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
     both, by = group_column(v, both)
-    st.plotly_chart(charts.scatter(both, x, y, best=v.summary.best_run, by=by), key="automl_chart_scatter")
+    figure = charts.scatter(both, x, y, best=v.summary.best_run, by=by, _=_)
+    st.plotly_chart(figure, key="automl_chart_scatter")
     axes = list(dict.fromkeys([v.primary, *v.shown]))[:MAX_PARCOORDS]
     if len(axes) >= 2:
         full = automl.wide(v.data, axes).dropna(subset=axes).head(MAX_ROWS)
-        st.plotly_chart(charts.parallel(full, axes, v.primary), key="automl_chart_parcoords")
+        st.plotly_chart(charts.parallel(full, axes, v.primary, _=_), key="automl_chart_parcoords")
         st.caption(
-            translator()(
-                "Drag along an axis to filter runs. Axes: the chosen metrics (at most {n}).", n=MAX_PARCOORDS
+            _(
+                "Drag along an axis to filter runs. Axes: the chosen metrics (at most {n}).",
+                n=_.number(MAX_PARCOORDS),
             )
         )
 
 
 def correlation_tab(v: View) -> None:
     """How the chosen metrics agree across runs."""
+    _ = translator()
     corr = automl.correlation(v.data, v.shown if len(v.shown) >= 2 else None)
     if len(corr) >= 2:
-        st.plotly_chart(charts.heatmap(corr), key="automl_chart_corr")
+        st.plotly_chart(charts.heatmap(corr, _=_), key="automl_chart_corr")
     else:
-        st.info(translator()("Correlation needs at least two metrics that vary across runs."))
+        st.info(_("Correlation needs at least two metrics that vary across runs."))
 
 
 def progress_tab(v: View) -> None:
     """The best value so far by iteration, and when the search last improved."""
+    _ = translator()
     curve = automl.best_so_far(v.data, v.primary)
     last, after = automl.last_improvement(curve)
-    st.plotly_chart(charts.progress(curve, v.primary), key="automl_chart_progress")
-    _ = translator()
+    st.plotly_chart(charts.progress(curve, v.primary, _=_), key="automl_chart_progress")
     if after:
         st.markdown(
             _(
@@ -131,39 +137,48 @@ def progress_tab(v: View) -> None:
 
 def algorithms_tab(v: View) -> None:
     """The primary metric per algorithm: boxes, then best, median and worst."""
+    _ = translator()
     by_algorithm = automl.per_algorithm(v.data, v.primary)
     if v.data.runs["algorithm"].isna().all():
         st.info(
-            "This source records no algorithm names (a cached metrics_data file has none; live pulls do)."
+            _("This source records no algorithm names (a cached metrics_data file has none; live pulls do).")
         )
     runs = automl.wide(v.data, [v.primary]).dropna(subset=[v.primary]).head(MAX_ROWS)
     order = list(by_algorithm["algorithm"])
-    st.plotly_chart(charts.boxes(runs, v.primary, order), key="automl_chart_box")
-    st.dataframe(by_algorithm, hide_index=True, width="stretch")
+    st.plotly_chart(charts.boxes(runs, v.primary, order, _=_), key="automl_chart_box")
+    shown = (
+        by_algorithm if _.lang == FALLBACK else readable(charts.for_reader(by_algorithm, _), _, decimals=4)
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def artifacts_tab(v: View) -> None:
     """A run's confusion matrix and ROC curves, from the artifacts the source kept."""
+    _ = translator()
     pick = st.selectbox(
-        "Run", [r for r in v.data.run_ids if r in v.data.artifacts], key="automl_artifact_run"
+        _("Run with artifacts"),
+        [r for r in v.data.run_ids if r in v.data.artifacts],
+        key="automl_artifact_run",
     )
     found, cols = v.data.artifacts.get(pick, {}), st.columns(2)
     try:
         if "confusion_matrix" in found:
-            figure = charts.confusion(arts.confusion_matrix(found["confusion_matrix"]))
+            figure = charts.confusion(arts.confusion_matrix(found["confusion_matrix"]), _=_)
             cols[0].plotly_chart(figure, key="automl_cm")
         if "accuracy_table" in found:
             curves = arts.roc_curves(found["accuracy_table"])
-            cols[1].plotly_chart(charts.roc(curves, arts.roc_auc(curves)), key="automl_roc")
+            cols[1].plotly_chart(charts.roc(curves, arts.roc_auc(curves), _=_), key="automl_roc")
     except automl.AutoMLError as exc:
         st.error(str(exc))
 
 
 def export_tab(v: View) -> None:
-    """Downloads: the table as CSV, the tidy data as JSON, a re-openable metrics file."""
+    """Downloads: the table as CSV, the tidy data as JSON, a re-openable metrics file (their keys and
+    numbers as the code writes them, whatever the language; only the labels are translated)."""
+    _ = translator()
     stem = "automl-" + v.summary.best_run.rsplit("_", 1)[0][-12:]
     st.download_button(
-        "Table as CSV (one row per run)",
+        _("Table as CSV (one row per run)"),
         automl.wide(v.data, v.shown).to_csv(index=False),
         file_name=f"{stem}-table.csv",
         mime="text/csv",
@@ -171,7 +186,7 @@ def export_tab(v: View) -> None:
         key="automl_dl_csv",
     )
     st.download_button(
-        "Tidy data as JSON (run_id, iteration, metric, value)",
+        _("Tidy data as JSON (run_id, iteration, metric, value)"),
         v.data.tidy.to_json(orient="records"),
         file_name=f"{stem}-tidy.json",
         mime="application/json",
@@ -179,7 +194,7 @@ def export_tab(v: View) -> None:
         key="automl_dl_tidy",
     )
     st.download_button(
-        "Re-openable metrics file (the cached format, with metadata)",
+        _("Re-openable metrics file (the cached format, with metadata)"),
         json.dumps(cache.to_document(v.data)),
         file_name=f"{stem}-metrics.json",
         mime="application/json",
@@ -188,7 +203,7 @@ def export_tab(v: View) -> None:
     )
     if not v.data.params.empty:
         st.download_button(
-            "Run parameters as CSV (run_id, iteration, kind, name, value)",
+            _("Run parameters as CSV (run_id, iteration, kind, name, value)"),
             run_params.listing(v.data).to_csv(index=False),
             file_name=f"{stem}-params.csv",
             mime="text/csv",
@@ -196,8 +211,10 @@ def export_tab(v: View) -> None:
             key="automl_dl_params",
         )
     st.caption(
-        "The same from a terminal: `python -m core.automl table PATH --csv`, `python -m core.automl params "
-        "PATH --csv`."
+        _(
+            "The same from a terminal: `python -m core.automl table PATH --csv`, `python -m core.automl "
+            "params PATH --csv`."
+        )
     )
 
 

@@ -9,8 +9,9 @@ import pandas as pd
 
 from core.automl.catalogue import metric_info
 from core.automl.model import AutoMLData, AutoMLError
+from core.runtime.i18n import N_
 
-NO_ALGORITHM = "(not recorded)"
+NO_ALGORITHM = N_("(not recorded)")  # a run whose source kept no algorithm (data: translated where shown)
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -11,6 +11,7 @@ from argparse import Namespace
 from core.automl import params as run_params
 from core.automl.analysis import compare as comparison
 from core.automl.analysis.tables import summarize, wide
+from core.automl.catalogue import task_name
 from core.automl.cli import live as live_commands
 from core.automl.cli import pull
 from core.automl.model import AutoMLError
@@ -94,15 +95,15 @@ def summary_command(args: Namespace) -> int:
     print(
         _(
             "{runs} runs, {metrics} metrics, task {task}; best by {metric} ({better}): {run} = {value}",
-            runs=_.number(result.runs),
-            metrics=_.number(result.metrics),
-            task=result.task,
+            runs=_.number(result.runs, grouping=False),  # 1234 runs, as before --lang
+            metrics=_.number(result.metrics, grouping=False),
+            task=task_name(result.task, _=_),
             metric=result.primary_metric,
             better=better,
             run=result.best_run,
-            value=_.number(float(f"{result.best_value:.6g}")),
+            value=_.significant(result.best_value, digits=6, grouping=False),  # %.6g
         )
-        + (_("; {n} value(s) skipped", n=_.number(result.skipped)) if result.skipped else "")
+        + (_("; {n} value(s) skipped", n=_.number(result.skipped, grouping=False)) if result.skipped else "")
     )
     return 0
 
