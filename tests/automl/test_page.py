@@ -61,6 +61,20 @@ def test_sample_loads_with_cards_table_and_url():
     assert len(figures) == 6  # ranking, scatter, parallel coordinates, heatmap, best-so-far, box
 
 
+def shown_cells(at: AppTest) -> list[list[str]]:
+    """The runs table's cells as the browser writes them (the Styler's display values)."""
+    import pyarrow as pa
+
+    styler = at.dataframe[0].proto.arrow_data.styler
+    return pa.ipc.open_stream(styler.display_values).read_all().to_pandas().values.tolist()
+
+
+def test_the_runs_table_writes_every_metric_to_four_decimals():
+    row = shown_cells(explorer())[0]
+    assert row[:3] == [f"{RUN}_0", "0", "(not recorded)"]
+    assert row[3:] == ["0.9447", "0.9513", "0.9102", "0.4891", "0.9073", "0.9102"]  # not 0.944700
+
+
 def test_primary_metric_log_loss_changes_the_best_run_and_the_url():
     at = explorer()
     at.selectbox(key="automl_primary").set_value("log_loss").run()

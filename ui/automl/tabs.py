@@ -56,7 +56,11 @@ def table_tab(v: View) -> None:
         )
         + (_(" First {n} shown.", n=_.number(MAX_ROWS)) if len(rows) > MAX_ROWS else "")
     )
-    numbers = {c: "{:g}" for c in v.params if c in rows and rows[c].dtype.kind == "f"}  # 6, not 6.000000
+    # One format for every column (a second .format would reset the metrics' 4 decimals): metrics to 4
+    # decimals, float parameters as written (6, not 6.000000), blanks where a run has no value.
+    numbers = {m: "{:.4f}" for m in v.shown} | {
+        c: "{:g}" for c in v.params if c in rows and rows[c].dtype.kind == "f"
+    }
     styled = charts.highlight(charts.for_reader(rows.head(MAX_ROWS), _), v.summary.best_run, v.shown, _=_)
     st.dataframe(
         styled.format(numbers, na_rep="", decimal=charts.decimal_mark(_)), hide_index=True, width="stretch"
