@@ -12,9 +12,39 @@ import pandas as pd
 from core.automl.analysis.tables import per_algorithm, ranking
 from core.automl.catalogue import metric_info
 from core.automl.model import AutoMLData, AutoMLError
+from core.runtime.i18n import N_, Translate, english
 
 MAX_LEADERBOARD = 50  # ranks shown side by side
 MAX_LISTED = 12  # names listed in one "what changed" cell
+SETTINGS = (  # the settings every comparison lists (a run's own setting parameters keep their names)
+    N_("runs"),
+    N_("task"),
+    N_("stated primary metric"),
+    N_("experiment"),
+    N_("metrics"),
+    N_("metrics only in one job"),
+    N_("algorithms tried"),
+)
+COLUMNS = (  # every column of the tables, translated where shown (``ui.i18n.readable``)
+    N_("job"),
+    N_("run_id"),
+    N_("algorithm"),
+    N_("value"),
+    N_("runs_a"),
+    N_("best_a"),
+    N_("runs_b"),
+    N_("best_b"),
+    N_("difference"),
+    N_("rank"),
+    N_("run_a"),
+    N_("algorithm_a"),
+    N_("value_a"),
+    N_("run_b"),
+    N_("algorithm_b"),
+    N_("value_b"),
+    N_("setting"),
+    N_("changed"),
+)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -70,14 +100,19 @@ class Comparison:
         return "\n".join(lines)
 
 
-def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparison:
+def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None, *, _: Translate = english) -> Comparison:
     """Compare AutoML run ``b`` with run ``a`` by ``metric`` (default: ``a``'s primary metric, which ``b``
-    must have too)."""
+    must have too); the labels and the refusal in ``_``'s language."""
     metric = a.primary_metric(metric)
     if metric not in b.metrics:
+        both = ", ".join(m for m in a.metrics if m in b.metrics)[:300] or _("none")
         raise AutoMLError(
-            f"{b.source or 'job B'}: metric {metric!r} (job A's) is in no run; "
-            f"give one both jobs have: {', '.join(m for m in a.metrics if m in b.metrics)[:300] or 'none'}"
+            _(
+                "{job}: metric {metric} (job A's) is in no run; give one both jobs have: {both}",
+                job=b.source or _("job B"),
+                metric=repr(metric),
+                both=both,
+            )
         )
     direction = metric_info(metric).direction
     ranked = [ranking(data, metric) for data in (a, b)]
@@ -90,7 +125,7 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
     return Comparison(
         metric=metric,
         direction=direction,
-        labels=(a.source or "job A", b.source or "job B"),
+        labels=(a.source or _("job A"), b.source or _("job B")),
         best=best,
         per_algorithm=_per_algorithm(a, b, metric, direction=direction),
         leaderboard=_leaderboard(*ranked),
