@@ -54,7 +54,7 @@ def distributions(
         fig.add_trace(
             go.Histogram(
                 x=group["value"],
-                name=_("job {job}", job=job),
+                name=_("job A") if str(job) == "A" else _("job B"),
                 marker_color=SIDE_COLOURS[str(job)],
                 opacity=0.55,
                 xbins=bins,

@@ -74,4 +74,5 @@ def parallel(
         dims.append(
             {"label": name, "values": codes, "tickvals": list(range(len(categories))), "ticktext": ticks}
         )
-    return parcoords(table, dims, primary=primary, what=_("Metrics and parameters"), left=90)
+    fig = parcoords(table, dims, primary=primary, what=_("Metrics and parameters"), left=90)
+    return fig.update_layout(separators=_.separators)  # its numbers in ``_``'s language

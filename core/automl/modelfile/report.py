@@ -113,12 +113,13 @@ def signature(node: Estimator, limit: int = MAX_INLINE) -> str:
 def tree_lines(root: Estimator, *, _: Translate = english) -> list[str]:
     """The tree drawn with box characters, one estimator a line (a member's weight in ``_``'s language)."""
     lines = [signature(root)]
+    word = _("weight")
 
     def walk(node: Estimator, prefix: str) -> None:
         for i, member in enumerate(node.children):
             last = i == len(node.children) - 1
             shown = _.significant(member.weight, digits=4) if member.weight is not None else ""
-            weight = " · " + _("weight {weight}", weight=shown) if member.weight is not None else ""
+            weight = f" · {word} {shown}" if member.weight is not None else ""
             lines.append(f"{prefix}{'└─' if last else '├─'} {member.role}{weight}: {signature(member.node)}")
             walk(member.node, prefix + ("   " if last else "│  "))
 
