@@ -187,6 +187,20 @@ def test_a_refused_file_gets_its_one_line_in_spanish(blob, said):
     assert str(caught.value).startswith(said) and "\n" not in str(caught.value)
 
 
+def test_the_terminals_text_in_spanish(tmp_path):
+    es = translator("es")
+    report = modelfile.read_bytes(hostile("os", str(tmp_path / "canary")), "os.pkl", _=es)
+    lines = report.text(_=es).splitlines()
+    assert lines[0].startswith("os.pkl: ") and "protocolo de pickle" in lines[0]
+    assert lines[0].endswith("leído estáticamente, nunca deserializado")
+    assert lines[1].startswith("veredicto: MALICIOSO: 1 de 2 globales")
+    assert "globales que importaría (2):" in lines and any(
+        line.startswith("  !!  posix.system") for line in lines
+    )
+    assert any(line.startswith("advertencia: posix.system está fuera") for line in lines)
+    assert report.text().splitlines()[1].startswith("verdict: MALICIOUS: 1 of 2 globals")  # English as before
+
+
 def test_size_limit_and_trailing_bytes_in_spanish():
     es = translator("es")
     with pytest.raises(AutoMLError, match="superan el límite de 0 MB"):

@@ -85,18 +85,37 @@ class Comparison:
             "changes": records(self.changes[self.changes["changed"]]),
         }
 
-    def text(self) -> str:
-        """What a terminal shows: the bests, per algorithm, and what changed."""
-        better = "lower" if self.direction == "min" else "higher"
-        lines = [f"{self.metric} ({better} is better)"]
+    def text(self, *, _: Translate = english) -> str:
+        """What a terminal shows: the bests, per algorithm, and what changed, in ``_``'s language."""
+        if self.direction == "min":
+            lines = [_("{metric} (lower is better)", metric=self.metric)]
+        else:
+            lines = [_("{metric} (higher is better)", metric=self.metric)]
         for label, row in zip(self.labels, self.best.itertuples(index=False), strict=True):
-            lines.append(f"{row.job}: {label}: best {row.run_id} · {row.algorithm} = {row.value:.6g}")
-        who = "a tie" if self.difference == 0 else f"{'B' if self.difference > 0 else 'A'} is better"
-        lines.append(f"B - A: {self.difference:+.6g} ({who})")
-        lines += ["", self.per_algorithm.to_string(index=False, float_format=lambda v: f"{v:.4f}")]
+            lines.append(
+                _(
+                    "{job}: {label}: best {run} · {algorithm} = {value}",
+                    job=row.job,
+                    label=label,
+                    run=row.run_id,
+                    algorithm=row.algorithm,
+                    value=_.significant(row.value, digits=6),
+                )
+            )
+        if self.difference == 0:
+            who = _("a tie")
+        else:
+            who = _("B is better") if self.difference > 0 else _("A is better")
+        difference = ("+" if self.difference >= 0 else "-") + _.significant(abs(self.difference), digits=6)
+        lines.append(f"B - A: {difference} ({who})")
+        table = self.per_algorithm.rename(columns={c: _(c) for c in self.per_algorithm.columns})
+        lines += ["", table.to_string(index=False, float_format=lambda v: _.number(v, decimals=4))]
         changed = self.changes[self.changes["changed"]]
         if len(changed):
-            lines += ["", "what changed:"] + [f"  {r.setting}: {r.a} → {r.b}" for r in changed.itertuples()]
+            lines += ["", _("what changed:")]
+            for r in changed.itertuples():
+                setting = _(r.setting) if r.setting in SETTINGS else r.setting
+                lines.append(f"  {setting}: {r.a} → {r.b}")
         return "\n".join(lines)
 
 

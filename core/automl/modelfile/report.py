@@ -46,25 +46,31 @@ class ModelReport:
             "notes": self.notes,
         }
 
-    def text(self) -> str:
+    def text(self, *, _: Translate = english) -> str:
         """The tree as a terminal shows it, like the notebook's printout of the fitted model, then the
-        verdict and every global it would import."""
-        proto = f"pickle protocol {self.protocol}" if self.protocol is not None else "pickle protocol 0/1"
+        verdict and every global it would import, in ``_``'s language (what the file names as it is)."""
+        protocol = "0/1" if self.protocol is None else str(self.protocol)
         lines = [
-            f"{self.name}: {self.size:,} bytes, {proto}, {self.opcodes:,} opcodes; read statically, never "
-            "unpickled",
-            f"verdict: {self.verdict.headline()}",
+            _(
+                "{name}: {size} bytes, pickle protocol {protocol}, {opcodes} opcodes; read statically, never "
+                "unpickled",
+                name=self.name,
+                size=_.number(self.size),
+                protocol=protocol,
+                opcodes=_.number(self.opcodes),
+            ),
+            _("verdict: {headline}", headline=self.verdict.headline(_=_)),
             "",
-            *tree_lines(self.root),
+            *tree_lines(self.root, _=_),
             "",
-            f"globals it would import ({len(self.verdict.imports)}):",
+            _("globals it would import ({n}):", n=_.number(len(self.verdict.imports))),
         ]
         for row in self.verdict.imports.itertuples(index=False):
-            call = f"  — e.g. {row.example}" if not row.allowed and row.example else ""
+            call = "  — " + _("e.g. {call}", call=row.example) if not row.allowed and row.example else ""
             lines.append(f"  {'ok' if row.allowed else '!!'}  {row.module}.{row.name}{call}")
-        lines += [f"warning: {w}" for w in self.verdict.warnings]
+        lines += [_("warning: {warning}", warning=w) for w in self.verdict.reasons(_=_)]
         lines += [f"fickling: {f}" for f in self.verdict.findings]
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [_("note: {note}", note=n) for n in self.notes]
         return "\n".join(lines)
 
 
