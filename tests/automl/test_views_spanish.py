@@ -153,6 +153,10 @@ def test_two_jobs_in_spanish(cache_dir):
     assert "training_percent" in set(changes["ajuste"])  # a run's own setting keeps its name
     (board,) = frames(at, "puesto", "ejecución A", "ejecución B")
     assert board["ejecución B"].iloc[0] == "q_1" and board["valor B"].iloc[0] == "0,9700"
+    at.selectbox(key="automl_second").set_value("sample").run()  # 20 runs against job A's 5
+    (board,) = frames(at, "puesto", "ejecución A", "ejecución B")
+    assert list(board["ejecución A"])[-1] == "—" and list(board["valor A"])[-1] == "—"
+    assert re.fullmatch(r"0,\d{4}", board["valor B"].iloc[-1])
     options = at.selectbox(key="automl_second").options
     assert options[0] == "Muestra incluida" and options[-1] == "Subir un archivo"
     assert set(options[1:-1]) == {"Descarga en caché: job.json", "Descarga en caché: rerun.json"}

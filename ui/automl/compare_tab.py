@@ -135,8 +135,7 @@ def comparison_tab(v: View) -> None:
     st.plotly_chart(charts.distributions(values, result.metric, best, _=_), key="automl_chart_jobs_dist")
     st.subheader(_("Leaderboards, rank by rank"))
     board = readable(result.leaderboard, _, decimals=4)
-    values_shown = [_("value_a"), _("value_b")]
-    board[values_shown] = board[values_shown].replace("", "—")
+    board = board.mask(board.isna() | (board == ""), "—")  # a rank only one run reaches
     st.dataframe(board, hide_index=True, width="stretch", height=320)
     st.subheader(_("What changed"))
     st.dataframe(changed(result.changes, _), hide_index=True, width="stretch")
