@@ -160,3 +160,16 @@ def test_two_jobs_in_spanish(cache_dir):
     options = at.selectbox(key="automl_second").options
     assert options[0] == "Muestra incluida" and options[-1] == "Subir un archivo"
     assert set(options[1:-1]) == {"Descarga en caché: job.json", "Descarga en caché: rerun.json"}
+
+
+def test_switching_the_language_keeps_the_model_file_and_says_its_refusal_again(tmp_path):
+    at = explorer(SPANISH | {"automl_view": "Best model"}, secrets=STUDENT)
+    at.file_uploader(key="automl_model_upload").set_value(("cut.pkl", automl_model()[:-1], "x")).run()
+    assert [e.value for e in at.error] == [
+        "cut.pkl: truncado: el pickle termina antes de su opcode STOP (1.837 bytes leídos)"
+    ]
+    at.radio(key="pilab_lang").set_value("en").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "cut.pkl: truncated: the pickle ends before its STOP opcode (1,837 bytes read)"
+    ]

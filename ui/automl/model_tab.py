@@ -36,7 +36,7 @@ def model_tab(v: View) -> None:
     )
     up = st.file_uploader(_("A model file (.pkl, model_data)"), key="automl_model_upload")
     if up is not None:
-        _read(("upload", up.file_id), lambda: up.getvalue(), up.name, _=_)
+        _read(("upload", up.file_id, _.lang), lambda: up.getvalue(), up.name, _=_)  # read again in another
     elif is_operator() and v.source in ("mlflow", "azure"):
         best = v.summary.best_run
         fetch = _("Fetch the best child's model file ({run})", run=best[-24:])
