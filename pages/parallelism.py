@@ -15,9 +15,9 @@ _ = translator()
 st.title("🧵 " + _("Parallelism lessons"))
 st.markdown(
     _(
-        "The lecture's lessons on processes, pools, shared memory, joblib, random seeds, Numba, Dask, threads "
-        "and the GIL, coroutines and what the compiler emits, "
-        "measured live on this machine ({cores} cores). Pick a lesson, press **Run**, read the numbers, then "
+        "The lecture's lessons on processes, pools, shared memory, joblib, random seeds, Numba, Dask, "
+        "threads and the GIL, coroutines and what the compiler emits, measured "
+        "live on this machine ({cores} cores). Pick a lesson, press **Run**, read the numbers, then "
         "the why. Every lesson also runs from a terminal: `python -m core.lessons NAME`.",
         cores=_.number(os.cpu_count() or 1),
     )

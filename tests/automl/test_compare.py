@@ -1,6 +1,7 @@
 """Two AutoML jobs side by side (``core.automl.analysis.compare``) and ``python -m core.automl compare``."""
 
 import json
+import re
 
 import pytest
 
@@ -8,6 +9,7 @@ from core.automl import AutoMLError, SampleSource, parse_metrics
 from core.automl.analysis.compare import compare
 from core.automl.sources import cache as automl_cache
 from core.automl.sources.parse import META_KEY
+from core.runtime.i18n import translator
 
 
 def cached_pull(name: str, runs: dict, *, percent: int = 100, metric: str = "AUC_weighted") -> dict:
@@ -92,6 +94,29 @@ def test_a_metric_run_b_lacks_is_one_clear_error():
     other = {"c_0": {"r2_score": [0.5]}}
     with pytest.raises(AutoMLError, match=r"metric 'AUC_weighted' \(job A's\) is in no run; give one both"):
         compare(parse_metrics(A), parse_metrics(other))
+
+
+def test_the_refusal_and_the_default_labels_in_spanish():
+    other = {"c_0": {"r2_score": [0.5]}}
+    es = translator("es")
+    with pytest.raises(
+        AutoMLError, match=r"la métrica 'AUC_weighted' \(la del trabajo A\) no está en ninguna"
+    ):
+        compare(parse_metrics(A), parse_metrics(other), _=es)
+    unnamed = parse_metrics(A)
+    result = compare(unnamed, unnamed, _=es)
+    assert result.labels == (unnamed.source or "trabajo A", unnamed.source or "trabajo B")
+    assert compare(unnamed, unnamed).to_dict()["metric"] == result.metric  # the data stays as it is
+
+
+def test_the_terminals_text_in_spanish():
+    result = compare(parse_metrics(A), parse_metrics(B), _=translator("es"))
+    lines = result.text(_=translator("es")).splitlines()
+    assert lines[0] in ("AUC_weighted (más alto es mejor)", "AUC_weighted (más bajo es mejor)")
+    assert lines[1].startswith("A: ") and ": mejor " in lines[1] and re.search(r"= \d,\d+$", lines[1])
+    assert re.fullmatch(r"B - A: [+-]\d,\d+ \((B es mejor|A es mejor|un empate)\)", lines[3]), lines[3]
+    assert "algoritmo" in lines[5] and "mejor A" in lines[5]  # the per-algorithm table's headers
+    assert result.text().splitlines()[0].endswith("is better)")  # English as before
 
 
 def test_compare_command(run, tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from core.automl import AutoMLError
 from core.automl.modelfile import report as modelfile
 from core.automl.modelfile.pickle_reader import MAX_MODEL_BYTES
+from core.runtime.i18n import translator
 from tests.support.automl_pickles import Call, Make, Ref, automl_model, dumps, hostile
 
 sklearn = pytest.importorskip("sklearn")
@@ -135,6 +136,77 @@ def test_a_hostile_pickle_is_reported_and_never_runs(kind, tmp_path):
     assert "hook" in [m.role for m in report.root.children]
     text = report.text()
     assert f"!!  {named}" in text and not canary.exists()
+
+
+def test_the_verdict_of_a_safe_file_in_spanish_keeps_its_machine_fields_english():
+    es = translator("es")
+    report = modelfile.read_bytes(automl_model(), "model.pkl", _=es)
+    headline = report.verdict.headline(_=es)
+    assert headline == "en la lista permitida: los 11 globales que importaría están en bibliotecas de ML"
+    assert report.verdict.level == "allow-listed" and report.verdict.reasons(_=es) == []
+    assert report.to_dict()["headline"] == "allow-listed: all 11 globals it would import are in ML libraries"
+    lines = modelfile.tree_lines(report.root, _=es)
+    assert any(" · peso 0,6: " in line for line in lines) and lines == [
+        line.replace(" · weight 0.6:", " · peso 0,6:").replace(" · weight 0.4:", " · peso 0,4:")
+        for line in modelfile.tree_lines(report.root)
+    ]
+    plain = modelfile.read_bytes(pickle.dumps(1.5, protocol=0), "float.pkl").verdict
+    assert plain.headline(_=es) == "en la lista permitida: no importa ningún global (datos simples)"
+
+
+@pytest.mark.parametrize("kind", ["os", "eval"])
+def test_the_verdict_of_a_hostile_file_in_spanish(kind, tmp_path):
+    canary = tmp_path / "canary"
+    es = translator("es")
+    report = modelfile.read_bytes(hostile(kind, str(canary)), f"{kind}.pkl", _=es)
+    named = {"os": "posix.system", "eval": "builtins.eval"}[kind]
+    assert report.verdict.level == "malicious" and not canary.exists()
+    assert report.verdict.headline(_=es) == (
+        "MALICIOSO: 1 de 2 globales están fuera de la lista permitida; nunca cargues este archivo"
+    )
+    (reason,) = report.verdict.reasons(_=es)
+    assert reason.startswith(f"{named} está fuera de la lista permitida de bibliotecas de ML: cargar este")
+    assert "lo importaría y llamaría a " in reason and str(canary) in reason
+    assert report.verdict.reasons() == report.verdict.warnings  # English: the --json warnings
+    assert report.verdict.warnings[0].startswith(f"{named} is outside the allow-list")
+
+
+@pytest.mark.parametrize(
+    ("blob", "said"),
+    [
+        (b"", "model.pkl: el archivo está vacío; se esperaba un pickle (model.pkl, model_data)"),
+        (b"ONNX\x08rest", "model.pkl: no es un pickle sino un modelo ONNX"),
+        (b"PK\x03\x04rest", "model.pkl: no es un pickle sino un archivo zip (un archivo de PyTorch u ONNX"),
+        (b'{"run_1": {"accuracy": [0.9]}}', "model.pkl: no es un pickle sino texto que parece JSON"),
+        (automl_model()[:-1], "model.pkl: truncado: el pickle termina antes de su opcode STOP"),
+    ],
+)
+def test_a_refused_file_gets_its_one_line_in_spanish(blob, said):
+    with pytest.raises(AutoMLError) as caught:
+        modelfile.read_bytes(blob, "model.pkl", _=translator("es"))
+    assert str(caught.value).startswith(said) and "\n" not in str(caught.value)
+
+
+def test_the_terminals_text_in_spanish(tmp_path):
+    es = translator("es")
+    report = modelfile.read_bytes(hostile("os", str(tmp_path / "canary")), "os.pkl", _=es)
+    lines = report.text(_=es).splitlines()
+    assert lines[0].startswith("os.pkl: ") and "protocolo de pickle" in lines[0]
+    assert lines[0].endswith("leído estáticamente, nunca deserializado")
+    assert lines[1].startswith("veredicto: MALICIOSO: 1 de 2 globales")
+    assert "globales que importaría (2):" in lines and any(
+        line.startswith("  !!  posix.system") for line in lines
+    )
+    assert any(line.startswith("advertencia: posix.system está fuera") for line in lines)
+    assert report.text().splitlines()[1].startswith("verdict: MALICIOUS: 1 of 2 globals")  # English as before
+
+
+def test_size_limit_and_trailing_bytes_in_spanish():
+    es = translator("es")
+    with pytest.raises(AutoMLError, match="superan el límite de 0 MB"):
+        modelfile.read_bytes(automl_model(), "big.pkl", max_bytes=10, _=es)
+    report = modelfile.read_bytes(automl_model() + b"\x00" * 16, "tail.pkl", _=es)
+    assert report.notes == ["no se leyeron 16 bytes después del STOP del pickle"]
 
 
 @pytest.mark.slow

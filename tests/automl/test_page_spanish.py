@@ -23,13 +23,8 @@ from ui.automl.tabs import ARTIFACTS_TAB, PARAMS_TAB, TABS
 
 pytestmark = pytest.mark.usefixtures("cache_dir")  # tests/automl/conftest.py: a pull cache of the test's own
 
-# The Best model and Two jobs tabs (ui.automl.model_tab, compare_tab, compare_charts) are translated on
-# another branch: drop the mark once it is merged.
-ELSEWHERE = pytest.mark.xfail(reason="this tab is translated on another branch", strict=False)
 SAMPLE_TABS = [  # the sample has no parameters and no artifacts: their tabs are tested apart
-    pytest.param(tab, marks=ELSEWHERE) if tab in ("Best model", "Two jobs") else tab
-    for tab in TABS
-    if tab not in (PARAMS_TAB, ARTIFACTS_TAB)
+    tab for tab in TABS if tab not in (PARAMS_TAB, ARTIFACTS_TAB)
 ]
 METRIC_NAMES = {metric_info(m).display for m in load_path(SAMPLE_PATH).metrics}  # data: as they are
 # What each tab of the sample says in Spanish (AUC_weighted is the sample's primary metric).

@@ -12,6 +12,7 @@ from core.automl import params as run_params
 from core.automl.analysis.top_runs import shared_by_top
 from core.automl.sources import cache as automl_cache
 from core.automl.sources.parse import META_KEY
+from core.runtime.i18n import translator
 from tests.support.azure_fakes import pipeline_spec
 
 RUNS = {  # run → algorithm, max_depth, learning_rate, scaler, AUC
@@ -178,6 +179,18 @@ def test_many_numeric_values_are_cut_into_ranges():
     shared = shared_by_top(parse_metrics(document(runs)), "AUC_weighted", k=4)
     depth = shared[shared["name"] == "max_depth"].iloc[0]
     assert depth["value"].startswith("high (") and depth["top"] == 4
+
+
+def test_ranges_and_the_refusal_in_spanish():
+    runs = {f"r_{i}": ("SGD", i, i / 10, "S", 0.5 + i / 100) for i in range(12)}
+    data = parse_metrics(document(runs))
+    shared = shared_by_top(data, "AUC_weighted", k=4, _=translator("es"))
+    depth = shared[shared["name"] == "max_depth"].iloc[0]
+    assert depth["value"].startswith("alto (") and depth["top"] == 4
+    rate = shared[shared["name"] == "learning_rate"].iloc[0]["value"]
+    assert rate.startswith("alto (") and "," in rate and "." not in rate  # 0,8–1,1: decimal commas
+    with pytest.raises(AutoMLError, match="el top k debe estar entre 1 y 11"):
+        shared_by_top(data, "AUC_weighted", k=12, _=translator("es"))
 
 
 def test_params_command_lists_each_runs_parameters(run, tmp_path):

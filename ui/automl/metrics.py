@@ -62,7 +62,7 @@ def runs_table(
     """One row a run: the primary metric (always shown) and the chosen ones, then the parameter columns;
     and the metrics it shows (a caption names those hidden as the same in every run)."""
     requested = [choice.primary, *[m for m in choice.chosen if m != choice.primary]]
-    table = automl.wide(data, requested, only_differing=choice.only_differing)
+    table = automl.wide(data, requested, only_differing=choice.only_differing, _=_)
     shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm")] or [choice.primary]
     if choice.only_differing and len(shown) < len(requested):
         hidden = ", ".join(m for m in requested if m not in shown)

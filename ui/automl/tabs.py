@@ -90,7 +90,8 @@ def compare_tab(v: View) -> None:
         st.session_state.automl_x = v.primary
     x = pair[0].selectbox("x", metrics, key="automl_x")
     y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
-    both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary]))).dropna(subset=[x, y]).head(MAX_ROWS)
+    both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary])), _=translator()).dropna(subset=[x, y])
+    both = both.head(MAX_ROWS)
     both, by = group_column(v, both)
     figure = charts.scatter(both, x, y, best=v.summary.best_run, by=by, _=_)
     st.plotly_chart(figure, key="automl_chart_scatter")

@@ -12,9 +12,39 @@ import pandas as pd
 from core.automl.analysis.tables import per_algorithm, ranking
 from core.automl.catalogue import metric_info
 from core.automl.model import AutoMLData, AutoMLError
+from core.runtime.i18n import N_, Translate, english
 
 MAX_LEADERBOARD = 50  # ranks shown side by side
 MAX_LISTED = 12  # names listed in one "what changed" cell
+SETTINGS = (  # the settings every comparison lists (a run's own setting parameters keep their names)
+    N_("runs"),
+    N_("task"),
+    N_("stated primary metric"),
+    N_("experiment"),
+    N_("metrics"),
+    N_("metrics only in one job"),
+    N_("algorithms tried"),
+)
+COLUMNS = (  # every column of the tables, translated where shown (``ui.i18n.readable``)
+    N_("job"),
+    N_("run_id"),
+    N_("algorithm"),
+    N_("value"),
+    N_("runs_a"),
+    N_("best_a"),
+    N_("runs_b"),
+    N_("best_b"),
+    N_("difference"),
+    N_("rank"),
+    N_("run_a"),
+    N_("algorithm_a"),
+    N_("value_a"),
+    N_("run_b"),
+    N_("algorithm_b"),
+    N_("value_b"),
+    N_("setting"),
+    N_("changed"),
+)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -55,29 +85,53 @@ class Comparison:
             "changes": records(self.changes[self.changes["changed"]]),
         }
 
-    def text(self) -> str:
-        """What a terminal shows: the bests, per algorithm, and what changed."""
-        better = "lower" if self.direction == "min" else "higher"
-        lines = [f"{self.metric} ({better} is better)"]
+    def text(self, *, _: Translate = english) -> str:
+        """What a terminal shows: the bests, per algorithm, and what changed, in ``_``'s language."""
+        if self.direction == "min":
+            lines = [_("{metric} (lower is better)", metric=self.metric)]
+        else:
+            lines = [_("{metric} (higher is better)", metric=self.metric)]
         for label, row in zip(self.labels, self.best.itertuples(index=False), strict=True):
-            lines.append(f"{row.job}: {label}: best {row.run_id} · {row.algorithm} = {row.value:.6g}")
-        who = "a tie" if self.difference == 0 else f"{'B' if self.difference > 0 else 'A'} is better"
-        lines.append(f"B - A: {self.difference:+.6g} ({who})")
-        lines += ["", self.per_algorithm.to_string(index=False, float_format=lambda v: f"{v:.4f}")]
+            lines.append(
+                _(
+                    "{job}: {label}: best {run} · {algorithm} = {value}",
+                    job=row.job,
+                    label=label,
+                    run=row.run_id,
+                    algorithm=row.algorithm,
+                    value=_.significant(row.value, digits=6),
+                )
+            )
+        if self.difference == 0:
+            who = _("a tie")
+        else:
+            who = _("B is better") if self.difference > 0 else _("A is better")
+        difference = ("+" if self.difference >= 0 else "-") + _.significant(abs(self.difference), digits=6)
+        lines.append(f"B - A: {difference} ({who})")
+        table = self.per_algorithm.rename(columns={c: _(c) for c in self.per_algorithm.columns})
+        lines += ["", table.to_string(index=False, float_format=lambda v: _.number(v, decimals=4))]
         changed = self.changes[self.changes["changed"]]
         if len(changed):
-            lines += ["", "what changed:"] + [f"  {r.setting}: {r.a} → {r.b}" for r in changed.itertuples()]
+            lines += ["", _("what changed:")]
+            for r in changed.itertuples():
+                setting = _(r.setting) if r.setting in SETTINGS else r.setting
+                lines.append(f"  {setting}: {r.a} → {r.b}")
         return "\n".join(lines)
 
 
-def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparison:
+def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None, *, _: Translate = english) -> Comparison:
     """Compare AutoML run ``b`` with run ``a`` by ``metric`` (default: ``a``'s primary metric, which ``b``
-    must have too)."""
+    must have too); the labels and the refusal in ``_``'s language."""
     metric = a.primary_metric(metric)
     if metric not in b.metrics:
+        both = ", ".join(m for m in a.metrics if m in b.metrics)[:300] or _("none")
         raise AutoMLError(
-            f"{b.source or 'job B'}: metric {metric!r} (job A's) is in no run; "
-            f"give one both jobs have: {', '.join(m for m in a.metrics if m in b.metrics)[:300] or 'none'}"
+            _(
+                "{job}: metric {metric} (job A's) is in no run; give one both jobs have: {both}",
+                job=b.source or _("job B"),
+                metric=repr(metric),
+                both=both,
+            )
         )
     direction = metric_info(metric).direction
     ranked = [ranking(data, metric) for data in (a, b)]
@@ -90,7 +144,7 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None) -> Comparis
     return Comparison(
         metric=metric,
         direction=direction,
-        labels=(a.source or "job A", b.source or "job B"),
+        labels=(a.source or _("job A"), b.source or _("job B")),
         best=best,
         per_algorithm=_per_algorithm(a, b, metric, direction=direction),
         leaderboard=_leaderboard(*ranked),

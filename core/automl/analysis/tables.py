@@ -9,9 +9,9 @@ import pandas as pd
 
 from core.automl.catalogue import metric_info
 from core.automl.model import AutoMLData, AutoMLError
-from core.runtime.i18n import N_
+from core.runtime.i18n import N_, Translate, english
 
-NO_ALGORITHM = N_("(not recorded)")  # a run whose source kept no algorithm (data: translated where shown)
+NO_ALGORITHM = N_("(not recorded)")  # a run whose source names no algorithm (in English in exports)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -61,8 +61,15 @@ def summarize(data: AutoMLData, primary_metric: str | None = None) -> Summary:
     )
 
 
-def wide(data: AutoMLData, metrics: list[str] | None = None, *, only_differing: bool = False) -> pd.DataFrame:
-    """One row per run in iteration order: run_id, iteration, algorithm, then one column per metric."""
+def wide(
+    data: AutoMLData,
+    metrics: list[str] | None = None,
+    *,
+    only_differing: bool = False,
+    _: Translate = english,
+) -> pd.DataFrame:
+    """One row per run in iteration order: run_id, iteration, algorithm (a missing one said in ``_``'s
+    language), then one column per metric."""
     chosen = list(metrics) if metrics else data.metrics
     for m in chosen:
         data.require_metric(m)
@@ -72,7 +79,7 @@ def wide(data: AutoMLData, metrics: list[str] | None = None, *, only_differing: 
     if only_differing:
         chosen = [m for m in chosen if table[m].nunique(dropna=False) > 1]
     meta = data.runs[["run_id", "iteration", "algorithm"]].copy()
-    meta["algorithm"] = meta["algorithm"].fillna(NO_ALGORITHM)
+    meta["algorithm"] = meta["algorithm"].fillna(_(NO_ALGORITHM))
     out = meta.merge(table.reindex(columns=chosen), left_on="run_id", right_index=True, how="left")
     return out.reset_index(drop=True)
 

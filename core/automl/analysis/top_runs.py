@@ -9,22 +9,29 @@ import pandas as pd
 from core.automl import params as run_params
 from core.automl.analysis.tables import ranking
 from core.automl.model import AutoMLData, AutoMLError
+from core.runtime.i18n import N_, Translate, english
 
 MAX_CATEGORIES = 6  # a numeric parameter with more distinct values is cut into ranges
-RANGES = ("low", "mid", "high")
-COLUMNS = ["name", "kind", "value", "top", "top_share", "rest_share", "lift"]
+RANGES = (N_("low"), N_("mid"), N_("high"))
+COLUMNS = [N_("name"), N_("kind"), N_("value"), N_("top"), N_("top_share"), N_("rest_share"), N_("lift")]
 
 
-def shared_by_top(data: AutoMLData, metric: str | None = None, k: int = 5) -> pd.DataFrame:
+def shared_by_top(
+    data: AutoMLData, metric: str | None = None, k: int = 5, *, _: Translate = english
+) -> pd.DataFrame:
     """Parameter values over-represented in the top ``k`` runs by ``metric`` (default: the primary one).
 
     One row per (parameter, value): how many of the top runs have it, its share among them and among the
     other runs, and the lift (top share / rest share; ``inf`` when no other run has it). Largest gap first.
+    A numeric range's name (low, mid, high) and the refusal are in ``_``'s language.
     """
     ranked = ranking(data, metric)
     if not 0 < k < len(ranked):
         raise AutoMLError(
-            f"top k must be between 1 and {len(ranked) - 1} (the runs with the metric, less one)"
+            _(
+                "top k must be between 1 and {most} (the runs with the metric, less one)",
+                most=_.number(len(ranked) - 1),
+            )
         )
     if data.params.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -34,7 +41,7 @@ def shared_by_top(data: AutoMLData, metric: str | None = None, k: int = 5) -> pd
     kinds = run_params.kinds(data)
     rows = []
     for name in table.columns:
-        labels = _labels(table[name])
+        labels = _labels(table[name], _=_)
         for value in labels.dropna().unique():
             has = labels == value
             in_top = int(has[has.index.isin(top)].sum())
@@ -56,13 +63,13 @@ def shared_by_top(data: AutoMLData, metric: str | None = None, k: int = 5) -> pd
     )
 
 
-def _labels(column: pd.Series) -> pd.Series:
+def _labels(column: pd.Series, *, _: Translate) -> pd.Series:
     """Each run's value as a label: text as it is, numbers as they are when few, else low/mid/high ranges."""
     if column.dtype == object or column.nunique(dropna=True) <= MAX_CATEGORIES:
         return column.map(_label)
     cuts = pd.qcut(column, len(RANGES), duplicates="drop")
     names = {
-        c: f"{RANGES[i] if len(cuts.cat.categories) == 3 else i + 1} ({_span(c)})"
+        c: f"{_(RANGES[i]) if len(cuts.cat.categories) == 3 else i + 1} ({_span(c, _=_)})"
         for i, c in enumerate(cuts.cat.categories)
     }
     return cuts.map(names).astype(object).where(cuts.notna(), None)
@@ -74,5 +81,5 @@ def _label(value) -> str | None:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _span(interval: pd.Interval) -> str:
-    return f"{interval.left:.4g}–{interval.right:.4g}"
+def _span(interval: pd.Interval, *, _: Translate) -> str:
+    return f"{_.significant(interval.left, digits=4)}–{_.significant(interval.right, digits=4)}"

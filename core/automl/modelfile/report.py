@@ -11,8 +11,9 @@ from typing import Any
 
 from core.automl.model import AutoMLError
 from core.automl.modelfile.estimators import Estimator, Evaluator, tree
-from core.automl.modelfile.pickle_reader import MAX_MODEL_BYTES, scan
+from core.automl.modelfile.pickle_reader import MAX_MODEL_BYTES, scan, too_big
 from core.automl.modelfile.safety import Verdict, judge
+from core.runtime.i18n import Translate, english
 
 MAX_INLINE = 16  # parameters written on an estimator's line of text; --json has them all
 
@@ -45,36 +46,44 @@ class ModelReport:
             "notes": self.notes,
         }
 
-    def text(self) -> str:
+    def text(self, *, _: Translate = english) -> str:
         """The tree as a terminal shows it, like the notebook's printout of the fitted model, then the
-        verdict and every global it would import."""
-        proto = f"pickle protocol {self.protocol}" if self.protocol is not None else "pickle protocol 0/1"
+        verdict and every global it would import, in ``_``'s language (what the file names as it is)."""
+        protocol = "0/1" if self.protocol is None else str(self.protocol)
         lines = [
-            f"{self.name}: {self.size:,} bytes, {proto}, {self.opcodes:,} opcodes; read statically, never "
-            "unpickled",
-            f"verdict: {self.verdict.headline()}",
+            _(
+                "{name}: {size} bytes, pickle protocol {protocol}, {opcodes} opcodes; read statically, never "
+                "unpickled",
+                name=self.name,
+                size=_.number(self.size),
+                protocol=protocol,
+                opcodes=_.number(self.opcodes),
+            ),
+            _("verdict: {headline}", headline=self.verdict.headline(_=_)),
             "",
-            *tree_lines(self.root),
+            *tree_lines(self.root, _=_),
             "",
-            f"globals it would import ({len(self.verdict.imports)}):",
+            _("globals it would import ({n}):", n=_.number(len(self.verdict.imports))),
         ]
         for row in self.verdict.imports.itertuples(index=False):
-            call = f"  — e.g. {row.example}" if not row.allowed and row.example else ""
+            call = "  — " + _("e.g. {call}", call=row.example) if not row.allowed and row.example else ""
             lines.append(f"  {'ok' if row.allowed else '!!'}  {row.module}.{row.name}{call}")
-        lines += [f"warning: {w}" for w in self.verdict.warnings]
+        lines += [_("warning: {warning}", warning=w) for w in self.verdict.reasons(_=_)]
         lines += [f"fickling: {f}" for f in self.verdict.findings]
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [_("note: {note}", note=n) for n in self.notes]
         return "\n".join(lines)
 
 
-def read_bytes(data: bytes, name: str = "model", max_bytes: int = MAX_MODEL_BYTES) -> ModelReport:
-    """Describe the pickle in ``data`` (``name`` labels every message); ``AutoMLError`` in one line for a
-    file that is not a readable pickle."""
-    found = scan(data, name, max_bytes)
+def read_bytes(
+    data: bytes, name: str = "model", max_bytes: int = MAX_MODEL_BYTES, *, _: Translate = english
+) -> ModelReport:
+    """Describe the pickle in ``data`` (``name`` labels every message); ``AutoMLError`` in one line (in
+    ``_``'s language) for a file that is not a readable pickle."""
+    found = scan(data, name, max_bytes, _=_)
     try:
         root = tree(Evaluator(found.program).result())
     except RecursionError:
-        raise AutoMLError(f"{name}: nested too deeply to describe") from None
+        raise AutoMLError(_("{name}: nested too deeply to describe", name=name)) from None
     verdict = judge(found.imports, found.program, found.findings)
     return ModelReport(
         name=name,
@@ -87,15 +96,16 @@ def read_bytes(data: bytes, name: str = "model", max_bytes: int = MAX_MODEL_BYTE
     )
 
 
-def read_path(path: str | Path, max_bytes: int = MAX_MODEL_BYTES) -> ModelReport:
+def read_path(path: str | Path, max_bytes: int = MAX_MODEL_BYTES, *, _: Translate = english) -> ModelReport:
     """Describe the pickle at ``path``."""
     p = Path(path)
     if not p.is_file():
-        raise AutoMLError(f"{p}: {'not a file' if p.exists() else 'no such file'}")
+        said = _("not a file") if p.exists() else _("no such file")
+        raise AutoMLError(f"{p}: {said}")
     size = p.stat().st_size
     if size > max_bytes:
-        raise AutoMLError(f"{p.name}: {size / 2**20:.1f} MB is over the {max_bytes / 2**20:.0f} MB limit")
-    return read_bytes(p.read_bytes(), p.name, max_bytes)
+        raise AutoMLError(too_big(p.name, size, max_bytes, _=_))
+    return read_bytes(p.read_bytes(), p.name, max_bytes, _=_)
 
 
 def signature(node: Estimator, limit: int = MAX_INLINE) -> str:
@@ -106,14 +116,16 @@ def signature(node: Estimator, limit: int = MAX_INLINE) -> str:
     return f"{node.name}({', '.join(items)})"
 
 
-def tree_lines(root: Estimator) -> list[str]:
-    """The tree drawn with box characters, one estimator a line."""
+def tree_lines(root: Estimator, *, _: Translate = english) -> list[str]:
+    """The tree drawn with box characters, one estimator a line (a member's weight in ``_``'s language)."""
     lines = [signature(root)]
+    word = _("weight")
 
     def walk(node: Estimator, prefix: str) -> None:
         for i, member in enumerate(node.children):
             last = i == len(node.children) - 1
-            weight = f" · weight {member.weight:.4g}" if member.weight is not None else ""
+            shown = _.significant(member.weight, digits=4) if member.weight is not None else ""
+            weight = f" · {word} {shown}" if member.weight is not None else ""
             lines.append(f"{prefix}{'└─' if last else '├─'} {member.role}{weight}: {signature(member.node)}")
             walk(member.node, prefix + ("   " if last else "│  "))
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from core.runtime.i18n import N_, Translate, english
+
 # Libraries whose classes an AutoML model is made of (AutoML's own wrappers under three names over the years)
 ALLOWED_LIBRARIES = (
     "sklearn",
@@ -68,6 +70,7 @@ DENIED_NAMES = (
     "memmap",
 )
 MAX_CALL_TEXT = 120
+IMPORT_COLUMNS = [N_("module"), N_("name"), N_("allowed"), N_("calls"), N_("example")]  # shown translated
 
 
 @dataclass
@@ -89,16 +92,53 @@ class Verdict:
             return "malicious"
         return "warning" if self.warnings else "allow-listed"
 
-    def headline(self) -> str:
-        """One line: the verdict and its counts."""
+    def headline(self, *, _: Translate = english) -> str:
+        """One line: the verdict and its counts, in ``_``'s language (``level`` stays the machine's word)."""
         count = len(self.imports)
         if self.level == "allow-listed":
             if not count:
-                return "allow-listed: it imports no globals (plain data)"
-            return f"allow-listed: all {count} globals it would import are in ML libraries"
-        outside = int((~self.imports["allowed"]).sum()) if count else 0
-        word = "MALICIOUS" if self.level == "malicious" else "WARNING"
-        return f"{word}: {outside} of {count} globals are outside the allow-list; never load this file"
+                return _("allow-listed: it imports no globals (plain data)")
+            return _(
+                "allow-listed: all {count} globals it would import are in ML libraries", count=_.number(count)
+            )
+        outside = _.number(int((~self.imports["allowed"]).sum()) if count else 0)
+        if self.level == "malicious":
+            return _(
+                "MALICIOUS: {outside} of {count} globals are outside the allow-list; never load this file",
+                outside=outside,
+                count=_.number(count),
+            )
+        return _(
+            "WARNING: {outside} of {count} globals are outside the allow-list; never load this file",
+            outside=outside,
+            count=_.number(count),
+        )
+
+    def reasons(self, *, _: Translate = english) -> list[str]:
+        """The warnings in ``_``'s language: one per global outside the allow-list (``warnings`` is
+        English)."""
+        return [
+            outside_warning(row.module, row.name, row.example, _=_)
+            for row in self.imports.itertuples(index=False)
+            if not row.allowed
+        ]
+
+
+def outside_warning(module: str, name: str, example: str, *, _: Translate = english) -> str:
+    """Why ``module.name`` makes a file unsafe, with the call it would make (``example``) when known."""
+    if example:
+        return _(
+            "{module}.{name} is outside the allow-list of ML libraries: loading this file would import it "
+            "and call {call}",
+            module=module,
+            name=name,
+            call=example,
+        )
+    return _(
+        "{module}.{name} is outside the allow-list of ML libraries: loading this file would import it",
+        module=module,
+        name=name,
+    )
 
 
 def allowed(module: str, name: str) -> bool:
@@ -115,19 +155,14 @@ def allowed(module: str, name: str) -> bool:
 def judge(imports: list[tuple[str, str]], program: ast.Module, findings: list[str]) -> Verdict:
     """The verdict on a pickle from the globals it imports and the calls in its program."""
     counts, examples = _calls(program)
-    rows, warnings = [], []
+    rows = []
     for module, name in imports:
         made = examples.get(name, [])
-        ok = allowed(module, name)
-        rows.append((module, name, ok, counts.get(name, 0), made[0] if made else ""))
-        if not ok:
-            action = f" and call {made[0]}" if made else ""
-            warnings.append(
-                f"{module}.{name} is outside the allow-list of ML libraries: loading this file would "
-                f"import it{action}"
-            )
-    frame = pd.DataFrame(rows, columns=["module", "name", "allowed", "calls", "example"])
-    return Verdict(frame, warnings, findings)
+        rows.append((module, name, allowed(module, name), counts.get(name, 0), made[0] if made else ""))
+    frame = pd.DataFrame(rows, columns=IMPORT_COLUMNS)
+    verdict = Verdict(frame, [], findings)
+    verdict.warnings = verdict.reasons()
+    return verdict
 
 
 def _calls(program: ast.Module) -> tuple[dict[str, int], dict[str, list[str]]]:
