@@ -7,9 +7,12 @@ engine can add counts exactly and compute π̂, σ and z once. Everything else i
 from __future__ import annotations
 
 import random
+import time
+import warnings
 
 import numpy as np
-from numba import jit, njit, prange, uint64
+from numba import get_thread_id, jit, njit, objmode, prange, uint64
+from numba.core.errors import NumbaWarning
 
 from core.pi.stream import COORD_MASK, GAMMA, INSIDE_LIMIT, MIX1, MIX2
 
@@ -103,3 +106,32 @@ def count_inside_parallel(key, start, stop):
     for i in prange(start, stop):
         acc += inside(key, i)
     return acc
+
+
+# Timing a part from inside prange needs the clock of Python's ``time`` (object mode holds the GIL, twice a
+# part: microseconds); Numba warns that such code runs serially, which is true of those two reads only.
+warnings.filterwarnings(
+    "ignore", message="Code running in object mode won't allow parallel", category=NumbaWarning
+)
+
+
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def count_inside_timed(key, bounds, spans):
+    """``count_inside_parallel`` with the timeline's record: ``bounds`` = [start, stop) in one part a thread
+    (``len(spans)`` parts, as prange's static schedule splits it), each part counted by one thread, which
+    writes a row of ``spans`` (int64): its count, start and end (``time.time_ns``: the timeline's clock) and
+    thread number."""
+    start, stop = bounds
+    parts = len(spans)
+    for p in prange(parts):
+        lo = start + (stop - start) * p // parts
+        hi = start + (stop - start) * (p + 1) // parts
+        with objmode(begin="int64"):
+            begin = time.time_ns()
+        acc = count_inside(key, lo, hi)
+        with objmode(end="int64"):
+            end = time.time_ns()
+        spans[p, 0] = acc
+        spans[p, 1] = begin
+        spans[p, 2] = end
+        spans[p, 3] = get_thread_id()
