@@ -43,8 +43,8 @@ def gantt(spans: Sequence[Span], backend: str, *, _: Translate = english) -> go.
                 marker={"color": COLOURS[i % len(COLOURS)], "line": {"width": 0}},
                 customdata=[[b.ranges, b.samples] for b in own],
                 hovertemplate=_(
-                    "%{y}: %{base:.4f} s → %{x:.4f} s long; %{customdata[0]} range(s), %{customdata[1]:,} "
-                    "samples"
+                    "%{y}: from %{base:.4f} s, %{x:.4f} s long; %{customdata[0]} range(s), "
+                    "%{customdata[1]:,} samples"
                 )
                 + "<extra></extra>",
             )
@@ -112,8 +112,8 @@ def timeline_tab(results: list[Estimate], table: pd.DataFrame, *, _: Translate =
     if untimed:
         st.caption(
             _(
-                "No timeline for {backends}: they count in one piece (or in a GPU's blocks), with no ranges "
-                "handed to workers.",
+                "No timeline for {backends}: only the backends that count ranges of the counter-based stream "
+                "on the CPU record one.",
                 backends=", ".join(untimed),
             )
         )
