@@ -1,6 +1,6 @@
 """The π page's results: a card per backend, the clusters a run used, and the result tabs (points,
-convergence, timings, timeline, code, history), each drawn only when open. The points and the running estimate are
-cached per (seed, n), so a rerun does not recount them."""
+convergence, timings, timeline, code, history), each drawn only when open. The points and the running
+estimate are cached per (seed, n), so a rerun does not recount them."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ def lane_label(backend: str, worker: str, *, _: Translate = english) -> str:
 
 def gantt(spans: Sequence[Span], backend: str, *, _: Translate = english) -> go.Figure:
     """One run's timeline: a horizontal bar a range (or a few adjacent ranges of one worker, beyond
-    ``MAX_BARS``), a lane a worker, seconds after the run's start on x; the stragglers marked ✕ at their end."""
+    ``MAX_BARS``), a lane a worker, seconds after the run's start on x; the stragglers marked ✕ at their
+    end."""
     drawn = bars(spans)[0]
     workers = lanes(spans)
     fig = go.Figure()
@@ -81,14 +82,15 @@ def caption(estimate: Estimate, *, _: Translate = english) -> str:
         "Each bar is one index range, from the moment its worker began counting it to the moment it "
         "finished, in seconds after the run's start (one clock for every process: the system's "
         "`time.time_ns`). The gaps are time a worker waited (start-up, the round trip for its next range, "
-        "the tail of the run): {idle} % of this run, averaged over its workers. Marked ✕: {slow} straggler(s).",
+        "the tail of the run): {idle} % of this run, averaged over its workers. "
+        "Marked ✕: {slow} straggler(s).",
         idle=_.number(100 * idle_share(spans), decimals=1),
         slow=_.number(len(stragglers(spans))),
     )
     if group > 1:
         text += " " + _(
-            "{ranges} ranges drawn as {bars} bars (at most {most}): each bar joins {group} adjacent ranges of "
-            "one worker, so gaps inside a bar are not shown.",
+            "{ranges} ranges drawn as {bars} bars (at most {most}): each bar joins {group} adjacent ranges "
+            "of one worker, so gaps inside a bar are not shown.",
             ranges=_.number(len(spans)),
             bars=_.number(len(drawn)),
             most=_.number(MAX_BARS),
@@ -96,8 +98,8 @@ def caption(estimate: Estimate, *, _: Translate = english) -> str:
         )
     if estimate.backend == "numba_parallel":
         text += " " + _(
-            "Numba's prange cannot time each iteration cheaply: for its timeline each chunk is split into one "
-            "part a thread (as prange's static schedule splits it) and each part is timed."
+            "Numba's prange cannot time each iteration cheaply: for its timeline each chunk is split into "
+            "one part a thread (as prange's static schedule splits it) and each part is timed."
         )
     return text
 
