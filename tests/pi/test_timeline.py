@@ -177,3 +177,29 @@ def test_the_timeline_tab_in_english():
     figure = json.loads(chart.proto.spec)
     assert figure["layout"]["title"]["text"] == "numba_parallel: 2 ranges on 2 worker(s)"
     assert {t["name"] for t in figure["data"]} >= {"thread 0", "thread 1"}
+
+
+def test_the_command_line_prints_the_timeline_in_json_and_in_spanish(capsys):
+    from core.pi.__main__ import main
+
+    assert (
+        main(
+            ["--backend", "joblib", "--n", "3e6", "--seed", "11", "--chunk", "262144", "--timeline", "--json"]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted(s["range_index"] for s in doc["spans"]) == list(range(12))
+    assert sum(s["samples"] for s in doc["spans"]) == 3_000_000
+    assert set(doc["spans"][0]) == {"range_index", "start", "end", "worker", "samples"}
+    assert (
+        main(["--backend", "numba_parallel", "--n", "3e6", "--seed", "11", "--timeline", "--lang", "es"]) == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(
+        r"línea de tiempo: 2 rangos en 2 worker\(s\), inactivos el \d+,\d % de la ejecución, "
+        r"\d rezagado\(s\)",
+        lines[1],
+    ), lines
+    assert main(["--backend", "numba", "--n", "1e5", "--seed", "11", "--json"]) == 0
+    assert "spans" not in json.loads(capsys.readouterr().out)  # without --timeline: the same keys as before
