@@ -203,3 +203,16 @@ def test_the_command_line_prints_the_timeline_in_json_and_in_spanish(capsys):
     ), lines
     assert main(["--backend", "numba", "--n", "1e5", "--seed", "11", "--json"]) == 0
     assert "spans" not in json.loads(capsys.readouterr().out)  # without --timeline: the same keys as before
+
+
+def test_the_benchmark_measures_the_cost_and_writes_its_section(tmp_path):
+    from benchmarks import timeline as bench
+
+    row = bench.measure("numba_parallel", 10**7, workers=2, repeat=1)
+    assert row["ranges"] == 2 and row["run_s"] > 0 and 0 < row["per_range_us"] < 1000
+    assert row["share"] == pytest.approx(row["per_range_us"] * 1e-6 * 2 / row["run_s"])
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n")
+    bench.sections.write("timeline", bench.section([row], repeat=1), out)
+    text = out.read_text()
+    assert "<!-- timeline:start -->" in text and "| `numba_parallel` | 1e+07 | 2 | 2 |" in text
