@@ -1,13 +1,16 @@
-"""``python -m core.pi``: list the backends, or run one estimate and print it (as JSON with ``--json``)."""
+"""``python -m core.pi``: list the backends, or run one estimate and print it (as JSON with ``--json``; its
+timeline too with ``--timeline``)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 
 from core.pi import BACKENDS, Cancelled, estimate, parse_n
 from core.pi.backends import backend_rows
 from core.pi.engine import Estimate, check_request
+from core.pi.timeline import idle_share, lanes, stragglers
 from core.runtime.cli import Parser, add_lang_argument, fail, run
 from core.runtime.i18n import Translate, scientific, signed, translator
 
@@ -23,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheduler", help="Dask scheduler address (default: PILAB_DASK_SCHEDULER or local)")
     parser.add_argument("--ray-address", help="Ray cluster address (default: PILAB_RAY_ADDRESS or local)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--timeline", action="store_true", help="also each range's span (start, end, worker): JSON 'spans'"
+    )
     add_lang_argument(parser)
     args = parser.parse_args(argv)
     _ = translator(args.lang)  # the human-readable lines only: --json is the same in every language
@@ -56,9 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: {_('cancelled')}", file=sys.stderr)
         return 130
     if args.json:
-        print(json.dumps(result.to_dict()))
+        spans = {"spans": [asdict(s) for s in result.spans]} if args.timeline else {}
+        print(json.dumps(result.to_dict() | spans))
     else:
         print(summary(result, _))
+        if args.timeline:
+            print(timeline_line(result, _))
         for note in result.notes:
             print(_("note: {note}", note=_(note)))
     return 0
@@ -80,6 +89,19 @@ def summary(result: Estimate, _: Translate) -> str:
         startup=_.number(result.startup_s, decimals=3),
         rate=_.significant(result.samples_per_s),
         workers=_.number(result.workers),
+    )
+
+
+def timeline_line(result: Estimate, _: Translate) -> str:
+    """The run's timeline in one line: its ranges, workers, idle share and stragglers."""
+    if not result.spans:
+        return _("timeline: none ({backend} does not count in ranges)", backend=result.backend)
+    return _(
+        "timeline: {ranges} ranges on {workers} worker(s), idle {idle} % of the run, {slow} straggler(s)",
+        ranges=_.number(len(result.spans)),
+        workers=_.number(len(lanes(result.spans))),
+        idle=_.number(100 * idle_share(result.spans), decimals=1),
+        slow=_.number(len(stragglers(result.spans))),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from core.pi import stream
+from core.pi.timeline import Recorder
 from core.runtime.cancel import Cancelled
 
 MAX_N = 10**12
@@ -14,7 +15,7 @@ MAX_N = 10**12
 
 @dataclass(kw_only=True)
 class Run:
-    """One run's settings and its progress/stop hooks, as a backend sees them."""
+    """One run's settings, its progress/stop hooks and its timeline (if recorded), as a backend sees them."""
 
     n: int
     seed: int
@@ -25,6 +26,7 @@ class Run:
     progress: Callable[[int, int], None] | None = None
     should_stop: Callable[[], bool] | None = None
     notes: list[str] = field(default_factory=list)
+    timeline: Recorder | None = None  # where the backend records each range's span; None: not recorded
 
     @property
     def key(self) -> int:

@@ -6,17 +6,20 @@ import math
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
+from core.pi.timeline import Recorder, Span
 from core.runtime.checks import bounded
 from core.runtime.i18n import Translate, english
 
 
 @dataclass(kw_only=True, frozen=True)
 class Estimate:
-    """One run's result. ``elapsed_s`` excludes ``compile_s`` (JIT) and ``startup_s`` (pools, clusters)."""
+    """One run's result. ``elapsed_s`` excludes ``compile_s`` (JIT) and ``startup_s`` (pools, clusters).
+    ``spans`` is its timeline (``core.pi.timeline``: a span a range, in seconds after the count began) for
+    the backends that count in ranges, empty for the others; ``to_dict`` leaves it out."""
 
     backend: str
     n: int
@@ -32,9 +35,12 @@ class Estimate:
     startup_s: float
     samples_per_s: float
     notes: tuple[str, ...] = field(default=())
+    spans: tuple[Span, ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"notes": list(self.notes)}
+        """The run's numbers (the history, ``--json``), without its timeline."""
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "spans"}
+        return row | {"notes": list(self.notes)}
 
 
 def parse_n(value: object) -> int:
@@ -96,14 +102,17 @@ def estimate(
     chunk: int | None = None,
     scheduler: str | None = None,
     ray_address: str | None = None,
+    timeline: bool = True,
 ) -> Estimate:
     """Estimate π from ``n`` samples on ``backend``; the same ``seed`` gives the same count.
 
     ``workers`` defaults to the machine's cores (serial backends use one). ``chunk`` sets the draws per task
     or progress step (the count does not depend on it for the fast backends). ``scheduler`` is a Dask
     address (default: ``PILAB_DASK_SCHEDULER``, else a local cluster); ``ray_address`` a Ray cluster's
-    (default: ``PILAB_RAY_ADDRESS``, else a local instance). Raises ``ValueError`` for bad input,
-    ``ConnectionError`` for a scheduler or cluster that does not answer, and ``Cancelled`` when stopped.
+    (default: ``PILAB_RAY_ADDRESS``, else a local instance). With ``timeline`` the backends that count in
+    ranges record each range's span (``Estimate.spans``); the count is the same without. Raises
+    ``ValueError`` for bad input, ``ConnectionError`` for a scheduler or cluster that does not answer, and
+    ``Cancelled`` when stopped.
     """
     chosen, n = check_request(backend, n, seed=seed, workers=workers)
     if chunk is not None:
@@ -121,6 +130,7 @@ def estimate(
     t0 = time.perf_counter()
     compile_s = chosen.prepare(run)
     startup_s = time.perf_counter() - t0 - compile_s
+    run.timeline = Recorder() if timeline else None
     t0 = time.perf_counter()
     inside = chosen.count(run)
     elapsed = time.perf_counter() - t0
@@ -140,4 +150,5 @@ def estimate(
         startup_s=startup_s,
         samples_per_s=n / elapsed if elapsed > 0 else math.inf,
         notes=tuple(run.notes),
+        spans=run.timeline.spans() if run.timeline else (),
     )

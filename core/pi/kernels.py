@@ -9,7 +9,10 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from numba import jit, njit, prange, uint64
+from llvmlite import ir
+from numba import get_thread_id, jit, njit, prange, types, uint64
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from core.pi.stream import COORD_MASK, GAMMA, INSIDE_LIMIT, MIX1, MIX2
 
@@ -103,3 +106,42 @@ def count_inside_parallel(key, start, stop):
     for i in prange(start, stop):
         acc += inside(key, i)
     return acc
+
+
+@intrinsic
+def time_ns(typingctx):
+    """``time.time_ns()`` inside compiled code, without the GIL: the C library's
+    ``clock_gettime(CLOCK_REALTIME)`` (0 on Linux and macOS), the same clock as Python's, so the timeline's
+    spans compare with times taken in Python (and the kernel still caches, which object mode would not)."""
+
+    def codegen(context, builder, *signature_and_args):  # Numba passes four; the clock takes none
+        i64, i32 = ir.IntType(64), ir.IntType(32)
+        timespec = ir.LiteralStructType([i64, i64])
+        now = cgutils.alloca_once(builder, timespec)
+        clock = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(i32, [i32, timespec.as_pointer()]), "clock_gettime"
+        )
+        builder.call(clock, [ir.Constant(i32, 0), now])
+        seconds = builder.load(cgutils.gep_inbounds(builder, now, 0, 0))
+        nanoseconds = builder.load(cgutils.gep_inbounds(builder, now, 0, 1))
+        return builder.add(builder.mul(seconds, ir.Constant(i64, 1_000_000_000)), nanoseconds)
+
+    return types.int64(), codegen
+
+
+@njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def count_inside_timed(key, bounds, spans):
+    """``count_inside_parallel`` with the timeline's record: ``bounds`` = [start, stop) in one part a thread
+    (``len(spans)`` parts, as prange's static schedule splits it), each part counted by one thread, which
+    writes a row of ``spans`` (int64): its count, start and end (``time_ns``: the timeline's clock) and
+    thread number."""
+    start, stop = bounds
+    parts = len(spans)
+    for p in prange(parts):
+        lo = start + (stop - start) * p // parts
+        hi = start + (stop - start) * (p + 1) // parts
+        begin = time_ns()
+        spans[p, 0] = count_inside(key, lo, hi)
+        spans[p, 1] = begin
+        spans[p, 2] = time_ns()
+        spans[p, 3] = get_thread_id()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -12,6 +13,7 @@ import numpy as np
 
 from core.pi import gpu, kernels, stream
 from core.pi.backend_types import Run
+from core.pi.timeline import now_ns
 
 _global_rng = threading.Lock()  # `random` and `np.random` are process-global: one lecture run at a time
 
@@ -80,10 +82,16 @@ def prepare_numba_lecture(kernel: Callable) -> Callable[[Run], float]:
 
 
 def count_numpy_chunked(run: Run) -> int:
+    """NumPy over consecutive chunks of 2²² draws in this process, each chunk a span of its timeline."""
     inside = 0
-    key = run.key
-    for lo, hi in stream.split_range(run.n, run.chunk or 1 << 22):
+    key, worker = run.key, str(os.getpid())
+    for index, (lo, hi) in enumerate(stream.split_range(run.n, run.chunk or 1 << 22)):
+        begin = now_ns()
         inside += stream.count_inside_numpy(key, lo, hi)
+        if run.timeline is not None:
+            run.timeline.add(
+                range_index=index, start_ns=begin, end_ns=now_ns(), worker=worker, samples=hi - lo
+            )
         run.tick(hi)
     return inside
 
@@ -101,15 +109,37 @@ def count_numba_parallel(run: Run) -> int:
     numba.set_num_threads(threads)
     key = np.uint64(run.key)
     inside = 0
-    for lo, hi in stream.split_range(run.n, run.chunk or 1 << 27):
+    spans = np.zeros((threads, 4), np.int64)
+    for index, (lo, hi) in enumerate(stream.split_range(run.n, run.chunk or 1 << 27)):
         with _numba_threads:
-            inside += int(kernels.count_inside_parallel(key, lo, hi))
+            if run.timeline is None:
+                inside += int(kernels.count_inside_parallel(key, lo, hi))
+            else:
+                kernels.count_inside_timed(key, (lo, hi), spans)
+                inside += int(spans[:, 0].sum())
+        if run.timeline is not None:
+            _record_parts(run, spans, index=index, range_=(lo, hi))
         run.tick(hi)
     return inside
 
 
+def _record_parts(run: Run, spans: np.ndarray, *, index: int, range_: tuple[int, int]) -> None:
+    """Numba's prange cannot time an iteration cheaply: its chunk ``index`` went in one part a thread
+    (``kernels.count_inside_timed``), and each part is a span, range ``index · threads + part``."""
+    lo, hi = range_
+    parts = len(spans)
+    for part, (_, begin, end, thread) in enumerate(spans.tolist()):
+        size = (hi - lo) * (part + 1) // parts - (hi - lo) * part // parts
+        run.timeline.add(
+            range_index=index * parts + part, start_ns=begin, end_ns=end, worker=str(thread), samples=size
+        )
+
+
 def prepare_numba_parallel(run: Run) -> float:
-    return _compile((kernels.count_inside_parallel, (np.uint64(0), 0, 1)))
+    return _compile(
+        (kernels.count_inside_parallel, (np.uint64(0), 0, 1)),
+        (kernels.count_inside_timed, (np.uint64(0), (0, 1), np.zeros((1, 4), np.int64))),
+    )
 
 
 def count_cupy(run: Run) -> int:

@@ -42,6 +42,22 @@ def _ranges(run: Run) -> stream.IndexRanges:
     return stream.split_range(run.n, min(run.chunk or task_chunk(run.n, run.workers), MAX_TASK))
 
 
+def _task(run: Run) -> tuple[Callable, ...]:
+    """What a worker runs on a range, before its (key, lo, hi): ``count_range``, timed by ``tasks.timed``
+    where the run records a timeline (looked up now, so that a test's stand-in for it runs)."""
+    return (tasks.timed, tasks.count_range) if run.timeline is not None else (tasks.count_range,)
+
+
+def _counted(run: Run, value, *, index: int, samples: int) -> int:
+    """A finished range's count; a timed task's span (``tasks.timed``) goes to the run's timeline."""
+    if not isinstance(value, tuple):
+        return value
+    count, start_ns, end_ns, worker = value
+    if run.timeline is not None:
+        run.timeline.add(range_index=index, start_ns=start_ns, end_ns=end_ns, worker=worker, samples=samples)
+    return count
+
+
 def _note_once(run: Run, note: str) -> None:
     if note not in run.notes:
         run.notes.append(note)
@@ -62,7 +78,8 @@ def gather(
     ``CANCEL_GRACE_S`` to finish (workers end idle), and ``Cancelled`` is raised.
     """
     results: queue.SimpleQueue = queue.SimpleQueue()
-    fresh = iter(_ranges(run))
+    ranges = _ranges(run)
+    fresh = iter(ranges)
     again: deque[tuple[int, int]] = deque()
     in_flight: set[tuple[int, int]] = set()
     times_lost: dict[tuple[int, int], int] = {}
@@ -105,7 +122,7 @@ def gather(
                 raise value
             again.append((lo, hi))
             continue
-        inside += value
+        inside += _counted(run, value, index=lo // ranges.chunk, samples=hi - lo)
         done += hi - lo
         if run.progress:
             run.progress(done, run.n)
@@ -122,10 +139,10 @@ def _outcome(future) -> object:
 
 
 def count_multiprocessing(run: Run) -> int:
-    key = run.key
+    key, task = run.key, _task(run)
 
     def submit(lo, hi, done):
-        future = executors.process_executor(run.workers).submit(tasks.count_range, key, lo, hi)
+        future = executors.process_executor(run.workers).submit(*task, key, lo, hi)
         future.add_done_callback(lambda f: done(lo, hi, _outcome(f)))
 
     def lost(exc: BaseException) -> bool:
@@ -143,16 +160,17 @@ def count_joblib(run: Run) -> int:
     ``TerminatedWorkerError``, a ``BrokenProcessPool``) the run goes on from ``first`` on fresh workers."""
     from joblib import Parallel, delayed
 
-    key, ranges = run.key, _ranges(run)
+    key, ranges, task = run.key, _ranges(run), _task(run)
     inside = done = first = lost = 0
     while first < len(ranges):
         deadline = {"timeout": STALL_S} if run.workers > 1 else {}  # one task runs here, without a pool
         parallel = Parallel(n_jobs=run.workers, return_as="generator", batch_size=1, **deadline)
         gen = None
         try:
-            gen = parallel(delayed(tasks.count_range)(key, *ranges[i]) for i in range(first, len(ranges)))
-            for count in gen:
+            gen = parallel(delayed(task[0])(*task[1:], key, *ranges[i]) for i in range(first, len(ranges)))
+            for value in gen:
                 lo, hi = ranges[first]
+                count = _counted(run, value, index=first, samples=hi - lo)
                 inside, done, first = inside + count, done + hi - lo, first + 1
                 run.tick(done)
         except BrokenExecutor:
@@ -181,11 +199,11 @@ def count_dask(run: Run) -> int:
     workers_before = set(client.nthreads())
     if dask_client.scheduler_address(run.scheduler):
         run.workers = sum(client.nthreads().values()) or 1  # a remote cluster: use every thread it has
-    key = run.key
+    key, task = run.key, _task(run)
     futures = {}
 
     def submit(lo, hi, done):
-        fut = client.submit(tasks.count_range, key, lo, hi, pure=False, retries=2)
+        fut = client.submit(*task, key, lo, hi, pure=False, retries=2)
         futures[(lo, hi)] = fut
         fut.add_done_callback(lambda f: done(lo, hi, _outcome(f)))
 
@@ -212,7 +230,8 @@ def count_ray(run: Run) -> int:
 
     if ray_engine.ray_address(run.ray_address):
         run.workers = cpus or 1  # a cluster: use every CPU it has
-    task, key = ray_engine.remote(tasks.count_range, ray_engine.task_cpus(cpus, run.workers)), run.key
+    (function, *before), key = _task(run), run.key
+    task = ray_engine.remote(function, ray_engine.task_cpus(cpus, run.workers))
     pending: dict[tuple[int, int], object] = {}  # the ranges in flight: what a stop cancels
     lost: list[str] = []
 
@@ -221,7 +240,7 @@ def count_ray(run: Run) -> int:
             pending.pop((lo, hi), None)
             done(lo, hi, _outcome(future))
 
-        pending[(lo, hi)] = ref = task.remote(key, lo, hi)
+        pending[(lo, hi)] = ref = task.remote(*before, key, lo, hi)
         ref.future().add_done_callback(finished)
 
     def worker_lost(exc: BaseException) -> bool:

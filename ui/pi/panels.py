@@ -1,6 +1,6 @@
 """The π page's results: a card per backend, the clusters a run used, and the result tabs (points,
-convergence, timings, code, history), each drawn only when open. The points and the running estimate are
-cached per (seed, n), so a rerun does not recount them."""
+convergence, timings, timeline, code, history), each drawn only when open. The points and the running
+estimate are cached per (seed, n), so a rerun does not recount them."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from core.runtime.i18n import N_, Translate, english, scientific, signed, transl
 from ui import url
 from ui.i18n import readable
 from ui.pi import charts
+from ui.pi.timeline import timeline_tab
 
 CURVE_MAX_N = 10**9  # the running estimate re-counts the draws: bounded to keep the page quick
 cached_points = st.cache_data(sample_points, max_entries=8)
@@ -181,6 +182,7 @@ TABS = {
     N_("Points"): points_tab,
     N_("Convergence"): convergence_tab,
     N_("Timings"): timings_tab,
+    N_("Timeline"): timeline_tab,
     N_("Code"): code_tab,
     N_("History"): history_tab,
 }
