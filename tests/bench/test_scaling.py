@@ -121,6 +121,37 @@ def test_the_cli_prints_json_in_english_keys_and_speaks_spanish(capsys):
     assert "exactly the same points" in capsys.readouterr().out
 
 
+def test_the_benchmarks_section_names_each_backends_serial_fractions(tmp_path):
+    from benchmarks import scaling as bench_scaling
+    from benchmarks import sections
+
+    point = dict(backend="numba_parallel", ran_on=1, inside=7, std_s=0.0, fixed_s=0.001, startup_s=0.0)
+    points = [
+        scaling.Point(
+            kind=kind,
+            workers=w,
+            n=n * (w if kind == scaling.WEAK else 1),
+            time_s=t,
+            beyond_cores=False,
+            **point,
+        )
+        for kind, n, times in (
+            (scaling.STRONG, 10**6, (1.0, 0.55, 0.4)),
+            (scaling.WEAK, 10**5, (1.0, 1.1, 1.2)),
+        )
+        for w, t in zip((1, 2, 3), times, strict=True)
+    ]
+    lab = analyse(points, cores=None)
+    out = tmp_path / "BENCHMARKS.md"
+    sections.write("scaling", bench_scaling.section([lab], n=10**6, n_per_worker=10**5, workers=3), out)
+    text = out.read_text()
+    assert "<!-- scaling:start -->" in text and "## Scaling (`python -m benchmarks.scaling`)" in text
+    row = next(line for line in text.splitlines() if line.startswith("| numba_parallel |"))
+    amdahl, gustafson = (cell.strip() for cell in row.split("|")[2:4])
+    assert amdahl == f"{lab.amdahl.serial:.3f} ± {lab.amdahl.error:.3f}" and " ± " in gustafson
+    assert row.endswith("| 2.50 | 1.00 | yes |")
+
+
 def test_the_cli_refuses_bad_workers_in_one_line(capsys):
     with pytest.raises(SystemExit) as exit_:
         bench_main(["scaling", "--workers", "0,x"])
