@@ -22,13 +22,28 @@ from dataclasses import asdict, dataclass, field
 
 from core.bench.fits import Fit, fit_amdahl, fit_gustafson
 from core.bench.harness import Disagreement, Timing, measure
-from core.pi import BACKENDS, check_request
+from core.pi import BACKENDS, check_request, dask_client, ray_engine
 from core.runtime.i18n import N_, Translate, english
 
 STRONG = "strong"
 WEAK = "weak"
 FIXED_N_PER_WORKER = 1_000  # a run this small is all fixed cost: ranges scheduled, counts gathered
 KINDS = {STRONG: N_("strong scaling"), WEAK: N_("weak scaling")}
+
+
+def on_a_cluster(backend: str, *, scheduler: str | None, ray_address: str | None) -> bool:
+    """Whether ``backend`` runs on a cluster named by an address (given, or the operator's
+    ``PILAB_DASK_SCHEDULER`` / ``PILAB_RAY_ADDRESS``): its workers share that cluster's cores, not ours."""
+    if backend == "dask":
+        return dask_client.scheduler_address(scheduler) is not None
+    if backend == "ray":
+        return ray_engine.ray_address(ray_address) is not None
+    return False
+
+
+def cores_for(backend: str, *, scheduler: str | None, ray_address: str | None) -> int | None:
+    """The cores a run's workers share: this machine's, or None (unknown) on a cluster."""
+    return None if on_a_cluster(backend, scheduler=scheduler, ray_address=ray_address) else os.cpu_count()
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -220,6 +235,13 @@ class Scaling:
                     "Workers beyond the {cores} cores share them: past the cores the speed-up "
                     "stops growing and the curve flattens. That is the lesson, not a fault.",
                     cores=_.number(self.cores or 0),
+                )
+            )
+        if self.cores is None:
+            said.append(
+                _(
+                    "The workers ran on a cluster whose cores are not known here: no worker count is marked "
+                    "as beyond them, and the laws are fitted with p = the workers."
                 )
             )
         if self.amdahl is not None and self.amdahl.serial > 1:

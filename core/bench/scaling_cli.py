@@ -7,7 +7,7 @@ import json
 import sys
 
 from core.bench.harness import Disagreement
-from core.bench.scaling import KINDS, Plan, analyse, measure_points
+from core.bench.scaling import KINDS, Plan, analyse, cores_for, measure_points
 from core.pi import Cancelled, parse_n
 from core.runtime.cli import Parser, add_lang_argument, fail
 from core.runtime.i18n import Translate, translator
@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-per-worker", default="2e7", help="samples a worker in weak scaling")
     parser.add_argument("--workers", default="4", help="up to this many workers (4), or a list (1,2,4)")
     parser.add_argument("--repeat", type=int, default=3, help="timings per point (default 3)")
-    parser.add_argument("--cores", type=int, help="the cores the workers share (default: this machine's)")
+    parser.add_argument(
+        "--cores",
+        type=int,
+        help="the cores the workers share (default: this machine's; a cluster's: unknown)",
+    )
     parser.add_argument("--scheduler", help="a Dask scheduler's address (the dask backend)")
     parser.add_argument("--ray-address", help="a Ray cluster's address (the ray backend)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
@@ -40,16 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not 1 <= args.repeat <= 100:
             raise ValueError(f"repeat must be from 1 to 100, not {args.repeat}")
-        remote = args.scheduler or args.ray_address
+        where = {"scheduler": args.scheduler, "ray_address": args.ray_address}
         plan = Plan(
             backend=args.backend,
             n=parse_n(args.n),
             n_per_worker=parse_n(args.n_per_worker),
             workers=workers_list(args.workers),
             repeat=args.repeat,
-            **({"cores": args.cores} if args.cores or remote else {}),
-            scheduler=args.scheduler,
-            ray_address=args.ray_address,
+            cores=args.cores or cores_for(args.backend, **where),
+            **where,
         )
         plan.check(_=_)
         lab = analyse(measure_points(plan), cores=plan.cores)
@@ -71,8 +74,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def table(rows: list[dict], *, _: Translate) -> str:
     """The lab's rows as aligned text in ``_``'s language."""
-    header = [_("kind"), _("workers"), "n", _("time_s"), _("fixed_s"), _("work_s"), _("speedup"),
-              _("efficiency")]  # fmt: skip
+    header = [
+        _("kind"),
+        _("workers"),
+        "n",
+        _("time_s"),
+        _("fixed_s"),
+        _("work_s"),
+        _("speedup"),
+        _("efficiency"),
+    ]
     lines = [header]
     for r in rows:
         beyond = " *" if r["beyond_cores"] else ""

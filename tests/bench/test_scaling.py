@@ -61,8 +61,9 @@ def test_a_single_point_fits_s_without_an_uncertainty_and_none_fits_nothing():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numba_parallel", "multiprocessing"])
 def test_every_worker_count_counts_the_same_points_and_past_the_cores_is_marked(backend):
-    plan = Plan(backend=backend, n=200_000, n_per_worker=50_000, workers=(1, 2, 3), repeat=1, target_s=0.01,
-                cores=2)  # fmt: skip
+    plan = Plan(
+        backend=backend, n=200_000, n_per_worker=50_000, workers=(1, 2, 3), repeat=1, target_s=0.01, cores=2
+    )
     plan.check()
     points = measure_points(plan)
     strong = [p for p in points if p.kind == scaling.STRONG]
@@ -88,6 +89,19 @@ def test_a_worker_count_that_counts_other_points_stops_the_lab(monkeypatch):
     plan = Plan(backend="numba_parallel", n=10**4, n_per_worker=10**3, workers=(2,), repeat=1, target_s=1e-3)
     with pytest.raises(harness.Disagreement, match="must not depend on the workers"):
         measure_points(plan)
+
+
+def test_a_cluster_named_by_the_operator_has_cores_of_its_own(monkeypatch):
+    monkeypatch.delenv("PILAB_DASK_SCHEDULER", raising=False)
+    monkeypatch.delenv("PILAB_RAY_ADDRESS", raising=False)
+    assert scaling.cores_for("dask", scheduler=None, ray_address=None) == os.cpu_count()
+    assert scaling.cores_for("dask", scheduler="tcp://10.0.0.5:8786", ray_address=None) is None
+    assert scaling.cores_for("ray", scheduler=None, ray_address="10.0.0.5:6379") is None
+    monkeypatch.setenv("PILAB_DASK_SCHEDULER", "tcp://10.0.0.5:8786")
+    assert scaling.cores_for("dask", scheduler=None, ray_address=None) is None
+    assert scaling.cores_for("numba_parallel", scheduler=None, ray_address=None) == os.cpu_count()
+    lab = analyse([], cores=None)
+    assert any("cores are not known here" in note for note in lab.notes())
 
 
 def test_the_lab_takes_parallel_backends_only():

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core.bench.scaling import KINDS, Plan, Point, Scaling, analyse, run_lab
+from core.bench.scaling import KINDS, Plan, Point, Scaling, analyse, cores_for, run_lab
 from core.pi import BACKENDS
 from core.runtime.i18n import N_, Translate, english
 from ui.bench import charts
@@ -77,11 +77,18 @@ def settings_form(available: list[str], *, _: Translate = english) -> tuple[Plan
         submitted = st.form_submit_button(_("Run the scaling lab"), type="primary", icon="▶️")
     if not submitted or backend is None:
         return None
-    remote = {"scheduler": scheduler.strip() or None, "ray_address": ray_address.strip() or None}
-    unknown = {"cores": None} if any(remote.values()) else {}  # a cluster's cores are its own
+    where = {"scheduler": scheduler.strip() or None, "ray_address": ray_address.strip() or None}
     workers = tuple(range(1, top + 1))
-    plan = Plan(backend=backend, n=int(n), n_per_worker=int(per_worker), workers=workers, repeat=repeat,
-                **remote, **unknown)  # fmt: skip
+    cores = cores_for(backend, **where)  # a cluster's cores are its own: unknown here
+    plan = Plan(
+        backend=backend,
+        n=int(n),
+        n_per_worker=int(per_worker),
+        workers=workers,
+        repeat=repeat,
+        cores=cores,
+        **where,
+    )
     return plan, float(budget)
 
 
