@@ -1,4 +1,5 @@
-"""Benchmarks: backends × sample sizes within a time budget → time, samples/s, speed-up, crossovers."""
+"""Benchmarks: backends × sample sizes within a time budget → time, samples/s, speed-up, crossovers; and the
+scaling lab (one parallel backend on 1…k workers: strong and weak scaling, Amdahl's and Gustafson's laws)."""
 
 import functools
 
@@ -7,8 +8,9 @@ import streamlit as st
 from core.bench.harness import run_sweep
 from core.bench.tables import parallel_crossovers, sweep_table
 from core.pi import backends
+from core.runtime.i18n import N_
 from ui import ensure_app_navigation
-from ui.bench import charts, panels
+from ui.bench import charts, lab, panels
 from ui.i18n import translator
 from ui.pi.settings import N_OPTIONS, fmt_n
 from ui.runtime import access
@@ -21,7 +23,21 @@ DEFAULT = [
     b for b in ("numpy", "numba", "numpy_chunked", "numba_parallel", "multiprocessing") if b in available
 ]
 
+VIEWS = {"sweep": N_("Sweep over N"), "scaling": N_("Scaling lab")}
+
 st.title("⏱️ " + _("Benchmarks"))
+view = st.radio(
+    _("View"),
+    list(VIEWS),
+    format_func=lambda v: _(VIEWS[v]),
+    horizontal=True,
+    key="bench_view",
+    bind="query-params",
+    label_visibility="collapsed",
+)
+if view == "scaling":
+    lab.draw(available, _=_)
+    st.stop()
 st.markdown(
     _(
         "Time each backend over a range of N, like `%timeit`: calibrated loops, the best of several repeats, "

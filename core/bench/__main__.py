@@ -1,4 +1,5 @@
-"""``python -m core.bench``: time backends over sample sizes (mean ± std, best, compile, samples/s)."""
+"""``python -m core.bench``: time backends over sample sizes (mean ± std, best, compile, samples/s).
+``python -m core.bench scaling --help``: the scaling lab (``core.bench.scaling_cli``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import csv
 import json
 import sys
 
-from core.bench import split_label, sweep
+from core.bench import scaling_cli, split_label, sweep
 from core.pi import Cancelled, check_request, parse_n
 from core.runtime.cli import Parser, add_lang_argument, fail, run
 from core.runtime.i18n import Translate, english, translator
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["scaling"]:
+        return scaling_cli.main(argv[1:])
     parser = Parser(prog="python -m core.bench", description=__doc__)
     parser.add_argument(
         "--backends",

@@ -66,14 +66,25 @@ def measure(
     seed: int = 2024,
     workers: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    scheduler: str | None = None,
+    ray_address: str | None = None,
 ) -> Timing:
     """Time ``backend`` (a label) at ``n``: a first call pays compile and start-up; then ``repeat`` timings of
-    ``loops`` calls each, ``loops`` chosen so that one timing lasts about ``target_s / repeat``."""
+    ``loops`` calls each, ``loops`` chosen so that one timing lasts about ``target_s / repeat``. A Dask
+    ``scheduler`` or a ``ray_address`` names a cluster, as ``core.pi.estimate`` takes them."""
     name, pinned = split_label(backend)
     workers = workers if pinned is None else pinned
 
     def run() -> Estimate:
-        return estimate(name, n, seed=seed, workers=workers, should_stop=should_stop)
+        return estimate(
+            name,
+            n,
+            seed=seed,
+            workers=workers,
+            should_stop=should_stop,
+            scheduler=scheduler,
+            ray_address=ray_address,
+        )
 
     first = run()
 

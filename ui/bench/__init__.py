@@ -1,1 +1,1 @@
-"""The Benchmarks page's pieces: its figures and its result tabs."""
+"""The Benchmarks page's pieces: its figures, its result tabs and the scaling lab."""
