@@ -9,6 +9,7 @@ import streamlit as st
 from core import automl
 from core.automl.catalogue import metric_info
 from core.runtime.i18n import Translate, english
+from core.runtime.message import in_language
 
 
 def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = english) -> automl.Summary:
@@ -36,7 +37,7 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     st.caption(
         _(
             "Source: {source} · task **{task}** · best run `{run}` ({extreme} {metric})",
-            source=data.source,
+            source=in_language(data.source, _),
             task=summary.task,
             run=summary.best_run,
             extreme=extreme,
