@@ -215,11 +215,12 @@ def mlflow_source(config: Settings, *, _: Translate = english) -> automl.AutoMLD
     )
     st.caption(
         _(
-            "Allowed here: schemes {schemes}; hosts {hosts}; sqlite databases inside `{folder}` "
-            "(`[pilab]` mlflow_schemes, mlflow_hosts, data_dir).",
+            "Allowed here: schemes {schemes}; hosts {hosts}; "
+            "sqlite databases inside `{folder}` ({settings}).",
             schemes=", ".join(config.mlflow_schemes) or _("none"),
             hosts=", ".join(config.mlflow_hosts) or _("none"),
             folder=config.data_dir,
+            settings="`[pilab]` mlflow_schemes, mlflow_hosts, data_dir",
         )
     )
     if not uri:
