@@ -19,11 +19,12 @@ SPANISH = {"lang": "es"}
 
 
 def english_left(text: str) -> list[str]:
-    """The English messages (the longest piece of each, between placeholders) found in ``text``: the check of
-    the Home page's Spanish test."""
+    """The English messages (the longest piece of each, between placeholders) found in ``text``, as the
+    lessons' Spanish test finds them: a piece of one word (``Parameter `` of ``Parameter {name}``) is no
+    sentence."""
     english = {m for m, es in catalog(catalog_path("es")).items() if es != m and " " in m}
     fragments = {max(re.split(r"\{\w*\}", m), key=len) for m in english}
-    return sorted(f for f in fragments if f in text)
+    return sorted(f for f in fragments if " " in f.strip() and f in text)
 
 
 def errors(at) -> list[str]:
