@@ -144,3 +144,18 @@ def test_a_sources_error_is_english_as_a_string_and_spanish_when_shown():
         "token.json: no hay valores numéricos de métricas en 2 ejecución(es); "
         "se encontraron números y objetos de listas y nulls, se esperaba {run_id: {metric: [number]}}"
     )
+
+
+def test_a_skipped_values_reason_reads_in_spanish(tmp_path, monkeypatch):
+    monkeypatch.setenv("PILAB_AUTOML_DIR", str(tmp_path))
+    huge = "1" + "0" * 4999
+    (tmp_path / "huge.json").write_text(f'{{"p_1": {{"accuracy": [{huge}], "AUC_weighted": [0.9]}}}}')
+    at = explorer({**SPANISH, "source": "path"})
+    label = at.text_input(key="automl_path").label
+    assert label == "Nombre de un archivo de métricas en el directorio de AutoML"
+    at.text_input(key="automl_path").input("huge.json").run()
+    assert not at.exception and not at.error
+    (skipped,) = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert list(skipped["reason"]) == ["un entero de 5.000 dígitos, demasiado grande para un float"]
+    at.text_input(key="automl_path").input("../elsewhere.json").run()
+    assert errors(at) == ["no hay un archivo legible con ese nombre en el directorio de AutoML"]

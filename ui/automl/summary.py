@@ -59,6 +59,6 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
         )
     if data.skipped_total:
         with st.expander(_("{n} value(s) skipped (not scalar numbers)", n=_.number(data.skipped_total))):
-            skipped = pd.DataFrame([s.__dict__ for s in data.skipped])
+            skipped = pd.DataFrame([{**s.__dict__, "reason": in_language(s.reason, _)} for s in data.skipped])
             st.dataframe(skipped, hide_index=True, width="stretch", height=240)
     return summary
