@@ -105,8 +105,7 @@ def upload_source(*, _: Translate = english) -> automl.AutoMLData | None:
     if up is None:
         st.info(_("Upload a file to explore it."))
         return None
-    load = lambda: automl.UploadSource(up.name, up.getvalue()).load()  # noqa: E731
-    return parse_once(("upload", up.file_id), load, _=_)
+    return parse_once(("upload", up.file_id), lambda: automl.UploadSource(up.name, up.getvalue()).load(), _=_)
 
 
 def path_source(folder: str | None, *, _: Translate = english) -> automl.AutoMLData | None:
