@@ -11,7 +11,7 @@ from core.automl.model import AutoMLError
 from core.automl.sources.parse import MAX_RUNS, load_bytes
 from core.runtime.i18n import catalog_path, translator
 from tests.runtime.test_i18n import catalog, shown
-from tests.support.apptest import press
+from tests.support.apptest import STUDENT, press
 from tests.support.automl_apptest import explorer
 
 pytestmark = pytest.mark.usefixtures("cache_dir")  # tests/automl/conftest.py
@@ -159,3 +159,15 @@ def test_a_skipped_values_reason_reads_in_spanish(tmp_path, monkeypatch):
     assert list(skipped["reason"]) == ["un entero de 5.000 dígitos, demasiado grande para un float"]
     at.text_input(key="automl_path").input("../elsewhere.json").run()
     assert errors(at) == ["no hay un archivo legible con ese nombre en el directorio de AutoML"]
+
+
+def test_a_student_reads_a_cached_pulls_label_in_spanish(cache_dir):
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / "mlflow-job.json").write_text(
+        '{"p_1": {"AUC_weighted": [0.91]}, "p_2": {"AUC_weighted": [0.95]}}'
+    )
+    at = explorer({**SPANISH, "source": "cached"}, secrets=STUDENT)
+    assert not at.error, errors(at)
+    assert at.caption[0].value.startswith("Fuente: descarga en caché mlflow-job · tarea")
+    at.radio(key="pilab_lang").set_value("en").run()
+    assert at.caption[0].value.startswith("Source: cached pull mlflow-job · task")
