@@ -50,7 +50,7 @@ source = st.radio(
     horizontal=True,
     key="automl_source",
 )
-data = load_source(source, operator=operator, config=config)
+data = load_source(source, operator=operator, config=config, _=_)
 watch = automl_watch.for_source(source, st.session_state.get("automl_cached") if source == "cached" else None)
 if data is None and watch is None:
     write_url(source, metric="", chosen=[])
@@ -81,12 +81,12 @@ def explore(data: automl.AutoMLData) -> None:
 if watch is None:
     explore(data)
 else:
-    redraw = automl_watch.controls(watch, operator=operator)
+    redraw = automl_watch.controls(watch, operator=operator, _=_)
 
     @st.fragment(run_every=redraw)
     def live_view() -> None:
         """The watch's status and latest data, redrawn every ``redraw`` seconds while the parent runs."""
-        automl_watch.status(watch.snapshot(), redraw)
+        automl_watch.status(watch.snapshot(), redraw, _=_)
         if redraw is not None and not watch.alive():
             st.rerun()  # the parent ended: one full run draws the page without the timer
         shown = automl_watch.data_of(watch, operator=operator) or data

@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from core.automl.catalogue import default_primary, infer_task
+from core.runtime.i18n import Translate, english
+from core.runtime.message import Message
 
 TIDY_COLUMNS = ["run_id", "iteration", "metric", "value"]
 RUN_COLUMNS = ["run_id", "iteration", "algorithm", "preprocessor", "status", "duration_s", "portal_url"]
@@ -16,14 +18,25 @@ PARAM_KINDS = ("algorithm", "preprocessor", "hyperparameter", "setting")
 
 
 class AutoMLError(ValueError):
-    """Input that cannot be read as AutoML metrics; the message names the file, run or metric."""
+    """Input that cannot be read as AutoML metrics; the message names the file, run or metric. ``str(exc)``
+    is English; ``exc.text(_)`` the same in a reader's language (``message`` marked ``N_``, its
+    ``placeholders`` filled in: see ``core.runtime.message``)."""
+
+    def __init__(self, message: str, /, **placeholders: Any) -> None:
+        keep = isinstance(message, Message) and not placeholders
+        self.message = message if keep else Message(message, **placeholders)
+        super().__init__(self.message)
+
+    def text(self, _: Translate = english) -> str:
+        """The message in ``_``'s language."""
+        return self.message.text(_)
 
 
 class NoChildren(AutoMLError):
     """A live parent run without child runs (yet): ``status`` is the parent's, as its service says it."""
 
-    def __init__(self, message: str, status: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: str | None = None, **placeholders: Any) -> None:
+        super().__init__(message, **placeholders)
         self.status = status
 
 

@@ -23,12 +23,8 @@ from ui.automl.tabs import ARTIFACTS_TAB, PARAMS_TAB, TABS
 
 pytestmark = pytest.mark.usefixtures("cache_dir")  # tests/automl/conftest.py: a pull cache of the test's own
 
-# The Two jobs tab names its sources (ui.automl.sources), translated on another branch: drop once merged.
-SOURCES_ELSEWHERE = pytest.mark.xfail(reason="the sources' labels are translated on another branch")
 SAMPLE_TABS = [  # the sample has no parameters and no artifacts: their tabs are tested apart
-    pytest.param(tab, marks=SOURCES_ELSEWHERE) if tab == "Two jobs" else tab
-    for tab in TABS
-    if tab not in (PARAMS_TAB, ARTIFACTS_TAB)
+    tab for tab in TABS if tab not in (PARAMS_TAB, ARTIFACTS_TAB)
 ]
 METRIC_NAMES = {metric_info(m).display for m in load_path(SAMPLE_PATH).metrics}  # data: as they are
 # What each tab of the sample says in Spanish (AUC_weighted is the sample's primary metric).

@@ -7,50 +7,61 @@ import pandas as pd
 import streamlit as st
 
 from core import automl
+from core.runtime.i18n import N_, Translate, english
+from ui.i18n import readable
+
+COLUMNS = (N_("name"), N_("version"), N_("id"), N_("status"), N_("endpoint"))  # the list's, as shown
 
 
-def pipelines_panel(workspace) -> tuple[str, str] | None:
-    """The list and the trigger form; ``(experiment, run id)`` of a run triggered in this script run."""
+def pipelines_panel(workspace, *, _: Translate = english) -> tuple[str, str] | None:
+    """The list and the trigger form, in ``_``'s language; ``(experiment, run id)`` of a run triggered in
+    this script run."""
     from core.automl.sources import pipelines
 
-    if st.button("List published pipelines", key="automl_pp_list"):
+    if st.button(_("List published pipelines"), key="automl_pp_list"):
         try:
             st.session_state.automl_pp_found = pipelines.list_published(workspace)
         except automl.AutoMLError as exc:
-            st.error(str(exc), icon="⚠️")
+            st.error(exc.text(_), icon="⚠️")
     found: list[pipelines.Published] = st.session_state.get("automl_pp_found", [])
     if not found:
-        st.caption("Pipelines published from a notebook (`pipeline.publish(...)`) are listed here.")
+        st.caption(_("Pipelines published from a notebook (`pipeline.publish(...)`) are listed here."))
         return None
     rows = [{k: v for k, v in p.to_dict().items() if k != "parameters"} for p in found]
-    st.dataframe(
-        pd.DataFrame(rows)[["name", "version", "id", "status", "endpoint"]], hide_index=True, width="stretch"
-    )
+    listed = pd.DataFrame(rows)[list(COLUMNS)]
+    st.dataframe(readable(listed, _), hide_index=True, width="stretch")
     chosen = st.selectbox(
-        "Pipeline",
+        _("Pipeline"),
         found,
         format_func=lambda p: f"{p.name} v{p.version or '?'} · {p.status}",
         key="automl_pp_pick",
     )
     with st.form("automl_pp_form"):
-        experiment = st.text_input("Experiment for the new run", key="automl_pp_experiment")
+        experiment = st.text_input(_("Experiment for the new run"), key="automl_pp_experiment")
         values = {
-            name: st.text_input(f"Parameter {name}", value=default, key=f"automl_pp_param_{name}")
+            name: st.text_input(
+                _("Parameter {name}", name=name), value=default, key=f"automl_pp_param_{name}"
+            )
             for name, default in chosen.parameters.items()
         }
-        pressed = st.form_submit_button("Trigger the pipeline", type="primary")
+        pressed = st.form_submit_button(_("Trigger the pipeline"), type="primary")
     last = st.session_state.get("automl_pp_run")
     if pressed:
         try:
-            with st.spinner(f"Submitting {chosen.name} …"):
+            with st.spinner(_("Submitting {pipeline} …", pipeline=chosen.name)):
                 last = pipelines.trigger(workspace, chosen, experiment=experiment.strip(), values=values)
         except automl.AutoMLError as exc:
-            st.error(str(exc), icon="⚠️")
+            st.error(exc.text(_), icon="⚠️")
             return None
         st.session_state.automl_pp_run = last
     if last is not None:
-        link = f" · [open it in the studio]({last.portal_url})" if last.portal_url else ""
+        link = _(" · [open it in the studio]({url})", url=last.portal_url) if last.portal_url else ""
         st.success(
-            f"Submitted: run `{last.run_id}` in experiment `{last.experiment}`{link}; watching it below."
+            _(
+                "Submitted: run `{run}` in experiment `{experiment}`{link}; watching it below.",
+                run=last.run_id,
+                experiment=last.experiment,
+                link=link,
+            )
         )
     return (last.experiment, last.run_id) if pressed and last is not None else None

@@ -9,6 +9,7 @@ import streamlit as st
 from core import automl
 from core.automl.catalogue import metric_info, task_name
 from core.runtime.i18n import Translate, english
+from core.runtime.message import in_language
 
 
 def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = english) -> automl.Summary:
@@ -40,7 +41,7 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     st.caption(
         _(
             "Source: {source} · task **{task}** · best run `{run}` ({extreme} {metric})",
-            source=data.source,
+            source=in_language(data.source, _),
             task=task,
             run=summary.best_run,
             extreme=extreme,
@@ -62,6 +63,6 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
         )
     if data.skipped_total:
         with st.expander(_("{n} value(s) skipped (not scalar numbers)", n=_.number(data.skipped_total))):
-            skipped = pd.DataFrame([s.__dict__ for s in data.skipped])
+            skipped = pd.DataFrame([{**s.__dict__, "reason": in_language(s.reason, _)} for s in data.skipped])
             st.dataframe(skipped, hide_index=True, width="stretch", height=240)
     return summary

@@ -18,10 +18,24 @@ import streamlit as st
 from core import automl
 from core.automl.sources import cache
 from core.automl.sources import watch as live
+from core.runtime.i18n import N_, Translate, english
+from core.runtime.message import in_language
 
 ENV_EVERY = "PILAB_WATCH_EVERY"  # the default seconds between polls (10)
 EVERY_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
 MAX_REDRAW_S = 5.0
+COUNTS = {  # how many children are in each state (live.STATES), for the eye
+    live.RUNNING: N_("{n} running"),
+    live.COMPLETED: N_("{n} completed"),
+    live.FAILED: N_("{n} failed"),
+    live.CANCELLED: N_("{n} canceled"),
+}
+STATES = {  # the parent run's state as the watch names it (live.STATES), for the eye
+    live.RUNNING: N_("running"),
+    live.COMPLETED: N_("completed"),
+    live.FAILED: N_("failed"),
+    live.CANCELLED: N_("canceled"),
+}
 
 
 def default_every() -> float:
@@ -33,13 +47,15 @@ def default_every() -> float:
     return every if live.MIN_EVERY_S <= every <= live.MAX_EVERY_S else 10.0
 
 
-def start_button(kind: str, key: str, make_source: Callable[[], automl.Source], *, name: str) -> None:
+def start_button(
+    kind: str, key: str, make_source: Callable[[], automl.Source], *, name: str, _: Translate = english
+) -> None:
     """Operator only: a "Watch live" button that starts (or rejoins) the watch of ``name`` for ``kind``."""
-    if st.button("Watch live", key=key, help="poll the job's children until its parent run ends"):
+    if st.button(_("Watch live"), key=key, help=_("poll the job's children until its parent run ends")):
         try:
             source = make_source()
         except automl.AutoMLError as exc:
-            st.error(str(exc), icon="⚠️")
+            st.error(exc.text(_), icon="⚠️")
             return
         start(kind, source, name)
 
@@ -62,7 +78,7 @@ def for_source(source: str, cached: Path | None) -> live.Watch | None:
     return live.find(name) if name else None
 
 
-def controls(watch: live.Watch, *, operator: bool) -> float | None:
+def controls(watch: live.Watch, *, operator: bool, _: Translate = english) -> float | None:
     """The pause switch (and for the operator a Stop button); the redraw interval, None when paused or the
     watch has ended."""
     snap = watch.snapshot()
@@ -70,41 +86,72 @@ def controls(watch: live.Watch, *, operator: bool) -> float | None:
         return None  # ended or stopped: nothing to pause
     left, right = st.columns([3, 1], vertical_alignment="center")
     paused = left.toggle(
-        "Pause live updates",
+        _("Pause live updates"),
         key="automl_watch_pause",
-        help="holds this page as it is" + ("; the watch stops polling meanwhile" if operator else ""),
+        help=_("holds this page as it is; the watch stops polling meanwhile")
+        if operator
+        else _("holds this page as it is"),
     )
     if operator:
         if paused != snap.paused:
             watch.pause(paused=paused)
-        if right.button("Stop watching", key="automl_watch_stop", on_click=watch.stop):
+        if right.button(_("Stop watching"), key="automl_watch_stop", on_click=watch.stop):
             st.rerun()
     if paused:
         return None
     return min(max(watch.every / 2, live.MIN_EVERY_S), MAX_REDRAW_S)
 
 
-def status(snap: live.Snapshot, redraw: float | None) -> None:
+def state_name(state: str, _: Translate = english) -> str:
+    """A run's state (``live.STATES``) in ``_``'s language; one the watch does not name, as it is."""
+    return _(STATES[state]) if state in STATES else state
+
+
+def status(snap: live.Snapshot, redraw: float | None, *, _: Translate = english) -> None:
     """Where the watch stands: the children's counts, last updated … · next in …, an error and its retry."""
     now = time.time()
-    counts = " · ".join(f"{n} {state}" for state, n in snap.counts.items())
+    counts = " · ".join(
+        _(COUNTS[state], n=_.number(n)) if state in COUNTS else f"{_.number(n)} {state}"
+        for state, n in snap.counts.items()
+    )
     if snap.updated_at is None:
-        when = "waiting for the first poll" if not snap.polls else "no child runs yet"
+        when = _("waiting for the first poll") if not snap.polls else _("no child runs yet")
     else:
-        when = f"last updated {time.strftime('%H:%M:%S', time.localtime(snap.updated_at))}"
+        at = time.strftime("%H:%M:%S", time.localtime(snap.updated_at))
+        when = _("last updated {time}", time=at)
     if snap.done:
-        ended = "stopped" if snap.stopped and snap.state not in live.ENDED else f"the job {snap.state}"
-        st.success(f"Live watch ended: {ended}. {counts} · {when}.", icon="🏁")
+        if snap.stopped and snap.state not in live.ENDED:
+            ended = _("stopped")
+        else:
+            ended = _("the job {state}", state=state_name(snap.state, _))
+        st.success(
+            _("Live watch ended: {ended}. {counts} · {when}.", ended=ended, counts=counts, when=when),
+            icon="🏁",
+        )
     elif redraw is None:
-        st.info(f"Live watch paused: {counts} · {when}.", icon="⏸️")
+        st.info(_("Live watch paused: {counts} · {when}.", counts=counts, when=when), icon="⏸️")
     else:
-        after = max(0, round((snap.next_at or now) - now))
-        st.info(f"Live: parent {snap.state} · {counts} · {when} · next in {after} s", icon="📡")
+        after = _.number(max(0, round((snap.next_at or now) - now)))
+        st.info(
+            _(
+                "Live: parent {state} · {counts} · {when} · next in {after} s",
+                state=state_name(snap.state, _),
+                counts=counts,
+                when=when,
+                after=after,
+            ),
+            icon="📡",
+        )
     if snap.error and not snap.done:
-        after = max(0, round((snap.next_at or now) - now))
+        after = _.number(max(0, round((snap.next_at or now) - now)))
         st.warning(
-            f"The last poll failed ({snap.failures} in a row; next try in {after} s): {snap.error}. "
-            "The data shown is the last good pull.",
+            _(
+                "The last poll failed ({failures} in a row; next try in {after} s): {error}. "
+                "The data shown is the last good pull.",
+                failures=_.number(snap.failures),
+                after=after,
+                error=in_language(snap.error, _),
+            ),
             icon="⚠️",
         )
 
@@ -114,4 +161,4 @@ def data_of(watch: live.Watch, *, operator: bool) -> automl.AutoMLData | None:
     data = watch.snapshot().data
     if data is None or operator:
         return data
-    return cache.shareable(data, f"cached pull {watch.path.stem}")
+    return cache.shareable(data, cache.student_label(watch.path))

@@ -13,6 +13,7 @@ from core.automl.analysis.tables import per_algorithm, ranking
 from core.automl.catalogue import metric_info
 from core.automl.model import AutoMLData, AutoMLError
 from core.runtime.i18n import N_, Translate, english
+from core.runtime.message import in_language
 
 MAX_LEADERBOARD = 50  # ranks shown side by side
 MAX_LISTED = 12  # names listed in one "what changed" cell
@@ -128,7 +129,7 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None, *, _: Trans
         raise AutoMLError(
             _(
                 "{job}: metric {metric} (job A's) is in no run; give one both jobs have: {both}",
-                job=b.source or _("job B"),
+                job=in_language(b.source, _) if b.source else _("job B"),
                 metric=repr(metric),
                 both=both,
             )
@@ -144,7 +145,10 @@ def compare(a: AutoMLData, b: AutoMLData, metric: str | None = None, *, _: Trans
     return Comparison(
         metric=metric,
         direction=direction,
-        labels=(a.source or _("job A"), b.source or _("job B")),
+        labels=(
+            in_language(a.source, _) if a.source else _("job A"),
+            in_language(b.source, _) if b.source else _("job B"),
+        ),
         best=best,
         per_algorithm=_per_algorithm(a, b, metric, direction=direction),
         leaderboard=_leaderboard(*ranked),

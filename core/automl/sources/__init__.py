@@ -9,11 +9,13 @@ from typing import Any, Protocol
 
 from core.automl.model import AutoMLData, AutoMLError
 from core.automl.sources.parse import load_bytes, load_path, parse_metrics
+from core.runtime.i18n import N_
+from core.runtime.message import Message
 
 SAMPLE_PATH = Path(__file__).resolve().parents[2] / "data" / "bank_marketing_metrics_output.json"
-SAMPLE_LABEL = "bundled sample: bank marketing, 20 child runs (Azure ML AutoML, AUC_weighted)"
+SAMPLE_LABEL = Message(N_("bundled sample: bank marketing, 20 child runs (Azure ML AutoML, AUC_weighted)"))
 ENV_AUTOML_DIR = "PILAB_AUTOML_DIR"  # the page's File path source reads only inside this directory
-PATH_REFUSED = "no readable file of that name in the AutoML directory"  # one message for every refusal
+PATH_REFUSED = Message(N_("no readable file of that name in the AutoML directory"))  # for every refusal
 
 
 class Source(Protocol):

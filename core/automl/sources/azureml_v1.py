@@ -18,6 +18,8 @@ from core.automl.analysis.artifacts import read_downloaded
 from core.automl.model import AutoMLData, AutoMLError, NoChildren
 from core.automl.sources import cache
 from core.automl.sources.parse import ARTIFACT_SCHEMAS, iteration_of, parse_metrics
+from core.runtime.i18n import N_
+from core.runtime.message import Message
 
 AUTH_KINDS = ("interactive", "cli", "service_principal")
 ENV = {
@@ -31,9 +33,11 @@ ENV = {
 MAX_RUNS_LISTED = 100
 MAX_ARTIFACT_RUNS = 25  # two small downloads each: the best child first, then in iteration order
 MODEL_PATH = "outputs/model.pkl"  # where an AutoML child run keeps its fitted pipeline
-SIGN_IN = (
-    "Azure ML: the sign-in is missing or has expired: sign in again (az login, or the interactive sign-in "
-    "in the terminal that runs Pi Lab), or check the service principal's secret"
+SIGN_IN = Message(
+    N_(
+        "Azure ML: the sign-in is missing or has expired: sign in again (az login, or the interactive "
+        "sign-in in the terminal that runs Pi Lab), or check the service principal's secret"
+    )
 )
 
 
@@ -82,13 +86,17 @@ def make_auth(settings: AzureSettings):
         missing = [k for k in ("tenant_id", "client_id", "client_secret") if not getattr(settings, k)]
         if missing:
             names = ", ".join(f"{k} ({ENV[k]})" for k in missing)
-            raise AutoMLError(f"Azure ML: service-principal sign-in needs {names}")
+            raise AutoMLError(N_("Azure ML: service-principal sign-in needs {names}"), names=names)
         return ServicePrincipalAuthentication(
             tenant_id=settings.tenant_id,
             service_principal_id=settings.client_id,
             service_principal_password=settings.client_secret,
         )
-    raise AutoMLError(f"Azure ML: auth {settings.auth!r} is not one of {', '.join(AUTH_KINDS)}")
+    raise AutoMLError(
+        N_("Azure ML: auth {auth} is not one of {kinds}"),
+        auth=repr(settings.auth),
+        kinds=", ".join(AUTH_KINDS),
+    )
 
 
 def connect(settings: AzureSettings):
@@ -104,7 +112,7 @@ def connect(settings: AzureSettings):
     except AutoMLError:
         raise
     except Exception as exc:
-        raise _fail("cannot open the workspace", exc, settings) from None
+        raise _fail(Message(N_("cannot open the workspace")), exc, settings) from None
 
 
 def list_experiments(workspace) -> list[str]:
@@ -114,7 +122,7 @@ def list_experiments(workspace) -> list[str]:
     try:
         return sorted(e.name for e in Experiment.list(workspace))
     except Exception as exc:
-        raise _fail("cannot list experiments", exc) from None
+        raise _fail(Message(N_("cannot list experiments")), exc) from None
 
 
 def list_runs(workspace, experiment: str, limit: int = MAX_RUNS_LISTED) -> list[dict[str, Any]]:
@@ -128,7 +136,9 @@ def list_runs(workspace, experiment: str, limit: int = MAX_RUNS_LISTED) -> list[
             if len(out) >= limit:
                 break
     except Exception as exc:
-        raise _fail(f"cannot list the runs of {experiment!r}", exc) from None
+        raise _fail(
+            Message(N_("cannot list the runs of {experiment}"), experiment=repr(experiment)), exc
+        ) from None
     return out
 
 
@@ -159,12 +169,14 @@ class AzureMLSource:
             kids = list(automl.get_children())
             children = [c for c in kids if _is_child(c)] or kids
             if not children:
-                raise NoChildren(f"Azure ML: run {self.run_id!r} has no child runs", parent.status)
+                raise NoChildren(
+                    N_("Azure ML: run {run} has no child runs"), parent.status, run=repr(self.run_id)
+                )
             everything = automl.get_metrics(recursive=True)
         except AutoMLError:
             raise
         except Exception as exc:
-            raise _fail(f"cannot read run {self.run_id!r}", exc) from None
+            raise _fail(Message(N_("cannot read run {run}"), run=repr(self.run_id)), exc) from None
         metrics = {c.id: everything.get(c.id, {}) for c in children}
         runs = {c.id: _run_info(c) for c in children}
         params = {c.id: run_params.from_azure(c.properties, c.tags) for c in children}
@@ -196,13 +208,18 @@ def fetch_model(workspace, experiment: str, run_id: str, *, max_bytes: int) -> b
                 MODEL_PATH, output_file_path=str(local)
             )
         except Exception as exc:
-            raise _fail(f"cannot fetch {MODEL_PATH} of run {run_id!r}", exc) from None
+            what = Message(N_("cannot fetch {path} of run {run}"), path=MODEL_PATH, run=repr(run_id))
+            raise _fail(what, exc) from None
         size = local.stat().st_size if local.is_file() else -1
         if size < 0:
-            raise AutoMLError(f"Azure ML: run {run_id!r} has no {MODEL_PATH}")
+            raise AutoMLError(N_("Azure ML: run {run} has no {path}"), run=repr(run_id), path=MODEL_PATH)
         if size > max_bytes:
             raise AutoMLError(
-                f"Azure ML: {MODEL_PATH} of run {run_id!r} is {size:,} bytes, over {max_bytes:,}"
+                N_("Azure ML: {path} of run {run} is {size} bytes, over {limit}"),
+                path=MODEL_PATH,
+                run=repr(run_id),
+                size=size,
+                limit=max_bytes,
             )
         return local.read_bytes()
 
@@ -246,7 +263,9 @@ def _automl_parent(run):
     for step in run.get_children():
         if any(_is_child(c) for c in step.get_children()):
             return step
-    raise NoChildren(f"Azure ML: pipeline run {run.id!r} has no AutoML step with child runs", run.status)
+    raise NoChildren(
+        N_("Azure ML: pipeline run {run} has no AutoML step with child runs"), run.status, run=repr(run.id)
+    )
 
 
 def _is_child(run) -> bool:
@@ -300,9 +319,9 @@ def signed_out(exc: Exception) -> bool:
     return "Authentication" in names or status == 401 or "AADSTS" in text
 
 
-def _fail(what: str, exc: Exception, settings: AzureSettings | None = None) -> AutoMLError:
+def _fail(what: Message, exc: Exception, settings: AzureSettings | None = None) -> AutoMLError:
     if signed_out(exc):
-        return AutoMLError(f"{SIGN_IN} ({what})")
+        return sign_in_again(what)
     try:
         text = str(exc)
     except Exception:  # some SDK exceptions fail in __str__ when the service sent no details
@@ -311,4 +330,11 @@ def _fail(what: str, exc: Exception, settings: AzureSettings | None = None) -> A
     secret = settings.client_secret if settings else None
     if secret:
         text = text.replace(secret, "***")
-    return AutoMLError(f"Azure ML: {what}: {type(exc).__name__}: {text}")
+    return AutoMLError(
+        N_("Azure ML: {what}: {error}: {text}"), what=what, error=type(exc).__name__, text=text
+    )
+
+
+def sign_in_again(what: Message | str) -> AutoMLError:
+    """``SIGN_IN``, naming what the missing or expired sign-in stopped."""
+    return AutoMLError(N_("{sign_in} ({what})"), sign_in=SIGN_IN, what=what)

@@ -14,6 +14,8 @@ from core.automl import params as run_params
 from core.automl.model import AutoMLData
 from core.automl.sources.parse import META_KEY, load_path
 from core.runtime.access import DEFAULT_DATA_DIR
+from core.runtime.i18n import N_
+from core.runtime.message import Message
 
 ENV_CACHE_DIR = "PILAB_AUTOML_CACHE"
 # What a student may see of a pull's parent run (not its portal link, nor anything else a file may hold)
@@ -107,11 +109,16 @@ def read(path: Path) -> dict[str, Any]:
     return doc
 
 
+def student_label(path: Path) -> Message:
+    """What a student reads as the source of a cached pull: the file's name only."""
+    return Message(N_("cached pull {name}"), name=Path(path).stem)
+
+
 def load_pull(path: Path, *, operator: bool) -> AutoMLData:
     """A cached pull, parsed: whole for the operator; for a student its ``shareable`` form, labelled by the
     file's name (neither the cache's path nor where the pull came from)."""
     data = load_path(path)
-    return data if operator else shareable(data, f"cached pull {Path(path).stem}")
+    return data if operator else shareable(data, student_label(path))
 
 
 def write_file(doc: dict[str, Any], path: Path) -> Path:

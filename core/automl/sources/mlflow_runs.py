@@ -21,6 +21,8 @@ from core.automl.model import AutoMLData, AutoMLError, NoChildren
 from core.automl.sources import cache
 from core.automl.sources.parse import ARTIFACT_SCHEMAS, parse_metrics
 from core.runtime.access import Settings
+from core.runtime.i18n import N_
+from core.runtime.message import Message
 
 MAX_CHILDREN = 5_000
 MAX_ARTIFACT_RUNS = 200
@@ -32,6 +34,7 @@ HOST_SCHEMES = ("http", "https", "azureml", "mlflow-artifacts")  # URIs that nam
 PATH_SCHEMES = ("sqlite", "file", "")  # URIs that name a database or folder on this machine ("": a path)
 _HOST_NAME = re.compile(r"^[a-z0-9.:-]{1,253}$")
 REDIRECTS_ENV = "MLFLOW_ALLOW_HTTP_REDIRECTS"  # read by mlflow.utils.request_utils on every request
+_NONE = Message(N_("none"))  # an empty allow-list
 
 
 def check_tracking_uri(
@@ -46,25 +49,40 @@ def check_tracking_uri(
     """
     text = uri.strip() if isinstance(uri, str) else ""
     if not text or not text.isprintable():
-        raise AutoMLError("MLflow: give a tracking URI on one line, without control characters")
+        raise AutoMLError(N_("MLflow: give a tracking URI on one line, without control characters"))
     try:
         parts = urlsplit(text)
         _ = parts.port  # ValueError when not a number in range
     except ValueError:
-        raise AutoMLError("MLflow: the tracking URI cannot be parsed (a bad port or [address])") from None
+        raise AutoMLError(N_("MLflow: the tracking URI cannot be parsed (a bad port or [address])")) from None
     scheme = parts.scheme.lower() if len(parts.scheme) > 1 else ""  # "" is a path ("c:/x" too)
     if not (scheme in schemes or (scheme == "" and "file" in schemes)):
-        kind = f"tracking URIs of scheme {scheme!r} are" if scheme else "a bare path as a tracking URI is"
+        allowed = ", ".join(schemes) or _NONE
+        if scheme:
+            raise AutoMLError(
+                N_(
+                    "MLflow: tracking URIs of scheme {scheme} are not allowed on this server "
+                    "(allowed: {allowed}; [pilab] mlflow_schemes)"
+                ),
+                scheme=repr(scheme),
+                allowed=allowed,
+            )
         raise AutoMLError(
-            f"MLflow: {kind} not allowed on this server "
-            f"(allowed: {', '.join(schemes) or 'none'}; [pilab] mlflow_schemes)"
+            N_(
+                "MLflow: a bare path as a tracking URI is not allowed on this server "
+                "(allowed: {allowed}; [pilab] mlflow_schemes)"
+            ),
+            allowed=allowed,
         )
     if scheme in HOST_SCHEMES:
         _check_host(parts.netloc, (parts.hostname or "").lower(), hosts)
     elif scheme in PATH_SCHEMES:
         _check_local(text, scheme, Path(data_dir))
     else:
-        raise AutoMLError(f"MLflow: Pi Lab opens sqlite, file, http, https or azureml URIs, not {scheme!r}")
+        raise AutoMLError(
+            N_("MLflow: Pi Lab opens sqlite, file, http, https or azureml URIs, not {scheme}"),
+            scheme=repr(scheme),
+        )
     return text
 
 
@@ -77,13 +95,18 @@ def host_allowed(host: str, hosts: Sequence[str]) -> bool:
 def _check_host(netloc: str, host: str, hosts: Sequence[str]) -> None:
     if "@" in netloc:
         raise AutoMLError(
-            "MLflow: a tracking URI may not carry a user name or password "
-            "(use MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD)"
+            N_(
+                "MLflow: a tracking URI may not carry a user name or password "
+                "(use MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD)"
+            )
         )
     if not (_HOST_NAME.match(host) and host_allowed(host, hosts)):
         raise AutoMLError(
-            f"MLflow: host {host or '(none)'!r} is not allowed on this server "
-            f"(allowed: {', '.join(hosts) or 'none'}; [pilab] mlflow_hosts)"
+            N_(
+                "MLflow: host {host} is not allowed on this server (allowed: {allowed}; [pilab] mlflow_hosts)"
+            ),
+            host=repr(host or "(none)"),
+            allowed=", ".join(hosts) or _NONE,
         )
 
 
@@ -115,9 +138,15 @@ def _check_local(text: str, scheme: str, data_dir: Path) -> None:
     except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte, a name too long …
         ok = False
     if not ok:
-        what = "an existing database file" if scheme == "sqlite" else "an existing folder"
+        if scheme == "sqlite":
+            what = Message(N_("an existing database file"))
+        else:
+            what = Message(N_("an existing folder"))
         raise AutoMLError(
-            f"MLflow: a {scheme or 'path'} tracking URI must name {what} inside {data_dir} ([pilab] data_dir)"
+            N_("MLflow: a {scheme} tracking URI must name {what} inside {folder} ([pilab] data_dir)"),
+            scheme=scheme or "path",
+            what=what,
+            folder=str(data_dir),
         )
 
 
@@ -139,11 +168,13 @@ def _client(tracking_uri: str, settings: Settings | None):
     try:
         from mlflow.tracking import MlflowClient
     except ImportError as exc:  # pragma: no cover - mlflow is in requirements.lock
-        raise AutoMLError(f"MLflow is not installed ({exc}); add mlflow-skinny") from None
+        raise AutoMLError(
+            N_("MLflow is not installed ({reason}); add mlflow-skinny"), reason=str(exc)
+        ) from None
     try:
         return MlflowClient(tracking_uri=uri)
     except Exception as exc:  # e.g. azureml: without the azureml-mlflow plugin
-        raise _fail("cannot open the tracking URI", exc) from None
+        raise _fail(Message(N_("cannot open the tracking URI")), exc) from None
 
 
 def _artifacts_allowed(artifact_uri: str | None, settings: Settings | None) -> bool:
@@ -163,9 +194,9 @@ def _artifacts_allowed(artifact_uri: str | None, settings: Settings | None) -> b
     return True
 
 
-def _fail(what: str, exc: Exception) -> AutoMLError:
+def _fail(what: Message, exc: Exception) -> AutoMLError:
     text = " ".join(str(exc).split())[:300]
-    return AutoMLError(f"MLflow: {what}: {type(exc).__name__}: {text}")
+    return AutoMLError(N_("MLflow: {what}: {error}: {text}"), what=what, error=type(exc).__name__, text=text)
 
 
 def list_experiments(
@@ -176,7 +207,7 @@ def list_experiments(
     try:
         found = client.search_experiments(max_results=max_results)
     except Exception as exc:
-        raise _fail(f"cannot list experiments at {tracking_uri}", exc) from None
+        raise _fail(Message(N_("cannot list experiments at {uri}"), uri=tracking_uri), exc) from None
     return [{"experiment_id": e.experiment_id, "name": e.name} for e in found]
 
 
@@ -184,14 +215,14 @@ def list_parent_runs(
     tracking_uri: str, experiment_id: str, max_results: int = 100, *, settings: Settings | None = None
 ) -> list[dict[str, Any]]:
     """Top-level runs of an experiment (those without a parent), newest first."""
-    _check_id(experiment_id, "experiment id")
+    _check_id(experiment_id, Message(N_("experiment id")))
     client = _client(tracking_uri, settings)
     try:
         runs = client.search_runs(
             [experiment_id], order_by=["attributes.start_time DESC"], max_results=max_results
         )
     except Exception as exc:
-        raise _fail(f"cannot list runs of experiment {experiment_id}", exc) from None
+        raise _fail(Message(N_("cannot list runs of experiment {id}"), id=experiment_id), exc) from None
     return [
         {"run_id": r.info.run_id, "name": r.info.run_name, "status": r.info.status}
         for r in runs
@@ -212,7 +243,7 @@ class MlflowSource:
     settings: Settings | None = None
 
     def __post_init__(self) -> None:
-        _check_id(self.parent_run_id, "parent run id")
+        _check_id(self.parent_run_id, Message(N_("parent run id")))
         self.label = self.label or f"MLflow {self.tracking_uri} run {self.parent_run_id}"
 
     def load(self) -> AutoMLData:
@@ -224,10 +255,12 @@ class MlflowSource:
         try:
             parent = client.get_run(self.parent_run_id)
         except Exception as exc:
-            raise _fail(f"no run {self.parent_run_id!r} at {self.tracking_uri}", exc) from None
+            raise _fail(_no_run(self.parent_run_id, self.tracking_uri), exc) from None
         children = self._children(client, parent.info.experiment_id)
         if not children:
-            raise NoChildren(f"MLflow: run {self.parent_run_id!r} has no child runs", parent.info.status)
+            raise NoChildren(
+                N_("MLflow: run {run} has no child runs"), parent.info.status, run=repr(self.parent_run_id)
+            )
         metrics, runs, artifacts, run_parameters = {}, {}, {}, {}
         for position, child in enumerate(sorted(children, key=lambda r: r.info.start_time or 0)):
             rid = child.info.run_id
@@ -262,7 +295,8 @@ class MlflowSource:
                     page_token=token,
                 )
             except Exception as exc:
-                raise _fail(f"cannot search the children of {self.parent_run_id!r}", exc) from None
+                what = Message(N_("cannot search the children of {run}"), run=repr(self.parent_run_id))
+                raise _fail(what, exc) from None
             found.extend(page)
             token = getattr(page, "token", None)
             if not token or len(found) >= MAX_CHILDREN:
@@ -320,16 +354,19 @@ def fetch_model(tracking_uri: str, run_id: str, max_bytes: int, *, settings: Set
     """The bytes of a run's pickled model (``outputs/model.pkl``, ``model/model.pkl`` or ``model.pkl``),
     for ``core.automl.modelfile.report`` to read statically, never to unpickle; ``AutoMLError`` when the run
     has none, it is over ``max_bytes``, or its artifact root is one this server may not read."""
-    _check_id(run_id, "run id")
+    _check_id(run_id, Message(N_("run id")))
     client = _client(tracking_uri, settings)
     try:
         run = client.get_run(run_id)
     except Exception as exc:
-        raise _fail(f"no run {run_id!r} at {tracking_uri}", exc) from None
+        raise _fail(_no_run(run_id, tracking_uri), exc) from None
     if not _artifacts_allowed(run.info.artifact_uri, settings):
         raise AutoMLError(
-            f"MLflow: run {run_id!r} has no artifacts this server may read (none yet, or outside the "
-            "allow-lists: [pilab] data_dir, mlflow_hosts)"
+            N_(
+                "MLflow: run {run} has no artifacts this server may read (none yet, or outside the "
+                "allow-lists: [pilab] data_dir, mlflow_hosts)"
+            ),
+            run=repr(run_id),
         )
     found = {}
     for folder in ("", "outputs", "model"):
@@ -339,21 +376,38 @@ def fetch_model(tracking_uri: str, run_id: str, max_bytes: int, *, settings: Set
             continue
     path = next((p for p in MODEL_PATHS if p in found), None)
     if path is None:
-        raise AutoMLError(f"MLflow: run {run_id!r} has no {' or '.join(MODEL_PATHS)}")
+        raise AutoMLError(
+            N_("MLflow: run {run} has no {paths}"), run=repr(run_id), paths=" or ".join(MODEL_PATHS)
+        )
     if (found[path].file_size or 0) > max_bytes:
-        raise AutoMLError(f"MLflow: {path} of run {run_id!r} is over {max_bytes:,} bytes")
+        raise _too_large(path, run_id, max_bytes)
     with tempfile.TemporaryDirectory() as tmp:
         try:
             local = Path(client.download_artifacts(run_id, path, tmp))
             if local.stat().st_size > max_bytes:
-                raise AutoMLError(f"MLflow: {path} of run {run_id!r} is over {max_bytes:,} bytes")
+                raise _too_large(path, run_id, max_bytes)
             return local.read_bytes()
         except AutoMLError:
             raise
         except Exception as exc:
-            raise _fail(f"cannot fetch {path} of run {run_id!r}", exc) from None
+            what = Message(N_("cannot fetch {path} of run {run}"), path=path, run=repr(run_id))
+            raise _fail(what, exc) from None
 
 
-def _check_id(value: str, what: str) -> None:
+def _no_run(run_id: str, tracking_uri: str) -> Message:
+    return Message(N_("no run {run} at {uri}"), run=repr(run_id), uri=tracking_uri)
+
+
+def _too_large(path: str, run_id: str, max_bytes: int) -> AutoMLError:
+    return AutoMLError(
+        N_("MLflow: {path} of run {run} is over {limit} bytes"), path=path, run=repr(run_id), limit=max_bytes
+    )
+
+
+def _check_id(value: str, what: Message) -> None:
     if not isinstance(value, str) or not _SAFE_ID.match(value):
-        raise AutoMLError(f"MLflow: {what} {value!r} is not a run id (letters, digits, _ . : - only)")
+        raise AutoMLError(
+            N_("MLflow: {what} {value} is not a run id (letters, digits, _ . : - only)"),
+            what=what,
+            value=repr(value),
+        )

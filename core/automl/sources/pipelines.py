@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from core.automl.model import AutoMLError
-from core.automl.sources.azureml_v1 import SIGN_IN, signed_out
+from core.automl.sources.azureml_v1 import sign_in_again, signed_out
+from core.runtime.i18n import N_
+from core.runtime.message import Message
 
 TIMEOUT_S = (10, 60)  # connect, read: every request has a deadline
 ACTIVE = "Active"
@@ -60,10 +62,10 @@ def _header(workspace) -> dict[str, str]:
     try:
         return dict(workspace.service_context.get_auth().get_authentication_header())
     except Exception as exc:
-        raise _error("cannot sign in", exc) from None
+        raise _error(Message(N_("cannot sign in")), exc) from None
 
 
-def _request(method: str, url: str, *, header: dict[str, str], what: str, **kwargs: Any) -> Any:
+def _request(method: str, url: str, *, header: dict[str, str], what: Message, **kwargs: Any) -> Any:
     """One request with a deadline and no redirect (the header must not reach another host); JSON back."""
     import requests
 
@@ -73,42 +75,56 @@ def _request(method: str, url: str, *, header: dict[str, str], what: str, **kwar
         )
     except requests.RequestException as exc:
         raise _error(what, exc) from None
+    status = str(answer.status_code)
     if answer.status_code in (401, 403):
-        raise AutoMLError(f"{SIGN_IN} ({what}: HTTP {answer.status_code})")
+        raise sign_in_again(Message(N_("{what}: HTTP {status}"), what=what, status=status))
     if answer.status_code != 200:
-        raise AutoMLError(f"Azure ML: cannot {what}: HTTP {answer.status_code}: {_message(answer)}")
+        raise AutoMLError(
+            N_("Azure ML: cannot {what}: HTTP {status}: {message}"),
+            what=what,
+            status=status,
+            message=_message(answer),
+        )
     try:
         return answer.json()
     except ValueError:
-        raise AutoMLError(f"Azure ML: cannot {what}: the service's answer is not JSON") from None
+        raise AutoMLError(
+            N_("Azure ML: cannot {what}: the service's answer is not JSON"), what=what
+        ) from None
 
 
-def _message(answer) -> str:
+def _message(answer) -> str | Message:
     """The service's own error message (``{"error": {"message": …}}``), on one line."""
     try:
         body = answer.json()
         text = (body.get("error") or {}).get("message") or body.get("message") or ""
     except (ValueError, AttributeError):
         text = answer.text
-    return " ".join(str(text).split())[:300] or "(no message)"
+    return " ".join(str(text).split())[:300] or Message(N_("(no message)"))
 
 
-def _error(what: str, exc: Exception) -> AutoMLError:
+def _error(what: Message, exc: Exception) -> AutoMLError:
     if signed_out(exc):
-        return AutoMLError(f"{SIGN_IN} ({what})")
-    return AutoMLError(f"Azure ML: cannot {what}: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+        return sign_in_again(what)
+    return AutoMLError(
+        N_("Azure ML: cannot {what}: {error}: {text}"),
+        what=what,
+        error=type(exc).__name__,
+        text=" ".join(str(exc).split())[:300],
+    )
 
 
 def service_url(workspace, header: dict[str, str]) -> str:
     """The workspace's pipelines service, from its discovery document."""
+    what = Message(N_("find the workspace's services"))
     try:
         discovery = workspace.discovery_url
     except Exception as exc:
-        raise _error("find the workspace's services", exc) from None
-    found = _request("GET", discovery, header=header, what="find the workspace's services")
+        raise _error(what, exc) from None
+    found = _request("GET", discovery, header=header, what=what)
     url = found.get("pipelines") if isinstance(found, dict) else None
     if not isinstance(url, str) or urlsplit(url).scheme != "https":
-        raise AutoMLError("Azure ML: the workspace names no pipelines service")
+        raise AutoMLError(N_("Azure ML: the workspace names no pipelines service"))
     return url.rstrip("/")
 
 
@@ -120,11 +136,11 @@ def list_published(workspace, *, active_only: bool = True) -> list[Published]:
         "GET",
         url,
         header=header,
-        what="list the published pipelines",
+        what=Message(N_("list the published pipelines")),
         params={"activeOnly": str(active_only).lower()},
     )
     if not isinstance(found, list):
-        raise AutoMLError("Azure ML: the published pipelines' list is not a list")
+        raise AutoMLError(N_("Azure ML: the published pipelines' list is not a list"))
     return [_published(e) for e in found if isinstance(e, dict) and e.get("Id")]
 
 
@@ -179,16 +195,24 @@ def check(pipeline: Published, experiment: str, values: dict[str, str]) -> None:
     pipeline declares, or the pipeline is not active."""
     if not _EXPERIMENT.match(experiment or ""):
         raise AutoMLError(
-            f"experiment {experiment!r}: letters, digits, _ and - (up to 255), a letter or digit first"
+            N_("experiment {experiment}: letters, digits, _ and - (up to 255), a letter or digit first"),
+            experiment=repr(experiment),
         )
     unknown = sorted(set(values) - set(pipeline.parameters))
     if unknown:
-        declared = ", ".join(pipeline.parameters) or "none"
         raise AutoMLError(
-            f"{pipeline.name} declares no parameter {', '.join(unknown)} (declared: {declared})"
+            N_("{pipeline} declares no parameter {unknown} (declared: {declared})"),
+            pipeline=pipeline.name,
+            unknown=", ".join(unknown),
+            declared=", ".join(pipeline.parameters) or Message(N_("none")),
         )
     if pipeline.status != ACTIVE:
-        raise AutoMLError(f"{pipeline.name} v{pipeline.version} is {pipeline.status}, not Active")
+        raise AutoMLError(
+            N_("{pipeline} v{version} is {status}, not Active"),
+            pipeline=pipeline.name,
+            version=str(pipeline.version),
+            status=pipeline.status,
+        )
 
 
 def trigger(
@@ -202,12 +226,18 @@ def trigger(
     service = urlsplit(service_url(workspace, header))
     target = urlsplit(pipeline.endpoint)
     if (target.scheme, target.netloc) != (service.scheme, service.netloc):
-        raise AutoMLError(f"Azure ML: {pipeline.name}'s endpoint is not on the workspace's pipelines service")
+        raise AutoMLError(
+            N_("Azure ML: {pipeline}'s endpoint is not on the workspace's pipelines service"),
+            pipeline=pipeline.name,
+        )
     body = {"ExperimentName": experiment, "ParameterAssignments": values}
-    found = _request("POST", pipeline.endpoint, header=header, what=f"trigger {pipeline.name}", json=body)
+    what = Message(N_("trigger {pipeline}"), pipeline=pipeline.name)
+    found = _request("POST", pipeline.endpoint, header=header, what=what, json=body)
     run_id = found.get("Id") if isinstance(found, dict) else None
     if not isinstance(run_id, str) or not run_id:
-        raise AutoMLError(f"Azure ML: the service accepted {pipeline.name} but named no run")
+        raise AutoMLError(
+            N_("Azure ML: the service accepted {pipeline} but named no run"), pipeline=pipeline.name
+        )
     return Submitted(run_id, experiment, portal_url(workspace, experiment, run_id))
 
 

@@ -22,6 +22,8 @@ from core.automl.model import AutoMLData, AutoMLError, NoChildren
 from core.automl.sources import LiveSource, cache
 from core.automl.sources.parse import META_KEY, parse_metrics
 from core.runtime import processes
+from core.runtime.i18n import N_
+from core.runtime.message import Message
 
 # The states shown to users and in the CLI's output; "canceled" is spelled as MLflow and Azure ML spell it.
 RUNNING, COMPLETED, FAILED, CANCELLED = "running", "completed", "failed", "canceled"
@@ -96,7 +98,7 @@ def exclusive(key: str, timeout: float) -> Iterator[None]:
     with _locks_guard:
         lock = _locks.setdefault(key, threading.Lock())
     if not lock.acquire(timeout=max(timeout, 0.01)):
-        raise AutoMLError(f"another pull of {key} is still running; trying again later")
+        raise AutoMLError(N_("another pull of {name} is still running; trying again later"), name=key)
     try:
         yield
     finally:
@@ -157,7 +159,7 @@ class Watch:
                 state=state, error=None, failures=0, polls=self._snap.polls + 1, next_at=after
             )
         except AutoMLError as exc:
-            return self._failed(now, str(exc))
+            return self._failed(now, exc.message)
         except Exception as exc:  # a service's own error type: its name and message, one line
             return self._failed(now, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
         states = child_states(document)
@@ -172,7 +174,9 @@ class Watch:
             try:
                 path = cache.write_file(document, self.path)
             except OSError as exc:
-                error = f"the cache could not be written: {exc.strerror or exc}"
+                error = Message(
+                    N_("the cache could not be written: {reason}"), reason=exc.strerror or str(exc)
+                )
         order = {rid: i for i, rid in enumerate(data.run_ids)} if data is not None else {}
         return self._update(
             data=data if data is not None else self._snap.data,
