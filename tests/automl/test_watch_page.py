@@ -20,9 +20,12 @@ from tests.support.automl_apptest import cards, explorer, open_tab  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def quick_polls(monkeypatch):
-    """The page's watch polls every 0.3 s (the running parent is the folder conftest's ``automl_run``)."""
+    """The page's watch polls every 0.3 s (the running parent is the folder conftest's ``automl_run``); no
+    watch outlives its test (one left polling would write into the next test's cache)."""
     monkeypatch.setenv("PILAB_WATCH_EVERY", "0.3")
     assert live.stop_all(), "a watch thread outlived its test"
+    yield
+    assert live.stop_all()
 
 
 def table(at):
