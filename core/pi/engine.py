@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
+from core.runtime import cancel
 from core.runtime.checks import bounded
 from core.runtime.i18n import Translate, english
 
@@ -103,7 +104,8 @@ def estimate(
     or progress step (the count does not depend on it for the fast backends). ``scheduler`` is a Dask
     address (default: ``PILAB_DASK_SCHEDULER``, else a local cluster); ``ray_address`` a Ray cluster's
     (default: ``PILAB_RAY_ADDRESS``, else a local instance). Raises ``ValueError`` for bad input,
-    ``ConnectionError`` for a scheduler or cluster that does not answer, and ``Cancelled`` when stopped.
+    ``ConnectionError`` for a scheduler or cluster that does not answer, and ``Cancelled`` when stopped
+    (by ``should_stop``, or inside a background job by its Cancel: ``core.runtime.cancel.current``).
     """
     chosen, n = check_request(backend, n, seed=seed, workers=workers)
     if chunk is not None:
@@ -116,7 +118,7 @@ def estimate(
         scheduler=scheduler,
         ray_address=ray_address,
         progress=progress,
-        should_stop=should_stop,
+        should_stop=should_stop or cancel.current(),  # inside a job (a lesson's run): the job's Cancel
     )
     t0 = time.perf_counter()
     compile_s = chosen.prepare(run)

@@ -20,7 +20,7 @@ from core.lessons.coroutines import CoroutinesResult, most_at_once, run_coroutin
 from core.lessons.notebook import lesson_notebook, standalone
 from core.runtime.i18n import translator
 from tests.lessons.test_spanish import english_left, readable_text
-from tests.support.apptest import app
+from tests.support.apptest import app, run_lesson
 from tests.support.notebooks import execute, markdown, printed
 
 REQUESTS, LATENCY_MS, LIMIT = 20, 100, 5
@@ -157,7 +157,7 @@ def run_tab(lang: str):
     assert not at.exception, at.exception
     at.number_input(key="coroutines:requests").set_value(10)
     at.number_input(key="coroutines:latency_ms").set_value(20)
-    at.button(key="run:coroutines").click().run()
+    run_lesson(at, "coroutines")
     assert not at.exception and not at.error, at.exception or at.error
     return at
 
