@@ -21,9 +21,9 @@ LESSON_LIMIT = N_("students may run this lesson with {name} up to {limit} on thi
 
 
 def student_max_workers() -> int:
-    """The most workers or processes a student's lesson may start: one per core (at least two, which the
-    lessons on races and seeds need)."""
-    return max(2, os.cpu_count() or 1)
+    """The most workers or processes a student's lesson may start: one per core, and at least four, so that
+    every lesson's defaults (up to three processes) run on a small server too."""
+    return max(4, os.cpu_count() or 1)
 
 
 def slow(backend: str) -> bool:
