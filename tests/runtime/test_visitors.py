@@ -126,3 +126,14 @@ def test_a_failing_lesson_job_says_what_it_raised_in_one_line():
     lesson = dataclasses.replace(get("processes"), function=broken, isolated=False)
     job = wait_over(JobRunner().submit("x", lambda j: run_lesson(j, lesson=lesson, params={}, stage="x")))
     assert job.state == "failed" and job.error == "OSError: no more processes"
+
+
+def test_a_long_lesson_is_not_taken_for_a_stalled_job():
+    def slow(processes: int = 3, seconds: float = 0.5):
+        time.sleep(2.0)  # reports nothing itself, longer than the watchdog's patience below
+        return "measured"
+
+    lesson = dataclasses.replace(get("processes"), function=slow, isolated=False)
+    runner = JobRunner(stall_s=0.5)
+    job = runner.submit("x", lambda j: run_lesson(j, lesson=lesson, params={}, stage="x"))
+    assert wait_over(job, timeout=30).state == "done" and job.result == "measured"
