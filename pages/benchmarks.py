@@ -56,15 +56,26 @@ with st.form("sweep"):
     repeat = right.slider(_("Repeats per point"), 1, 7, 3, key="bench_repeat")
     submitted = st.form_submit_button(_("Run sweep"), type="primary", icon="▶️")
 
-if submitted and chosen and "bench_job" not in st.session_state:
-    ns, budget, note = access.sweep_limits([n for n in N_OPTIONS if low <= n <= high], budget)
-    if note:
-        st.info(note)
-    work = functools.partial(run_sweep, backends=list(chosen), ns=ns, budget_s=float(budget), repeat=repeat)
-    start("bench_job", "sweep", work)
+if submitted and chosen:
+    ns = [n for n in N_OPTIONS if low <= n <= high]
+    sweep, notes = access.sweep_limits(list(chosen), ns, budget, _=_)
+    st.session_state.bench_notes = notes  # kept until the next Run: a short sweep reruns the page
+    if sweep.backends:
+        kept_ns = [n for n in ns if n <= max(sweep.max_n.values())]
+        work = functools.partial(
+            run_sweep,
+            backends=sweep.backends,
+            ns=kept_ns,
+            budget_s=float(sweep.budget_s),
+            repeat=repeat,
+            max_n=sweep.max_n,
+        )
+        start("bench_job", "sweep", work, _=_)
 elif submitted and not chosen:
     st.warning(_("Pick at least one backend."))
 
+for note in st.session_state.get("bench_notes", []):
+    st.info(note)
 kept = show_job("bench_job", what="timings", unit="timings")
 if kept:
     st.session_state.bench_timings = kept

@@ -84,9 +84,12 @@ if submitted:
         for b, r in request.refusals(_=_).items()
     ]
     st.session_state.pi_refused = refused if chosen else [_("Pick at least one backend.")]
-    if chosen and request.runnable() and "pi_job" not in st.session_state:
+    if (
+        chosen
+        and request.runnable()
+        and start("pi_job", "π", functools.partial(run_backends, request, _=_), _=_)
+    ):
         st.session_state.pi_request = request
-        start("pi_job", "π", functools.partial(run_backends, request, _=_), _=_)
 
 for message in st.session_state.get("pi_refused", []):  # kept until the next Run: a short run reruns the page
     st.warning(message)

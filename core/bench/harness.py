@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from core.pi import BACKENDS, Backend, Estimate, estimate
@@ -200,12 +200,14 @@ def sweep(
     should_stop: Callable[[], bool] | None = None,
     budget_s: float | None = None,
     call_limit_s: float | None = None,
+    max_n: Mapping[str, int] | None = None,
 ) -> list[Timing]:
     """Time every backend (a label) at every n, size by size (all backends at one n, then the next n),
     dropping a backend past its largest n or once one of its timings passes ``time_limit_s``.
 
     With ``call_limit_s``, a backend is also dropped before a size at which one call would pass that many
-    seconds (its last best time scaled to n). With ``budget_s``, nothing new starts once the sweep has run
+    seconds (its last best time scaled to n), and past ``max_n[label]`` where given (a student's limits).
+    With ``budget_s``, nothing new starts once the sweep has run
     that long; small sizes go first, so every backend keeps them. Raises ``Disagreement`` if two
     counter-based backends count different points at the same n.
     """
@@ -219,7 +221,8 @@ def sweep(
             if budget_s is not None and time.perf_counter() - start > budget_s:
                 left.clear()
                 break
-            if n > BACKENDS[split_label(label)[0]].max_n or _call_too_long(last.get(label), n, call_limit_s):
+            largest = min(BACKENDS[split_label(label)[0]].max_n, (max_n or {}).get(label, n))
+            if n > largest or _call_too_long(last.get(label), n, call_limit_s):
                 left.remove(label)
                 continue
             t0 = time.perf_counter()
@@ -279,9 +282,17 @@ def crossovers(
 
 
 def run_sweep(
-    job, backends: list[str], ns: list[int], *, budget_s: float, repeat: int = 3, workers: int | None = None
+    job,
+    backends: list[str],
+    ns: list[int],
+    *,
+    budget_s: float,
+    repeat: int = 3,
+    workers: int | None = None,
+    max_n: Mapping[str, int] | None = None,
 ) -> list[Timing]:
-    """A ``sweep`` as a background job: each timing goes to ``job.partial`` as it is measured."""
+    """A ``sweep`` as a background job: each timing goes to ``job.partial`` as it is measured; a backend
+    goes no further than ``max_n`` says, where it names it."""
     total = len(backends) * len(ns)
     job.begin_stage("timing backends × sizes", total)
 
@@ -299,4 +310,5 @@ def run_sweep(
         time_limit_s=budget_s / 2,
         on_result=on_result,
         should_stop=job.should_stop,
+        max_n=max_n,
     )

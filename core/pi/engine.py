@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
 from core.pi.timeline import Recorder, Span
+from core.runtime import cancel
 from core.runtime.checks import bounded
 from core.runtime.i18n import Translate, english
 
@@ -112,7 +113,8 @@ def estimate(
     (default: ``PILAB_RAY_ADDRESS``, else a local instance). With ``timeline`` the backends that count in
     ranges record each range's span (``Estimate.spans``); the count is the same without. Raises
     ``ValueError`` for bad input, ``ConnectionError`` for a scheduler or cluster that does not answer, and
-    ``Cancelled`` when stopped.
+    ``Cancelled`` when stopped (by ``should_stop``, or inside a background job by its Cancel:
+    ``core.runtime.cancel.current``).
     """
     chosen, n = check_request(backend, n, seed=seed, workers=workers)
     if chunk is not None:
@@ -125,7 +127,7 @@ def estimate(
         scheduler=scheduler,
         ray_address=ray_address,
         progress=progress,
-        should_stop=should_stop,
+        should_stop=should_stop or cancel.current(),  # inside a job (a lesson's run): the job's Cancel
     )
     t0 = time.perf_counter()
     compile_s = chosen.prepare(run)

@@ -48,6 +48,16 @@ def _whole(value: Any, name: str, *, low: float, high: float) -> int:
     return int(bounded(value, low=low, high=high, what=f"[pilab] {name}"))
 
 
+def _share(value: Any, name: str) -> float:
+    """A share from secrets.toml or the environment: a number from 0.05 to 1 (a string "0.25" too)."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.05 <= value <= 1:
+        raise ValueError(f"[pilab] {name} must be a number from 0.05 to 1, not {value!r}")
+    return float(value)
+
+
 def _language(value: Any) -> str | None:
     """The operator's language for visitors whose link names none (``es``, ``en``), or None: theirs."""
     if value is None or not str(value).strip():
@@ -63,8 +73,10 @@ class Settings:
     """The operator's choices for a shared server (``[pilab]`` in secrets.toml, or ``PILAB_*`` variables).
 
     ``student_max_n`` bounds every run of a student; ``slow_max_n`` the slowest backends' (the pure-Python
-    loop and the lecture's O(n) arrays); ``runs_per_visitor`` how many runs one visitor may have queued or
-    running; ``job_budget_s`` how long a student's run may take before it is stopped.
+    loop and the lecture's O(n) arrays); ``runs_per_visitor`` how many runs one visitor (one browser) may
+    have queued or running; ``address_share`` the share of the queue's places the students of one client
+    address may hold together; ``job_budget_s`` how long a student's run may take before it is stopped;
+    ``visitor_secret`` signs the visitor cookie (empty: a secret drawn when the server starts).
     """
 
     operator_passcode: str | None = field(default=None, repr=False)
@@ -72,6 +84,7 @@ class Settings:
     student_max_n: int = 10**9
     slow_max_n: int = 10**7
     runs_per_visitor: int = 1
+    address_share: float = 0.25
     job_budget_s: float = 60.0
     automl_dir: str | None = None
     data_dir: Path = DEFAULT_DATA_DIR
@@ -79,6 +92,7 @@ class Settings:
     mlflow_hosts: tuple[str, ...] = ("*.api.azureml.ms",)
     operators: tuple[str, ...] = ()  # e-mail addresses that st.login may unlock; empty: any signed-in user
     language: str | None = None  # the pages' language where a link names none; None: the browser's
+    visitor_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_mapping(cls, pilab: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
@@ -106,6 +120,7 @@ class Settings:
             ),
             slow_max_n=_whole(get("slow_max_n", cls.slow_max_n), "slow_max_n", low=1e2, high=1e12),
             runs_per_visitor=_whole(get("runs_per_visitor", 1), "runs_per_visitor", low=1, high=16),
+            address_share=_share(get("address_share", cls.address_share), "address_share"),
             job_budget_s=float(_whole(get("job_budget_s", 60), "job_budget_s", low=1, high=86_400)),
             automl_dir=str(get("automl_dir") or "") or None,
             data_dir=Path(get("data_dir") or DEFAULT_DATA_DIR).expanduser(),
@@ -113,6 +128,7 @@ class Settings:
             mlflow_hosts=names("mlflow_hosts", cls.mlflow_hosts),
             operators=names("operators", ()),
             language=_language(get("language")),
+            visitor_secret=str(get("visitor_secret") or "") or None,
         )
 
     def run_refusal(self, backend: str, n: int, *, slow: bool, _: Translate = english) -> str | None:

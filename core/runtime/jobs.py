@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from core.runtime import processes
+from core.runtime import cancel, processes
 from core.runtime.cancel import Cancelled
 from core.runtime.i18n import N_, Translate, english
 
@@ -70,6 +70,7 @@ class Job:
     stop_reason: str | None = None  # why the watchdog stopped it
     reason_message: tuple[str, dict] | None = None  # the watchdog's reason as a message and its placeholders
     owner: str = ""  # who asked for it (a visitor), for the Jobs panel and per-visitor limits
+    address: str | None = None  # the client address it came from, where known, for per-address limits
     budget_s: float | None = None  # the longest it may run
     submitted_at: float = field(default_factory=time.time)
     started_at: float | None = None  # monotonic
@@ -162,10 +163,14 @@ class JobRunner:
         owner: str = "",
         budget_s: float | None = None,
         per_owner: int | None = None,
+        address: str | None = None,
+        per_address: int | None = None,
     ) -> Job:
         """Queue ``work(job)``; its return value becomes ``job.result``. Raises ``Busy`` when the queue is
-        full, or when ``owner`` already has ``per_owner`` jobs queued or running. A job still running
-        ``budget_s`` after it started is stopped with a message."""
+        full, when ``owner`` already has ``per_owner`` jobs queued or running, or when ``address`` (where
+        known) already has ``per_address``. A job still running ``budget_s`` after it started is stopped
+        with a message. ``work`` runs with ``job.should_stop`` as ``core.runtime.cancel.requested``'s
+        check, so a computation deep inside it can stop on a cancel without being handed the job."""
         with self._lock:
             self._forget_finished()
             if sum(j.state == "queued" for j in self._jobs) >= self.max_waiting:
@@ -175,7 +180,13 @@ class JobRunner:
                 raise Busy(
                     N_("you already have {n} run(s) queued or running; wait for it or cancel it"), n=mine
                 )
-            job = Job(label=label, owner=owner, budget_s=budget_s)
+            ours = sum(j.address == address and not j.over for j in self._jobs) if address else 0
+            if per_address is not None and ours >= per_address:
+                raise Busy(
+                    N_("{n} runs from your address are already queued or running; try again when one ends"),
+                    n=ours,
+                )
+            job = Job(label=label, owner=owner, budget_s=budget_s, address=address)
             self._jobs.append(job)
             self._work[job.id] = work
         self._dispatch()
@@ -191,6 +202,10 @@ class JobRunner:
         """The jobs queued or running, oldest first."""
         with self._lock:
             return [j for j in self._jobs if not j.over]
+
+    def owned_by(self, owner: str) -> list[Job]:
+        """The jobs of ``owner`` queued or running, oldest first."""
+        return [j for j in self.jobs() if owner and j.owner == owner]
 
     def cancel_all(self) -> None:
         for job in self.jobs():
@@ -227,7 +242,8 @@ class JobRunner:
 
     def _run(self, job: Job, work: Callable[[Job], Any]) -> None:
         try:
-            result = work(job)
+            with cancel.checking(job.should_stop):
+                result = work(job)
             if not job.over:  # the watchdog may have ended it meanwhile: a late result changes nothing
                 job.result = result
                 job.end("done")

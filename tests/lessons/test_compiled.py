@@ -12,7 +12,7 @@ from core.lessons import machine_code as mc
 from core.lessons.__main__ import main
 from core.lessons.listing import BOUND, Listing, excerpt, shares
 from tests.lessons.test_spanish import english_left, readable_text
-from tests.support.apptest import app
+from tests.support.apptest import app, run_lesson
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def run_page(lang: str):
     at = app("pages/parallelism.py", query={"lang": lang, "lesson": "Compiled code"})
     assert not at.exception, at.exception
     at.number_input(key="compiled:samples").set_value(1_000)
-    at.button(key="run:compiled").click().run()
+    run_lesson(at, "compiled")
     assert not at.exception and not at.error, at.exception or at.error
     return at
 

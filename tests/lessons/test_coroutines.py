@@ -14,16 +14,18 @@ import nbformat
 import psutil
 import pytest
 
-from core.lessons import get
+from core.lessons import MODULES, get
 from core.lessons.__main__ import main
 from core.lessons.coroutines import CoroutinesResult, most_at_once, run_coroutine
 from core.lessons.notebook import lesson_notebook, standalone
 from core.runtime.i18n import translator
 from tests.lessons.test_spanish import english_left, readable_text
-from tests.support.apptest import app
+from tests.support.apptest import app, run_lesson
 from tests.support.notebooks import execute, markdown, printed
 
 REQUESTS, LATENCY_MS, LIMIT = 20, 100, 5
+
+PLACE = list(MODULES).index("coroutines") + 1  # its number on the lessons page
 
 
 @pytest.fixture(scope="module")
@@ -157,14 +159,14 @@ def run_tab(lang: str):
     assert not at.exception, at.exception
     at.number_input(key="coroutines:requests").set_value(10)
     at.number_input(key="coroutines:latency_ms").set_value(20)
-    at.button(key="run:coroutines").click().run()
+    run_lesson(at, "coroutines")
     assert not at.exception and not at.error, at.exception or at.error
     return at
 
 
 def test_the_tab_in_english_runs_the_lesson():
     at = run_tab("en")
-    assert [s.value for s in at.subheader] == ["9. Coroutines: waiting on many requests at once"]
+    assert [s.value for s in at.subheader] == [f"{PLACE}. Coroutines: waiting on many requests at once"]
     assert [n.label for n in at.number_input] == ["requests", "latency (ms)", "at most at once"]
     assert at.success[0].value.startswith("10 requests to a server that answers after 20 ms: one at a time ")
     assert [m.label for m in at.metric] == [
@@ -190,7 +192,7 @@ def test_the_tab_in_english_runs_the_lesson():
 
 def test_the_tab_in_spanish_leaves_no_english_sentence():
     at = run_tab("es")
-    assert [s.value for s in at.subheader] == ["9. Corrutinas: esperar muchas solicitudes a la vez"]
+    assert [s.value for s in at.subheader] == [f"{PLACE}. Corrutinas: esperar muchas solicitudes a la vez"]
     assert [t.label for t in at.tabs][-1] == "Corrutinas"
     assert [n.label for n in at.number_input] == ["solicitudes", "latencia (ms)", "a lo más a la vez"]
     headline = at.success[0].value

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.lessons import lessons
 from core.lessons.dask_pi import DaskPiResult
+from tests.support.apptest import run_lesson
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -45,7 +46,7 @@ def test_processes_lesson_runs_with_its_settings_and_keeps_its_result():
     at = page()
     at.number_input(key="processes:seconds").set_value(2.0)  # long beside a busy machine's spawn stagger
     at.number_input(key="processes:processes").set_value(2)
-    at.button(key="run:processes").click().run()
+    run_lesson(at, "processes")
     assert not at.exception and not at.error
     result = at.session_state["lesson:processes"]
     assert result.processes == 2 and result.seconds == 2.0
@@ -71,7 +72,7 @@ def test_race_tab_shows_lost_updates_and_the_exact_locked_count():
     at = page("Race and Lock")
     assert [s.value for s in at.subheader] == ["4. A shared Value: race and Lock"]
     at.number_input(key="race:trials").set_value(3)  # one trial losing is the lesson; all three need not
-    at.button(key="run:race").click().run()
+    run_lesson(at, "race")
     assert not at.exception and not at.error
     metrics = {m.label: m for m in at.metric}
     assert metrics["expected"].value == "90,000"
@@ -85,7 +86,7 @@ def test_race_tab_shows_lost_updates_and_the_exact_locked_count():
 @pytest.mark.slow
 def test_numba_tab_shows_the_typing_errors_as_the_lesson():
     at = page("Numba and pandas")
-    at.button(key="run:numba_pandas").click().run()
+    run_lesson(at, "numba_pandas")
     assert not at.exception and not at.error
     assert at.metric[0].value == "2 of 2"
     messages = [c.value for c in at.code]
@@ -117,7 +118,7 @@ def test_dask_tab_links_the_dashboard(monkeypatch):
 
     monkeypatch.setattr(dask_pi, "LESSON", dataclasses.replace(dask_pi.LESSON, function=measured))
     at = page("Dask")
-    at.button(key="run:dask_pi").click().run()
+    run_lesson(at, "dask_pi")
     assert not at.exception
     assert at.get("link_button")[0].proto.url == "http://127.0.0.1:8787/status"
     assert "Note: the dashboard needs bokeh" in "\n".join(c.value for c in at.caption)
@@ -132,6 +133,6 @@ def test_a_failing_lesson_is_an_error_message_not_a_traceback(monkeypatch):
 
     monkeypatch.setattr(race, "LESSON", dataclasses.replace(race.LESSON, function=broken, isolated=False))
     at = page("Race and Lock")
-    at.button(key="run:race").click().run()
+    run_lesson(at, "race")
     assert not at.exception
     assert at.error[0].value == "A shared Value: race and Lock failed: OSError: no more processes"

@@ -8,7 +8,7 @@ import re
 from core.lessons.__main__ import main
 from core.runtime.i18n import catalog_path, language_from_env
 from tests.runtime.test_i18n import catalog, shown
-from tests.support.apptest import app
+from tests.support.apptest import app, run_lesson
 
 
 def readable_text(at) -> str:
@@ -31,7 +31,7 @@ def test_a_lesson_in_spanish_after_a_run_leaves_no_english_sentence():
     assert [s.value for s in at.subheader] == ["1. Procesos durmiendo en paralelo"]
     at.number_input(key="processes:processes").set_value(2)
     at.number_input(key="processes:seconds").set_value(0.05)
-    at.button(key="run:processes").click().run()
+    run_lesson(at, "processes")
     assert not at.exception and not at.error, at.exception or at.error
     headline = at.success[0].value
     assert headline.startswith("2 procesos durmiendo 0,05 s cada uno tardaron "), headline
@@ -134,7 +134,7 @@ def test_every_lesson_tab_opens_in_spanish_from_its_english_link():
 
 def test_a_lesson_that_runs_in_the_server_in_spanish():
     at = app("pages/parallelism.py", query={"lang": "es", "lesson": "Numba and pandas"})
-    at.button(key="run:numba_pandas").click().run()
+    run_lesson(at, "numba_pandas")
     assert not at.exception and not at.error, at.exception or at.error
     assert (
         at.success[0].value.startswith("Numba ")

@@ -26,7 +26,7 @@ from core.lessons.threads_gil import (
 from core.runtime.i18n import translator
 from tests.lessons.test_lessons import no_new_processes, real_main  # noqa: F401 (their fixtures: the real __main__, no process left)
 from tests.lessons.test_spanish import english_left, readable_text
-from tests.support.apptest import app
+from tests.support.apptest import app, run_lesson
 from tests.support.notebooks import execute, printed
 
 SMALL = {"workers": 2, "samples": 100_000, "tasks": 4, "seconds": 0.05, "repeat": 1}
@@ -183,7 +183,7 @@ def open_tab(lang: str):
     assert not at.exception, at.exception
     for name, value in SMALL.items():
         at.number_input(key=f"threads:{name}").set_value(value)
-    at.button(key="run:threads").click().run()
+    run_lesson(at, "threads")
     assert not at.exception and not at.error, at.exception or at.error
     return at
 

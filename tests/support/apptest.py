@@ -69,3 +69,10 @@ def texts(at: AppTest) -> str:
     walk(at.main)
     walk(at.sidebar)
     return "\n".join(found)
+
+
+def run_lesson(at: AppTest, name: str, timeout: float = 180) -> AppTest:
+    """Press Run on lesson ``name``'s tab and rerun until its background job has ended (as the tab's live
+    panel does)."""
+    at.button(key=f"run:{name}").click().run()
+    return until(at, lambda a: f"lesson-job:{name}" not in a.session_state, timeout=timeout)

@@ -1,14 +1,20 @@
-"""A lesson's tab: its claim, its settings form with Run, the result it measured (kept in the session), the
-why and the code."""
+"""A lesson's tab: its claim, its settings form with Run, the run itself as a background job of the shared
+runner (queued, within a student's limits, with its Cancel and a line in the Jobs panel), the result it
+measured (kept in the session), the why and the code."""
 
 from __future__ import annotations
+
+import functools
 
 import streamlit as st
 
 from core.lessons import Lesson
+from core.lessons.background import run_lesson
 from core.runtime.i18n import Translate, english
 from ui.lessons.result import show
 from ui.notebooks import lesson_download
+from ui.runtime import access
+from ui.runtime.jobs import progress_panel, start, take_finished
 
 
 def settings(lesson: Lesson, *, _: Translate = english) -> dict:
@@ -36,8 +42,50 @@ def settings(lesson: Lesson, *, _: Translate = english) -> dict:
     return params
 
 
+def submit(lesson: Lesson, params: dict, *, _: Translate) -> None:
+    """Start the lesson with ``params`` on the shared runner, unless this visitor may not run it so."""
+    title = _(lesson.title)
+    try:
+        refusal = access.policy().lesson_refusal(lesson, params, _=_)
+    except ValueError as exc:  # a value outside the lesson's bounds
+        refusal = str(exc)
+    st.session_state.pop(f"lesson-outcome:{lesson.name}", None)
+    if refusal:
+        st.session_state[f"lesson-outcome:{lesson.name}"] = ("warning", refusal)
+        return
+    work = functools.partial(run_lesson, lesson=lesson, params=params, stage=title)
+    start(f"lesson-job:{lesson.name}", f"lesson {lesson.name}", work, _=_)
+
+
+def follow(lesson: Lesson, *, _: Translate) -> None:
+    """The lesson's job: its result kept once it is done, how it ended otherwise (said until the next Run),
+    and its live panel while it is queued or running."""
+    job_key, outcome_key = f"lesson-job:{lesson.name}", f"lesson-outcome:{lesson.name}"
+    title = _(lesson.title)
+    finished = take_finished(job_key)
+    if finished is not None and finished.state == "done":
+        st.session_state[f"lesson:{lesson.name}"] = finished.result
+    elif finished is not None and finished.state == "cancelled":
+        st.session_state[outcome_key] = (
+            "warning",
+            _("Cancelled: {lesson} stopped before its end.", lesson=title),
+        )
+    elif finished is not None:
+        st.session_state.pop(f"lesson:{lesson.name}", None)
+        error = _("{lesson} failed: {error}", lesson=title, error=finished.error_text(_))
+        st.session_state[outcome_key] = ("error", error)
+    kind, text = st.session_state.get(outcome_key, (None, None))
+    if kind == "warning":
+        st.warning(text)
+    elif kind == "error":
+        st.error(text)
+    if job_key in st.session_state:
+        progress_panel(job_key, unit=_("lesson runs"), _=_)
+
+
 def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
-    """Lesson ``number``: Run measures it here (a failure is said on the page, never a traceback)."""
+    """Lesson ``number``: Run measures it on the shared runner (a failure is said on the page, never a
+    traceback)."""
     title = _(lesson.title)
     st.subheader(f"{number}. {title}")
     claim = _(lesson.claim)
@@ -47,17 +95,13 @@ def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
         params = settings(lesson, _=_)
         run = st.form_submit_button(_("Run"), type="primary", key=f"run:{lesson.name}")
     if run:
-        with st.spinner(_("Running {lesson}…", lesson=title.lower())):
-            try:
-                st.session_state[key] = lesson.measure(**params)
-            except Exception as exc:  # a lesson that fails says so on the page, never as a traceback
-                st.session_state.pop(key, None)
-                st.error(_("{lesson} failed: {error}", lesson=title, error=f"{type(exc).__name__}: {exc}"))
+        submit(lesson, params, _=_)
+    follow(lesson, _=_)
     result = st.session_state.get(key)
     if result is not None:
         show(result, _=_)
         lesson_download(lesson, params, result, _=_)
-    else:
+    elif f"lesson-job:{lesson.name}" not in st.session_state:
         st.caption(_("Press Run to measure it here."))
     st.markdown(_("**Why.** {why}", why=_(lesson.why)))
     with st.expander(_("The code")):

@@ -7,15 +7,14 @@ at all, so no URL or session trick can bring it back.
 
 from __future__ import annotations
 
-import uuid
-
 import streamlit as st
 
-from core.pi import BACKENDS
 from core.runtime.access import PasscodeGate, Settings, loopback_only
 from core.runtime.i18n import Translate, english
+from core.runtime.policy import Policy, Sweep
 from ui.i18n import translator
 from ui.pi.settings import fmt_n
+from ui.runtime import visitors
 
 _UNLOCKED = "pilab_operator_unlocked"  # set only by a right passcode; no widget has this key
 
@@ -90,43 +89,65 @@ def is_operator() -> bool:
     return bool(st.session_state.get(_UNLOCKED))
 
 
+def visitor_key() -> bytes:
+    """The secret that signs this server's visitor cookies."""
+    return visitors.secret(settings().visitor_secret)
+
+
 def visitor() -> str:
-    """A short id of this browser session, for the Jobs panel and per-visitor limits."""
-    if "pilab_visitor" not in st.session_state:
-        st.session_state.pilab_visitor = uuid.uuid4().hex[:6]
-    return ("operator " if is_operator() else "student ") + st.session_state.pilab_visitor
+    """Who this session is, for the Jobs panel and per-visitor limits: the role and the browser's visitor
+    id (the same in every tab of one browser), with the client address where one is known."""
+    return ("operator " if is_operator() else "student ") + visitors.current(visitor_key()).key
+
+
+def client_address() -> str | None:
+    """The client's address where one is known, for the limit on one address's share of the queue."""
+    return visitors.client_address()
+
+
+def policy() -> Policy:
+    """What this visitor may run: the one place every page asks (``core.runtime.policy``)."""
+    return Policy(settings=settings(), operator=is_operator())
 
 
 def run_refusal(backend: str, n: int, *, _: Translate = english) -> str | None:
     """Why this visitor may not run ``backend`` on ``n`` samples, in ``_``'s language (the operator may run
     anything)."""
-    if is_operator():
-        return None
-    slow = BACKENDS[backend].max_n < BACKENDS["numpy_chunked"].max_n
-    return settings().run_refusal(backend, n, slow=slow, _=_)
+    return policy().run_refusal(backend, n, _=_)
 
 
 def sweep_limits(
-    ns: list[int], budget_s: float, *, _: Translate = english
-) -> tuple[list[int], float, str | None]:
-    """A sweep over the sizes ``ns`` within ``budget_s`` as this visitor may run it: a student's stays within
-    the server's limits for students (the sizes up to ``student_max_n``, at least the smallest, and at most
-    ``job_budget_s``), with a note saying so when that cut it; the operator's as asked."""
-    if is_operator():
-        return ns, budget_s, None
-    kept, budget = settings().student_sweep(ns, budget_s)
-    cut = len(kept) < len(ns) or budget < budget_s
-    if not cut:
-        return kept, budget, None
-    return (
-        kept,
-        budget,
-        _(
-            "This server lets students sweep up to n = {n} within {seconds} s.",
-            n=fmt_n(kept[-1]),
-            seconds=_.number(budget),
-        ),
-    )
+    backends: list[str], ns: list[int], budget_s: float, *, _: Translate = english
+) -> tuple[Sweep, list[str]]:
+    """A sweep of ``backends`` over the sizes ``ns`` within ``budget_s`` as this visitor may run it (every
+    pair the π page would refuse dropped, a student's budget at most ``job_budget_s``), and notes in ``_``'s
+    language saying what that cut."""
+    sweep = policy().sweep(backends, ns, budget_s)
+    notes = []
+    for backend, dropped in sweep.dropped.items():
+        if backend in sweep.max_n:
+            notes.append(
+                _(
+                    "**{name}**: this server lets students run it on up to n = {n}; its larger sizes are "
+                    "dropped.",
+                    name=backend,
+                    n=fmt_n(sweep.max_n[backend]),
+                )
+            )
+        else:
+            smallest = fmt_n(min(dropped))
+            notes.append(
+                _(
+                    "**{name}**: dropped, students may not run it at n = {n} on this server.",
+                    name=backend,
+                    n=smallest,
+                )
+            )
+    if sweep.budget_s < budget_s:
+        notes.append(
+            _("This server lets students sweep within {seconds} s.", seconds=_.number(sweep.budget_s))
+        )
+    return sweep, notes
 
 
 def _gate_keys() -> tuple[str, ...]:
@@ -160,6 +181,7 @@ def sidebar() -> None:
     ``ui.runtime.jobs.jobs_panel``, follows it)."""
     _ = translator()
     with st.sidebar:
+        visitors.remember(visitor_key())
         problem = settings_problem()
         if problem:
             st.error(_("{problem}. The server stays locked until it is fixed.", problem=problem), icon="⚠️")

@@ -3,6 +3,7 @@ the operator's panel of every job."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -31,23 +32,44 @@ def job_runner() -> JobRunner:
     return JobRunner(slots=1, max_waiting=16)
 
 
-def start(key: str, label: str, work, *, _: Translate | None = None) -> None:
-    """Submit ``work(job)`` to the shared runner and keep the job under ``key``; a full queue is a warning
-    (in ``_``'s language, by default the visitor's). A student's job counts against the per-visitor limit
-    and stops at the time budget the operator set."""
+def start(key: str, label: str, work, *, _: Translate | None = None) -> Job | None:
+    """Submit ``work(job)`` to the shared runner and keep the job under ``key`` (returned; None when it was
+    not started). A full queue is a warning (in ``_``'s language, by default the visitor's); a second run
+    while this visitor's run is queued or running says so in one line and offers that run's Cancel. A
+    student's job meets the limits of ``ui.runtime.access.policy``: runs per visitor, the share of the queue
+    one address may hold, and the time budget."""
     _ = _ or translator()
-    limits = {}
-    if not access.is_operator():
-        settings = access.settings()
-        limits = {"budget_s": settings.job_budget_s, "per_owner": settings.runs_per_visitor}
+    runner = job_runner()
+    owner = access.visitor()
+    limits = access.policy().job_limits(runner.max_waiting + runner.slots)
+    here: Job | None = st.session_state.get(key)
+    mine = [here] if here is not None and not here.over else runner.owned_by(owner)
+    if mine and (mine[0] is here or len(mine) >= limits.get("per_owner", math.inf)):
+        already_running(mine[0], _=_)
+        return None
     try:
-        job = job_runner().submit(label, work, owner=access.visitor(), **limits)
+        job = runner.submit(label, work, owner=owner, address=access.client_address(), **limits)
     except Busy as exc:
         st.warning(_("The server is busy: {reason}.", reason=exc.text(_)))
-        return
+        return None
     st.session_state[key] = job
     st.session_state.pop(_outcome(key), None)  # the last job's outcome: replaced by this one's
     job.wait(FIRST_LOOK_S)  # a short run's results then come with this very script run
+    return job
+
+
+def already_running(job: Job, *, _: Translate) -> None:
+    """One line: this visitor's run ``job`` is still queued or running (in this tab or another), with its
+    Cancel."""
+    text, cancel = st.columns([5, 1], vertical_alignment="center")
+    text.warning(
+        _(
+            "You already have a run {state} ({label}): wait for it to end, or cancel it.",
+            state=_(STATES[job.state]),
+            label=job.label,
+        )
+    )
+    cancel.button(_("Cancel"), key=f"pilab_cancel_mine_{job.id}", icon="⏹️", on_click=job.cancel)
 
 
 def take_finished(key: str) -> Job | None:
