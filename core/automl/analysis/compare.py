@@ -104,7 +104,7 @@ class Comparison:
                 )
             )
         if self.difference == 0:
-            who = _("a tie")
+            who = _("neither is better: a tie")
         else:
             who = _("B is better") if self.difference > 0 else _("A is better")
         difference = ("+" if self.difference >= 0 else "-") + _.significant(abs(self.difference), digits=6)
