@@ -8,8 +8,9 @@ import sys
 
 from core.bench import split_label, sweep
 from core.pi import Cancelled, check_request, parse_n
+from core.runtime.checks import Refusal, message
 from core.runtime.cli import Parser, add_lang_argument, fail, run
-from core.runtime.i18n import Translate, english, translator
+from core.runtime.i18n import N_, Translate, english, translator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,17 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         names = [b.strip() for b in args.backends.split(",") if b.strip()]
         ns = [parse_n(v) for v in args.n.split(",") if v.strip()]
         if not names or not ns:
-            raise ValueError("give at least one backend and one n")
+            raise Refusal(N_("give at least one backend and one n"))
         if not 1 <= args.repeat <= 100:
-            raise ValueError(f"repeat must be from 1 to 100, not {args.repeat}")
+            raise Refusal(N_("repeat must be from 1 to 100, not {repeat}"), repeat=args.repeat)
         for label in names:
             name, pinned = split_label(label)
-            check_request(name, min(ns), workers=args.workers if pinned is None else pinned)
+            check_request(name, min(ns), workers=args.workers if pinned is None else pinned, _=_)
         results = sweep(names, ns, repeat=args.repeat, workers=args.workers, time_limit_s=args.time_limit)
     except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler, a deadline
-        fail(str(exc), parser.prog)
+        fail(message(exc, _), parser.prog)
     except (Cancelled, KeyboardInterrupt):
-        print(f"{parser.prog}: cancelled", file=sys.stderr)
+        print(f"{parser.prog}: {_('cancelled')}", file=sys.stderr)
         return 130
     rows = [t.to_dict() for t in results]
     if args.json:

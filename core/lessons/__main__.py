@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from core.lessons import MODULES, get, lessons
+from core.runtime.checks import Refusal, message
 from core.runtime.cli import Parser, add_lang_argument, fail, run
-from core.runtime.i18n import translator
+from core.runtime.i18n import N_, translator
 
 
 def _value(text: str) -> int | float:
@@ -14,7 +15,7 @@ def _value(text: str) -> int | float:
     try:
         number = float(text)
     except ValueError:
-        raise ValueError(f"parameter values are numbers, not {text!r}") from None
+        raise Refusal(N_("parameter values are numbers, not {text}"), text=repr(text)) from None
     return int(number) if number.is_integer() and not any(c in text for c in ".") else number
 
 
@@ -24,7 +25,7 @@ def parse_params(pairs: list[str]) -> dict[str, int | float]:
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key:
-            raise ValueError(f"give parameters as NAME=VALUE, not {pair!r}")
+            raise Refusal(N_("give parameters as NAME=VALUE, not {pair}"), pair=repr(pair))
         params[key.strip()] = _value(text.strip())
     return params
 
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         lesson = get(args.name)
         params = lesson.check(parse_params(args.param))
     except ValueError as exc:
-        fail(str(exc), parser.prog)
+        fail(message(exc, _), parser.prog)
     result = lesson.function(**params)
     if args.json:
         print(json.dumps({"lesson": lesson.name, "params": params, **result.to_dict()}, default=str))

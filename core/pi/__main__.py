@@ -8,6 +8,7 @@ import sys
 from core.pi import BACKENDS, Cancelled, estimate, parse_n
 from core.pi.backends import backend_rows
 from core.pi.engine import Estimate, check_request
+from core.runtime.checks import message
 from core.runtime.cli import Parser, add_lang_argument, fail, run
 from core.runtime.i18n import Translate, scientific, signed, translator
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{r['name']:16s} {r['family']:8s} {state}")
         return 0
     if not args.backend or args.n is None:
-        parser.error("give --list, or --backend NAME and --n N")
+        parser.error(_("give --list, or --backend NAME and --n N"))
     try:
         check_request(args.backend, parse_n(args.n), seed=args.seed, workers=args.workers, _=_)
         result = estimate(
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             ray_address=args.ray_address,
         )
     except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler or cluster, a deadline
-        fail(str(exc), parser.prog)
+        fail(message(exc, _), parser.prog)
     except (Cancelled, KeyboardInterrupt):
         print(f"{parser.prog}: {_('cancelled')}", file=sys.stderr)
         return 130

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Lesson
+from core.runtime.checks import message
 from core.runtime.i18n import Translate, english
 from ui.lessons.result import show
 from ui.notebooks import lesson_download
@@ -52,7 +53,13 @@ def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
                 st.session_state[key] = lesson.measure(**params)
             except Exception as exc:  # a lesson that fails says so on the page, never as a traceback
                 st.session_state.pop(key, None)
-                st.error(_("{lesson} failed: {error}", lesson=title, error=f"{type(exc).__name__}: {exc}"))
+                st.error(
+                    _(
+                        "{lesson} failed: {error}",
+                        lesson=title,
+                        error=f"{type(exc).__name__}: {message(exc, _)}",
+                    )
+                )
     result = st.session_state.get(key)
     if result is not None:
         show(result, _=_)

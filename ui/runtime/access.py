@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.pi import BACKENDS
 from core.runtime.access import PasscodeGate, Settings, loopback_only
+from core.runtime.checks import message
 from core.runtime.i18n import Translate, english
 from ui.i18n import translator
 from ui.pi.settings import fmt_n
@@ -38,11 +39,12 @@ def settings() -> Settings:
         return Settings(locked=True)
 
 
-def settings_problem() -> str | None:
+def settings_problem(*, _: Translate = english) -> str | None:
+    """What is wrong with the operator's settings, in ``_``'s language (None: nothing)."""
     try:
         Settings.from_mapping(secrets("pilab"))
     except ValueError as exc:
-        return str(exc)
+        return message(exc, _)
     return None
 
 
@@ -160,7 +162,7 @@ def sidebar() -> None:
     ``ui.runtime.jobs.jobs_panel``, follows it)."""
     _ = translator()
     with st.sidebar:
-        problem = settings_problem()
+        problem = settings_problem(_=_)
         if problem:
             st.error(_("{problem}. The server stays locked until it is fixed.", problem=problem), icon="⚠️")
         if not is_operator():
