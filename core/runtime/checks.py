@@ -15,16 +15,17 @@ REAL = N_("{what} must be a number from {low} to {high}, not {value}")
 
 class Refusal(ValueError):
     """Bad input said as a message: ``str()`` is its English (as every ``ValueError`` here reads),
-    ``message(_)`` the same in ``_``'s language. ``template`` is an ``N_`` message; ``fields`` fill its
-    ``{placeholder}``s, as written (names, reprs: the same in every language)."""
+    ``text(_)`` the same in ``_``'s language. ``template`` is an ``N_`` message; ``fields`` fill its
+    ``{placeholder}``s: a float as Python's ``g`` format writes it in the reader's decimal mark (0.5, 0,5),
+    anything else as written (names, reprs, counts: the same in every language)."""
 
     def __init__(self, template: str, /, **fields: Any) -> None:
         self.template, self.fields = template, fields
-        super().__init__(self.message(english))
+        super().__init__(self.text(english))
 
-    def message(self, _: Translate = english) -> str:
+    def text(self, _: Translate = english) -> str:
         """The refusal in ``_``'s language."""
-        return _(self.template, **self.fields)
+        return _(self.template, **{key: _field(value, _) for key, value in self.fields.items()})
 
     def __reduce__(self) -> tuple:  # keyword fields: pickled (sent between processes) as they were made
         return _rebuild, (type(self), self.template, self.fields)
@@ -42,7 +43,7 @@ class OutOfBounds(Refusal):
         self.what, self.low, self.high, self.value, self.whole = what, low, high, value, whole
         super().__init__(WHOLE if whole else REAL, what=what)
 
-    def message(self, _: Translate = english) -> str:
+    def text(self, _: Translate = english) -> str:
         return _(
             self.template,
             what=_(self.what),
@@ -60,10 +61,11 @@ def _out_of_bounds(fields: dict[str, Any]) -> OutOfBounds:
     return OutOfBounds(**fields)
 
 
-def message(exc: BaseException, _: Translate = english) -> str:
-    """What a page or a command line says of ``exc``: a ``Refusal`` in ``_``'s language, anything else as
-    ``str()`` has it."""
-    return exc.message(_) if isinstance(exc, Refusal) else str(exc)
+def said(exc: BaseException, _: Translate = english) -> str:
+    """What a page or a command line says of ``exc``: in ``_``'s language where it can say itself in one
+    (a ``Refusal``, or any error with a ``text(_)`` of its own), else as ``str()`` has it."""
+    text = getattr(exc, "text", None)
+    return text(_) if callable(text) else str(exc)
 
 
 def bounded(value: object, *, low: float, high: float, what: str, whole: bool = True) -> int | float:
@@ -76,6 +78,10 @@ def bounded(value: object, *, low: float, high: float, what: str, whole: bool = 
     if ok and low <= value <= high:
         return int(value) if whole else float(value)
     raise OutOfBounds(what=what, low=low, high=high, value=value, whole=whole)
+
+
+def _field(value: object, _: Translate) -> object:
+    return _decimal(f"{value:g}", _) if isinstance(value, float) else value
 
 
 def _decimal(text: str, _: Translate) -> str:

@@ -1,23 +1,62 @@
-"""What every ``python -m core.*`` command line shares: one-line errors with exit status 2, and ``--lang``."""
+"""What every ``python -m core.*`` command line shares: one-line errors with exit status 2, ``--lang``, and
+its help in that language."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from core.runtime import i18n, processes
+from core.runtime.i18n import Translate, english
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, its ``usage:`` in the command line's language."""
+
+    def __init__(self, prog: str, *, usage_prefix: str) -> None:
+        super().__init__(prog)
+        self.usage_prefix = usage_prefix
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, *prefix: str | None) -> None:
+        super().add_usage(usage, actions, groups, *(prefix or (self.usage_prefix,)))
 
 
 class Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2."""
+    """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2, and whose help is in
+    ``_``'s language: the descriptions and argument help it is given (translated by the caller), and
+    argparse's own words ("usage:", "options:", "show this help message and exit")."""
+
+    def __init__(self, *args: Any, _: Translate = english, **kwargs: Any) -> None:
+        formatter = functools.partial(HelpFormatter, usage_prefix=_("usage: "))
+        super().__init__(*args, add_help=False, formatter_class=formatter, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help=_("show this help message and exit"),
+        )
 
     def error(self, message: str) -> None:  # type: ignore[override]
         fail(message, self.prog)
 
 
-def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+def language(argv: Sequence[str] | None = None) -> str:
+    """The language a command line speaks, read before its parser is built (so that its help is in it):
+    ``--lang``'s where it names one of ``i18n.LANGUAGES``, else the environment's (``LC_ALL``/``LANG``)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    known, _rest = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    return i18n.supported(known.lang) or i18n.language_from_env(os.environ)
+
+
+def add_lang_argument(parser: argparse.ArgumentParser, *, _: Translate = english) -> None:
     """Add ``--lang`` (one of ``i18n.LANGUAGES``) for the human-readable output; its default is the
     environment's language (``LC_ALL``/``LANG``: ``es_CL.UTF-8`` → es, anything else → en). ``--json``
     output never depends on it."""
@@ -25,7 +64,7 @@ def add_lang_argument(parser: argparse.ArgumentParser) -> None:
         "--lang",
         choices=i18n.LANGUAGES,
         default=i18n.language_from_env(os.environ),
-        help="language of the human-readable output (default: from LC_ALL/LANG, else en)",
+        help=_("language of the human-readable output (default: from LC_ALL/LANG, else en)"),
     )
 
 

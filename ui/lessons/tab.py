@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Lesson
-from core.runtime.checks import message
+from core.runtime.checks import said
 from core.runtime.i18n import Translate, english
 from ui.lessons.result import show
 from ui.notebooks import lesson_download
@@ -57,7 +57,7 @@ def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
                     _(
                         "{lesson} failed: {error}",
                         lesson=title,
-                        error=f"{type(exc).__name__}: {message(exc, _)}",
+                        error=f"{type(exc).__name__}: {said(exc, _)}",
                     )
                 )
     result = st.session_state.get(key)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.pi import BACKENDS
 from core.runtime.access import PasscodeGate, Settings, loopback_only
-from core.runtime.checks import message
+from core.runtime.checks import said
 from core.runtime.i18n import Translate, english
 from ui.i18n import translator
 from ui.pi.settings import fmt_n
@@ -44,7 +44,7 @@ def settings_problem(*, _: Translate = english) -> str | None:
     try:
         Settings.from_mapping(secrets("pilab"))
     except ValueError as exc:
-        return message(exc, _)
+        return said(exc, _)
     return None
 
 
