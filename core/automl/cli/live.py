@@ -102,7 +102,8 @@ def child_line(
         return _("{run_id}: ended without a {metric} value", run_id=run_id, metric=primary), best
     row = runs.loc[run_id]
     values = data.tidy[(data.tidy.run_id == run_id) & (data.tidy.metric == primary)]["value"]
-    label = f"#{row['iteration']} {row['algorithm'] or _('(algorithm not recorded)')}"
+    algorithm = row["algorithm"] or _("(algorithm not recorded)")
+    label = f"#{row['iteration']} {algorithm}"
     if values.empty:
         status = row["status"] or ""
         return _("{label} {status}: no {metric}", label=label, status=status, metric=primary).strip(), best
