@@ -56,14 +56,17 @@ def language(argv: Sequence[str] | None = None) -> str:
     return i18n.supported(known.lang) or i18n.language_from_env(os.environ)
 
 
-def add_lang_argument(parser: argparse.ArgumentParser, *, _: Translate = english) -> None:
+def add_lang_argument(
+    parser: argparse.ArgumentParser, *, _: Translate = english, default: str | None = None
+) -> None:
     """Add ``--lang`` (one of ``i18n.LANGUAGES``) for the human-readable output; its default is the
-    environment's language (``LC_ALL``/``LANG``: ``es_CL.UTF-8`` → es, anything else → en). ``--json``
-    output never depends on it."""
+    environment's language (``LC_ALL``/``LANG``: ``es_CL.UTF-8`` → es, anything else → en), or ``default``
+    (a sub-command's ``argparse.SUPPRESS``: the language given before it). ``--json`` output never depends
+    on it."""
     parser.add_argument(
         "--lang",
         choices=i18n.LANGUAGES,
-        default=i18n.language_from_env(os.environ),
+        default=i18n.language_from_env(os.environ) if default is None else default,
         help=_("language of the human-readable output (default: from LC_ALL/LANG, else en)"),
     )
 

@@ -4,6 +4,7 @@ its parent run ends; an Azure ML workspace's published pipelines listed and trig
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from argparse import Namespace
@@ -97,8 +98,9 @@ def parser(*, _: Translate = english) -> Parser:
         "--no-artifacts", action="store_true", help=_("skip confusion matrices and accuracy tables")
     )
     live_commands.add_parsers(sub, _=_)
-    for command in sub.choices.values():
-        add_lang_argument(command, _=_)
+    add_lang_argument(top, _=_)
+    for command in sub.choices.values():  # --lang after the command too; else the one before it
+        add_lang_argument(command, _=_, default=argparse.SUPPRESS)
     return top
 
 
