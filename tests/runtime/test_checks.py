@@ -99,3 +99,14 @@ def test_the_operators_bad_setting_is_said_in_spanish_in_the_sidebar():
         e.value.startswith("[pilab] runs_per_visitor must be a whole number from 1 to 16, not 0.")
         for e in english.sidebar.error
     )
+
+
+def test_a_job_refused_midway_says_why_in_the_panels_language():
+    from core.runtime.jobs import JobRunner
+    from tests.support.waiting import wait_until
+
+    job = JobRunner().submit("bad", lambda job: bounded(0, low=1, high=10**4, what="n"))
+    wait_until(lambda: job.over, timeout=30, what="the job's end", every=0.05)
+    assert job.state == "failed" and job.error == "n must be a whole number from 1 to 10,000, not 0"
+    assert job.error_text() == job.error
+    assert job.error_text(ES) == "n debe ser un número entero de 1 a 10.000, no 0"
