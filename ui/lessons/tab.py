@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.lessons import Lesson
-from core.runtime.checks import said
+from core.runtime.checks import Refusal, said
 from core.runtime.i18n import Translate, english
 from ui.lessons.result import show
 from ui.notebooks import lesson_download
@@ -37,6 +37,11 @@ def settings(lesson: Lesson, *, _: Translate = english) -> dict:
     return params
 
 
+def kind(exc: BaseException) -> str:
+    """The error's type as a lesson's failure names it (a ``Refusal`` is the ``ValueError`` it always was)."""
+    return "ValueError" if isinstance(exc, Refusal) else type(exc).__name__
+
+
 def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
     """Lesson ``number``: Run measures it here (a failure is said on the page, never a traceback)."""
     title = _(lesson.title)
@@ -57,7 +62,7 @@ def lesson_tab(number: int, lesson: Lesson, *, _: Translate = english) -> None:
                     _(
                         "{lesson} failed: {error}",
                         lesson=title,
-                        error=f"{type(exc).__name__}: {said(exc, _)}",
+                        error=f"{kind(exc)}: {said(exc, _)}",
                     )
                 )
     result = st.session_state.get(key)
