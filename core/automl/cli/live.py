@@ -12,11 +12,17 @@ from typing import Any
 from core.automl.catalogue import metric_info
 from core.automl.cli import pull
 from core.automl.model import AutoMLData, AutoMLError
-from core.automl.sources.watch import COMPLETED, MAX_EVERY_S, MIN_EVERY_S, Watch
+from core.automl.sources.watch import CANCELLED, COMPLETED, FAILED, MAX_EVERY_S, MIN_EVERY_S, RUNNING, Watch
 from core.runtime.checks import Refusal
 from core.runtime.i18n import N_, Translate, english, translator
 
 EVERY_OUT_OF_RANGE = N_("--every {every} is not in [{low}, {high}] seconds")
+STATE_NAMES = {  # a run's state (the watch's four) as a terminal line names it
+    RUNNING: N_("running"),
+    COMPLETED: N_("completed"),
+    FAILED: N_("failed"),
+    CANCELLED: N_("canceled"),
+}
 
 
 def add_parsers(sub: Any, *, _: Translate = english) -> None:
@@ -72,12 +78,12 @@ def watch_command(args: Namespace) -> int:
                 line, best = child_line(snap.data, run_id, primary=primary, best=best, _=_)
                 print(line, flush=True)
         if snap.done:
-            ended = ", ".join(f"{k} {v}" for k, v in snap.counts.items() if v)
+            ended = ", ".join(f"{_(STATE_NAMES.get(k, k))} {v}" for k, v in snap.counts.items() if v)
             children = sum(snap.counts.values())
             print(
                 _(
                     "parent {state}: {children} children ({ended}); cached as {path}",
-                    state=snap.state,
+                    state=_(STATE_NAMES.get(snap.state, snap.state)),
                     children=children,
                     ended=ended,
                     path=snap.path,
