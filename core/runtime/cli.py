@@ -6,12 +6,28 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.runtime import i18n, processes
-from core.runtime.i18n import Translate, english
+from core.runtime.i18n import N_, Translate, english
+
+ARGPARSE_ERRORS = (  # argparse's own error messages (Python 3.11), as messages: see ``argparse_message``
+    N_("argument {argument}: {reason}"),
+    N_("the following arguments are required: {names}"),
+    N_("unrecognized arguments: {names}"),
+    N_("one of the arguments {names} is required"),
+    N_("not allowed with argument {name}"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("invalid {type} value: {value}"),
+    N_("invalid choice: {value} (choose from {choices})"),
+    N_("ambiguous option: {option} could match {matches}"),
+    N_("ignored explicit argument {value}"),
+)
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -33,6 +49,7 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, _: Translate = english, **kwargs: Any) -> None:
         formatter = functools.partial(HelpFormatter, usage_prefix=_("usage: "))
         super().__init__(*args, add_help=False, formatter_class=formatter, **kwargs)
+        self.translate = _
         self._positionals.title = _("positional arguments")
         self._optionals.title = _("options")
         self.add_argument(
@@ -44,7 +61,28 @@ class Parser(argparse.ArgumentParser):
         )
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        fail(message, self.prog)
+        fail(argparse_message(message, self.translate), self.prog)
+
+
+def argparse_message(message: str, _: Translate) -> str:
+    """One of argparse's own error messages (``ARGPARSE_ERRORS``, as argparse wrote it in English) in
+    ``_``'s language; any other message as it is."""
+    for template in ARGPARSE_ERRORS:
+        found = _pattern(template).fullmatch(message)
+        if found:
+            parts = found.groupdict()
+            if "reason" in parts:
+                parts["reason"] = argparse_message(parts["reason"], _)
+            return _(template, **parts)
+    return message
+
+
+@functools.cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """``template``'s text as written, each ``{placeholder}`` any text (as short as it can be)."""
+    pieces = re.split(r"\{(\w+)\}", template)
+    regex = "".join(f"(?P<{p}>.+?)" if i % 2 else re.escape(p) for i, p in enumerate(pieces))
+    return re.compile(regex, re.DOTALL)
 
 
 def language(argv: Sequence[str] | None = None) -> str:

@@ -112,3 +112,48 @@ def test_an_error_of_a_command_line_in_spanish(capsys):
     assert "lección desconocida 'nope'; elige una de: processes," in out.stderr
     out = run_here(bench_main, "--backends", "numba", "--repeat", "0", "--lang", "es", capsys=capsys)
     assert out.returncode == 2 and out.stderr.endswith("repeat debe estar entre 1 y 100, no 0\n")
+
+
+@pytest.mark.parametrize(
+    ("main", "args", "spanish", "english"),
+    [
+        (pi_main, ["--n"], "argumento --n: se esperaba un argumento", "argument --n: expected one argument"),
+        (pi_main, ["--seed", "x"], "argumento --seed: valor int no válido: 'x'", "invalid int value: 'x'"),
+        (pi_main, ["--bogus"], "argumentos no reconocidos: --bogus", "unrecognized arguments: --bogus"),
+        (
+            automl_main,
+            ["pull"],
+            "se requiere uno de los argumentos --mlflow --azure",
+            "one of the arguments --mlflow --azure is required",
+        ),
+        (
+            automl_main,
+            ["trigger", "x"],
+            "faltan estos argumentos obligatorios: --experiment",
+            "the following arguments are required: --experiment",
+        ),
+        (
+            automl_main,
+            ["nope"],
+            "opción no válida: 'nope' (elige entre 'summary', 'table',",
+            "invalid choice: 'nope' (choose from 'summary', 'table',",
+        ),
+    ],
+)
+def test_argparses_own_errors_in_spanish_and_as_before_in_english(main, args, spanish, english, capsys):
+    es = run_here(main, *args, "--lang", "es", capsys=capsys)
+    assert es.returncode == 2 and spanish in es.stderr and len(es.stderr.splitlines()) == 1, es.stderr
+    en = run_here(main, *args, capsys=capsys)
+    assert en.returncode == 2 and english in en.stderr and "argumento" not in en.stderr, en.stderr
+
+
+def test_a_message_argparse_did_not_write_stays_as_it_is():
+    from core.runtime.cli import argparse_message
+    from core.runtime.i18n import translator
+
+    assert argparse_message("give --list, or --backend NAME and --n N", translator("es")) == (
+        "give --list, or --backend NAME and --n N"
+    )
+    assert argparse_message("argument --x: something else", translator("es")) == (
+        "argumento --x: something else"
+    )
