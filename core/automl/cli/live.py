@@ -112,6 +112,7 @@ def child_line(
     label = f"#{row['iteration']} {algorithm}"
     if values.empty:
         status = row["status"] or ""
+        # TRANSLATORS: as written ("no" is Spanish too): the pages' tests read ": no " as English left
         return _("{label} {status}: no {metric}", label=label, status=status, metric=primary).strip(), best
     value, lower = float(values.iloc[-1]), metric_info(primary).lower_is_better
     if best is None or (value < best[1] if lower else value > best[1]):
