@@ -23,7 +23,7 @@ Grouped = dict[str, dict[str, Any]]  # {kind: {name: value}}
 MAX_PARAMS_PER_RUN = 500
 MAX_TEXT = 200  # a longer value is cut: a parameter is a label in a table, not a document
 MAX_SPEC_CHARS = 200_000  # a pipeline_spec or an ensemble list longer than this is not parsed
-NOT_RECORDED = N_("(not recorded)")
+NOT_RECORDED = "(not recorded)"  # a value no source recorded (data, as the page's tables write it)
 NONE_RECORDED = N_(
     "no run parameters (a metrics_data file has none; pulls from MLflow or Azure ML record them)"
 )

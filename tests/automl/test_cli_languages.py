@@ -6,13 +6,16 @@ import json
 
 import pytest
 
+from core.automl.analysis.tables import NO_ALGORITHM
 from core.automl.cli.live import child_line
+from core.automl.params import NOT_RECORDED
 from core.automl.sources import SAMPLE_PATH
 from core.automl.sources import cache as automl_cache
 from core.automl.sources.parse import load_path
 from core.runtime.i18n import translator
 from tests.automl.test_compare import A, B
 
+ES = translator("es")
 SAMPLE = str(SAMPLE_PATH)
 RUN = "40b56796-43ac-479b-b4f0-e90715560b60"
 
@@ -28,7 +31,7 @@ def test_table_in_spanish_has_spanish_headers_and_decimal_commas(run):
     assert es.returncode == en.returncode == 0, es.stderr + en.stderr
     header, first = es.stdout.splitlines()[:2]
     assert header.split()[:3] == ["run_id", "iteración", "algoritmo"] and "weighted_accuracy" in header
-    assert first.split()[0] == f"{RUN}_0" and "(no registrado)" in first and "0,9513" in first
+    assert first.split()[0] == f"{RUN}_0" and ES(NO_ALGORITHM) in first and "0,9513" in first
     assert en.stdout == run("table", SAMPLE).stdout  # English reads as before --lang
     assert en.stdout.splitlines()[0].split()[:3] == ["run_id", "iteration", "algorithm"]
     assert "(not recorded)" in en.stdout and "0.9513" in en.stdout and "0,9513" not in en.stdout
@@ -39,7 +42,7 @@ def test_table_in_spanish_has_spanish_headers_and_decimal_commas(run):
 def test_params_in_spanish_with_and_without_parameters(run, tmp_path):
     none = run("params", SAMPLE, "--lang", "es").stdout.strip()
     assert none == (
-        "bank_marketing_metrics_output.json: (no registrado): no hay parámetros de ejecución (un archivo "
+        f"bank_marketing_metrics_output.json: {ES(NOT_RECORDED)}: no hay parámetros de ejecución (un archivo "
         "metrics_data no los tiene; las descargas desde MLflow o Azure ML los registran)"
     )
     assert (

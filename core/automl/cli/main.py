@@ -156,6 +156,7 @@ def table_command(args: Namespace) -> int:
     else:
         _ = translator(args.lang)
         mark = _.separators[0]
+        # NO_ALGORITHM in the reader's language where the catalogs hold it (as the page's tables show it)
         table["algorithm"] = table["algorithm"].replace(NO_ALGORITHM, _(NO_ALGORITHM))
         print(headed(table, _).to_string(index=False, float_format=lambda v: f"{v:.4f}".replace(".", mark)))
     return 0
