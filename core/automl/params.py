@@ -16,14 +16,17 @@ from typing import Any
 import pandas as pd
 
 from core.automl.model import PARAM_COLUMNS, PARAM_KINDS, AutoMLData, empty_params
+from core.runtime.i18n import N_
 
 Grouped = dict[str, dict[str, Any]]  # {kind: {name: value}}
 
 MAX_PARAMS_PER_RUN = 500
 MAX_TEXT = 200  # a longer value is cut: a parameter is a label in a table, not a document
 MAX_SPEC_CHARS = 200_000  # a pipeline_spec or an ensemble list longer than this is not parsed
-NOT_RECORDED = "(not recorded)"
-NONE_RECORDED = "no run parameters (a metrics_data file has none; pulls from MLflow or Azure ML record them)"
+NOT_RECORDED = "(not recorded)"  # a value no source recorded (data, as the page's tables write it)
+NONE_RECORDED = N_(
+    "no run parameters (a metrics_data file has none; pulls from MLflow or Azure ML record them)"
+)
 
 # Azure ML child-run properties and tags (AutoML, SDK v1) → kind and the name Pi Lab gives them
 AZURE_NAMED = {

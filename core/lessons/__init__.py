@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 
 from core.lessons.lesson import Lesson, Result
+from core.runtime.checks import Refusal
+from core.runtime.i18n import N_
 
 MODULES = {  # lesson name → its module in core/lessons/, in teaching order
     "processes": "processes",
@@ -24,13 +26,15 @@ MODULES = {  # lesson name → its module in core/lessons/, in teaching order
     "compiled": "compiled",
 }
 
+UNKNOWN_LESSON = N_("unknown lesson {name}; choose one of: {names}")
+
 __all__ = ["MODULES", "Lesson", "Result", "get", "lessons"]
 
 
 def get(name: str) -> Lesson:
-    """The lesson called ``name``, or a ``ValueError`` listing the names there are."""
+    """The lesson called ``name``, or a ``Refusal`` (a ``ValueError``) listing the names there are."""
     if not isinstance(name, str) or name not in MODULES:
-        raise ValueError(f"unknown lesson {name!r}; choose one of: {', '.join(MODULES)}")
+        raise Refusal(UNKNOWN_LESSON, name=repr(name), names=", ".join(MODULES))
     return importlib.import_module(f"core.lessons.{MODULES[name]}").LESSON
 
 

@@ -10,11 +10,22 @@ from typing import Any
 
 from core.lessons.lesson import Lesson, Result
 from core.runtime.cancel import Cancelled
+from core.runtime.checks import Refusal, said
+from core.runtime.i18n import Translate, english
 
 
 class LessonFailed(ValueError):
     """A lesson that raised: ``str()`` is ``Type: message`` of what it raised (a ``ValueError``, so the job
-    runner keeps it as the job's one-line error)."""
+    runner keeps it as the job's one-line error), ``text(_)`` the same with the message in ``_``'s language
+    where it can say itself in one (a ``Refusal`` is named the ``ValueError`` it always was)."""
+
+    def __init__(self, cause: Exception) -> None:
+        self.cause = cause
+        super().__init__(self.text())
+
+    def text(self, _: Translate = english) -> str:
+        kind = "ValueError" if isinstance(self.cause, Refusal) else type(self.cause).__name__
+        return f"{kind}: {said(self.cause, _)}"
 
 
 TIMEOUT_S = 180.0  # the longest a lesson may measure (``Lesson.measure``'s timeout)
@@ -32,7 +43,7 @@ def run_lesson(job: Any, *, lesson: Lesson, params: dict[str, Any], stage: str) 
     except Cancelled:
         raise
     except Exception as exc:  # a lesson that fails says so in one line, never as a traceback
-        raise LessonFailed(f"{type(exc).__name__}: {exc}") from exc
+        raise LessonFailed(exc) from exc
     finally:
         over.set()
     job.progress(1, 1)

@@ -27,7 +27,16 @@ def run_fresh(name: str, params: dict[str, Any], timeout: float) -> dict[str, An
     background job is cancelled (``core.runtime.cancel.requested``: ``Cancelled`` is raised); a failed one
     raises ``RuntimeError`` with its last line of stderr."""
     args = [f"--param={k}={v!r}" for k, v in params.items()]
-    cmd = [sys.executable, "-m", "core.lessons", name, "--json", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "core.lessons",
+        name,
+        "--json",
+        "--lang",
+        "en",
+        *args,
+    ]  # read back, not shown
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = os.environ | {"PYTHONPATH": path}
     proc = subprocess.Popen(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from core.lessons import isolation
 from core.lessons.listing import Listing
-from core.runtime.checks import bounded
+from core.runtime.checks import Refusal, bounded
 from core.runtime.i18n import N_, Translate, english
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes import lesson modules and never need it
@@ -106,6 +106,8 @@ PARAMETERS = {  # a lesson parameter's name → its label in the settings (a mes
     "latency_ms": N_("latency (ms)"),
     "limit": N_("at most at once"),
 }
+NO_SUCH_PARAMETER = N_("lesson {name} has no parameter {key}; it takes: {accepted}")
+NO_PARAMETERS = N_("lesson {name} has no parameter {key}; it takes: none")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -132,12 +134,13 @@ class Lesson:
         }
 
     def check(self, params: dict[str, Any]) -> dict[str, Any]:
-        """``params`` merged over the defaults, each checked against its bounds; ``ValueError`` if not."""
+        """``params`` merged over the defaults, each checked against its bounds; a ``Refusal`` (a
+        ``ValueError``, in any language: see ``core.runtime.checks``) if not."""
         defaults = self.defaults()
         for key in params:
             if key not in defaults:
-                accepted = ", ".join(defaults) or "none"
-                raise ValueError(f"lesson {self.name!r} has no parameter {key!r}; it takes: {accepted}")
+                fields = {"name": repr(self.name), "key": repr(key), "accepted": ", ".join(defaults)}
+                raise Refusal(NO_SUCH_PARAMETER if defaults else NO_PARAMETERS, **fields)
         merged = defaults | params
         for key, (low, high) in self.bounds.items():
             merged[key] = bounded(

@@ -11,25 +11,40 @@ from core.pi import BACKENDS, Cancelled, estimate, parse_n
 from core.pi.backends import backend_rows
 from core.pi.engine import Estimate, check_request
 from core.pi.timeline import idle_share, lanes, stragglers
-from core.runtime.cli import Parser, add_lang_argument, fail, run
-from core.runtime.i18n import Translate, scientific, signed, translator
+from core.runtime.checks import said
+from core.runtime.cli import Parser, add_lang_argument, fail, language, run
+from core.runtime.i18n import N_, Translate, english, scientific, signed, translator
+
+DESCRIPTION = N_(
+    "``python -m core.pi``: list the backends, or run one estimate and print it (as JSON with ``--json``)."
+)
+
+
+def command_line(*, _: Translate = english) -> Parser:
+    """The command line's parser, its help in ``_``'s language."""
+    parser = Parser(prog="python -m core.pi", description=_(DESCRIPTION), _=_)
+    parser.add_argument("--list", action="store_true", help=_("list the backends and whether each runs here"))
+    parser.add_argument("--backend", help=_("one of: {names}", names=", ".join(BACKENDS)))
+    parser.add_argument("--n", help=_("samples: an integer or e-notation such as 1e8"))
+    parser.add_argument("--seed", type=int, help=_("seed (0 … 2**32-1); random when left out, and printed"))
+    parser.add_argument(
+        "--workers", type=int, help=_("workers for the parallel backends (default: the cores)")
+    )
+    parser.add_argument("--chunk", type=int, help=_("draws per task or progress step"))
+    parser.add_argument(
+        "--scheduler", help=_("Dask scheduler address (default: PILAB_DASK_SCHEDULER or local)")
+    )
+    parser.add_argument("--ray-address", help=_("Ray cluster address (default: PILAB_RAY_ADDRESS or local)"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    parser.add_argument(
+        "--timeline", action="store_true", help=_("also each range's span (start, end, worker): JSON 'spans'")
+    )
+    add_lang_argument(parser, _=_)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="python -m core.pi", description=__doc__)
-    parser.add_argument("--list", action="store_true", help="list the backends and whether each runs here")
-    parser.add_argument("--backend", help=f"one of: {', '.join(BACKENDS)}")
-    parser.add_argument("--n", help="samples: an integer or e-notation such as 1e8")
-    parser.add_argument("--seed", type=int, help="seed (0 … 2**32-1); random when left out, and printed")
-    parser.add_argument("--workers", type=int, help="workers for the parallel backends (default: the cores)")
-    parser.add_argument("--chunk", type=int, help="draws per task or progress step")
-    parser.add_argument("--scheduler", help="Dask scheduler address (default: PILAB_DASK_SCHEDULER or local)")
-    parser.add_argument("--ray-address", help="Ray cluster address (default: PILAB_RAY_ADDRESS or local)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument(
-        "--timeline", action="store_true", help="also each range's span (start, end, worker): JSON 'spans'"
-    )
-    add_lang_argument(parser)
+    parser = command_line(_=translator(language(argv)))  # --help in the language asked for
     args = parser.parse_args(argv)
     _ = translator(args.lang)  # the human-readable lines only: --json is the same in every language
 
@@ -44,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{r['name']:16s} {r['family']:8s} {state}")
         return 0
     if not args.backend or args.n is None:
-        parser.error("give --list, or --backend NAME and --n N")
+        parser.error(_("give --list, or --backend NAME and --n N"))
     try:
         check_request(args.backend, parse_n(args.n), seed=args.seed, workers=args.workers, _=_)
         result = estimate(
@@ -57,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             ray_address=args.ray_address,
         )
     except (ValueError, OSError) as exc:  # OSError: an unreachable scheduler or cluster, a deadline
-        fail(str(exc), parser.prog)
+        fail(said(exc, _), parser.prog)
     except (Cancelled, KeyboardInterrupt):
         print(f"{parser.prog}: {_('cancelled')}", file=sys.stderr)
         return 130

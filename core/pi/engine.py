@@ -12,8 +12,11 @@ from core.pi import executors, stats, stream
 from core.pi.backends import BACKENDS, MAX_N, Backend, Run
 from core.pi.timeline import Recorder, Span
 from core.runtime import cancel
-from core.runtime.checks import bounded
-from core.runtime.i18n import Translate, english
+from core.runtime.checks import Refusal, bounded
+from core.runtime.i18n import N_, Translate, english
+
+NOT_A_COUNT = N_("n must be a whole number such as 1000000 or 1e6, not {value}")
+UNKNOWN_BACKEND = N_("unknown backend {name}; choose one of: {names}")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -51,8 +54,8 @@ def parse_n(value: object) -> int:
         try:
             value = float(text) if any(c in text for c in ".eE") else int(text)
         except ValueError:
-            raise ValueError(f"n must be a whole number such as 1000000 or 1e6, not {value!r}") from None
-    return bounded(value, low=1, high=MAX_N, what="n")
+            raise Refusal(NOT_A_COUNT, value=repr(value)) from None
+    return bounded(value, low=1, high=MAX_N, what=N_("n"))
 
 
 def get_backend(name: str) -> Backend:
@@ -60,7 +63,7 @@ def get_backend(name: str) -> Backend:
     try:
         return BACKENDS[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}") from None
+        raise Refusal(UNKNOWN_BACKEND, name=repr(name), names=", ".join(BACKENDS)) from None
 
 
 def check_request(
@@ -71,9 +74,9 @@ def check_request(
     chosen = get_backend(backend)
     count = parse_n(n)
     if seed is not None:
-        bounded(seed, low=0, high=stream.SEED_MAX, what="seed")
+        bounded(seed, low=0, high=stream.SEED_MAX, what=N_("seed"))
     if workers is not None:
-        bounded(workers, low=1, high=executors.max_workers(), what="workers (on this machine)")
+        bounded(workers, low=1, high=executors.max_workers(), what=N_("workers (on this machine)"))
     reason = chosen.why_unavailable()
     if reason:
         raise ValueError(
@@ -118,7 +121,7 @@ def estimate(
     """
     chosen, n = check_request(backend, n, seed=seed, workers=workers)
     if chunk is not None:
-        bounded(chunk, low=1, high=n, what="chunk")
+        bounded(chunk, low=1, high=n, what=N_("chunk"))
     run = Run(
         n=n,
         seed=secrets.randbelow(stream.SEED_MAX + 1) if seed is None else int(seed),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 
 from core.pi.engine import Estimate, check_request, estimate
+from core.runtime.checks import said
 from core.runtime.i18n import Translate, english
 
 
@@ -28,7 +29,7 @@ class Request:
             try:
                 check_request(name, self.n, seed=self.seed, workers=self.workers, _=_)
             except ValueError as exc:
-                refused[name] = str(exc)
+                refused[name] = said(exc, _)
         return refused
 
     def runnable(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.runtime.checks import bounded
+from core.runtime.checks import Refusal, bounded
 from core.runtime.i18n import LANGUAGES, N_, Translate, english, supported
 
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "pi-lab"
@@ -64,7 +64,7 @@ def _language(value: Any) -> str | None:
         return None
     code = supported(str(value))
     if code is None:
-        raise ValueError(f"[pilab] language must be one of {', '.join(LANGUAGES)}, not {value!r}")
+        raise Refusal(NOT_A_LANGUAGE, names=", ".join(LANGUAGES), value=repr(value))
     return code
 
 
@@ -144,6 +144,7 @@ class Settings:
         return [n for n in ns if n <= self.student_max_n] or ns[:1], min(budget_s, self.job_budget_s)
 
 
+NOT_A_LANGUAGE = N_("[pilab] language must be one of {names}, not {value}")
 STUDENT_LIMIT = N_("students may run {name} on up to {limit} samples on this server, not {n}")
 NO_PASSCODE = N_("no operator passcode is set on this server ([pilab] operator_passcode in secrets)")
 TOO_MANY_TRIES = N_("too many wrong tries: wait {seconds} s before the next one")

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from core.runtime import cancel, processes
 from core.runtime.cancel import Cancelled
+from core.runtime.checks import said
 from core.runtime.i18n import N_, Translate, english
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Job:
     partial: list = field(default_factory=list)
     result: Any = None
     error: str | None = None
+    failure: BaseException | None = None  # the expected failure that ended it (bad input, a service down)
     _stage_started: float = 0.0
     last_news: float = field(default_factory=time.monotonic)
     stop_asked_at: float | None = None
@@ -111,7 +113,10 @@ class Job:
         return self.done / spent if self.done and spent > 0 else 0.0
 
     def error_text(self, _: Translate = english) -> str | None:
-        """``error`` in ``_``'s language where it is the watchdog's reason (a message), else as it is."""
+        """``error`` in ``_``'s language where it is the watchdog's reason (a message) or a failure that can
+        say itself in one (a ``core.runtime.checks.Refusal``), else as it is."""
+        if self.failure is not None and self.error == str(self.failure):
+            return said(self.failure, _)
         if self.reason_message is not None and self.error is not None:
             message, placeholders = self.reason_message
             if self.error == message.format(**placeholders):
@@ -250,6 +255,7 @@ class JobRunner:
         except Cancelled:
             job.end("failed" if job.stop_reason else "cancelled", job.stop_reason)
         except EXPECTED_FAILURES as exc:
+            job.failure = exc
             job.end("failed", str(exc))
         except Exception as exc:  # a bug: say so in one line, keep the rest of the app running
             log.exception("job %s failed", job.label)

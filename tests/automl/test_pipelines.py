@@ -3,6 +3,7 @@ the transport (``tests.support.azure_fakes``): list, trigger, children appearing
 failure answers with their messages."""
 
 import json
+import re
 
 import pytest
 
@@ -175,6 +176,24 @@ def test_the_command_line_lists_and_triggers_published_pipelines(cli, azure):
     assert lines[0] == "submitted bank-automl v2.0 as run pipe_live_2 in bank"
     assert lines[1].startswith("studio: https://") and "pipe_live_2" in lines[1]
     assert lines[2] == "watch it: python -m core.automl watch --azure --experiment bank --run pipe_live_2"
+    assert SECRET not in listed.stdout + done.stdout + done.stderr
+
+
+def test_the_command_line_lists_and_triggers_in_spanish_and_its_json_never_changes(cli, azure):
+    listed = cli("pipelines", "--all", "--lang", "es")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].startswith("bank-automl v2.0 · Active · id pp-2 · ")
+    assert [cli("pipelines", "--all", "--json", "--lang", lang).stdout for lang in ("es", "en")] == [
+        cli("pipelines", "--all", "--json").stdout
+    ] * 2
+    done = cli("trigger", "bank-automl", "--experiment", "bank", "--version", "2.0", "--lang", "es")
+    assert done.returncode == 0, done.stderr
+    submitted, studio, follow = done.stdout.splitlines()
+    assert re.fullmatch(r"enviado bank-automl v2\.0 como la ejecución pipe_live_\d+ en bank", submitted)
+    assert studio.startswith("studio: https://")
+    assert follow.startswith(
+        "síguelo: python -m core.automl watch --azure --experiment bank --run pipe_live_"
+    )
     assert SECRET not in listed.stdout + done.stdout + done.stderr
 
 

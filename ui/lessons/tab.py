@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.lessons import Lesson
 from core.lessons.background import run_lesson
+from core.runtime.checks import said
 from core.runtime.i18n import Translate, english
 from ui.lessons.result import show
 from ui.notebooks import lesson_download
@@ -48,7 +49,7 @@ def submit(lesson: Lesson, params: dict, *, _: Translate) -> None:
     try:
         refusal = access.policy().lesson_refusal(lesson, params, _=_)
     except ValueError as exc:  # a value outside the lesson's bounds
-        refusal = str(exc)
+        refusal = said(exc, _)
     st.session_state.pop(f"lesson-outcome:{lesson.name}", None)
     if refusal:
         st.session_state[f"lesson-outcome:{lesson.name}"] = ("warning", refusal)

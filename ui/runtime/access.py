@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.runtime.access import PasscodeGate, Settings, loopback_only
+from core.runtime.checks import said
 from core.runtime.i18n import Translate, english
 from core.runtime.policy import Policy, Sweep
 from ui.i18n import translator
@@ -37,11 +38,12 @@ def settings() -> Settings:
         return Settings(locked=True)
 
 
-def settings_problem() -> str | None:
+def settings_problem(*, _: Translate = english) -> str | None:
+    """What is wrong with the operator's settings, in ``_``'s language (None: nothing)."""
     try:
         Settings.from_mapping(secrets("pilab"))
     except ValueError as exc:
-        return str(exc)
+        return said(exc, _)
     return None
 
 
@@ -182,7 +184,7 @@ def sidebar() -> None:
     _ = translator()
     with st.sidebar:
         visitors.remember(visitor_key())
-        problem = settings_problem()
+        problem = settings_problem(_=_)
         if problem:
             st.error(_("{problem}. The server stays locked until it is fixed.", problem=problem), icon="⚠️")
         if not is_operator():

@@ -14,8 +14,12 @@ from typing import Any
 from core.automl.model import AutoMLData, AutoMLError
 from core.automl.sources import LiveSource, cache, load_live
 from core.runtime.access import Settings
+from core.runtime.checks import Refusal
+from core.runtime.i18n import N_
 
 SECRETS = Path(".streamlit") / "secrets.toml"
+NEEDS_PARENT = N_("{command} --mlflow needs --parent RUN_ID (the AutoML job's parent run)")
+NEEDS_RUN = N_("{command} --azure needs --experiment NAME and --run RUN_ID")
 
 
 def secrets(table: str, path: Path = SECRETS) -> dict[str, Any]:
@@ -35,7 +39,7 @@ def source(args: Namespace) -> tuple[LiveSource, str]:
     fetch, command = not getattr(args, "no_artifacts", False), getattr(args, "command", "pull")
     if args.mlflow:
         if not args.parent:
-            raise AutoMLError(f"{command} --mlflow needs --parent RUN_ID (the AutoML job's parent run)")
+            raise Refusal(NEEDS_PARENT, command=command)
         from core.automl.sources.mlflow_runs import MlflowSource
 
         try:
@@ -46,7 +50,7 @@ def source(args: Namespace) -> tuple[LiveSource, str]:
             args.mlflow, args.parent, fetch_artifacts=fetch, settings=settings
         ), f"mlflow-{args.parent}"
     if not (args.experiment and args.run):
-        raise AutoMLError(f"{command} --azure needs --experiment NAME and --run RUN_ID")
+        raise Refusal(NEEDS_RUN, command=command)
     from core.automl.sources import azureml_v1 as az
 
     workspace = az.connect(az.AzureSettings.from_mapping(secrets("azureml")))
