@@ -74,11 +74,16 @@ def test_model_and_compare_take_lang_and_their_json_never_changes(run, tmp_path)
     model.write_bytes(automl_model())
     docs = [run("model", str(model), "--json", "--lang", lang) for lang in ("es", "en")]
     assert [d.returncode for d in docs] == [0, 0] and docs[0].stdout == docs[1].stdout
-    assert run("model", str(model), "--lang", "es").returncode == 0
+    spanish = run("model", str(model), "--lang", "es")
+    assert spanish.returncode == 0 and "leído estáticamente, nunca deserializado" in spanish.stdout
+    assert "veredicto: en la lista permitida" in spanish.stdout and "peso 0,6" in spanish.stdout
+    assert "read statically, never unpickled" in run("model", str(model)).stdout
     a, b = (str(automl_cache.write(doc, name, tmp_path)) for doc, name in ((A, "a"), (B, "b")))
     docs = [run("compare", a, b, "--json", "--lang", lang) for lang in ("es", "en")]
     assert [d.returncode for d in docs] == [0, 0] and json.loads(docs[0].stdout) == json.loads(docs[1].stdout)
-    assert run("compare", a, b, "--lang", "es").returncode == 0
+    spanish = run("compare", a, b, "--lang", "es")
+    assert spanish.returncode == 0 and "B - A" in spanish.stdout, spanish.stdout
+    assert spanish.stdout != run("compare", a, b).stdout  # its words are Spanish
 
 
 def test_summary_json_is_the_same_in_both_languages(run):

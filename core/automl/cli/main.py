@@ -177,14 +177,16 @@ def params_command(args: Namespace) -> int:
 
 
 def model_command(args: Namespace) -> int:
-    report = modelfile.read_path(args.file)
-    print(json.dumps(report.to_dict()) if args.json else report.text())
+    _ = translator(args.lang)
+    report = modelfile.read_path(args.file, _=_)
+    print(json.dumps(report.to_dict()) if args.json else report.text(_=_))
     return 0 if report.verdict.safe else 1
 
 
 def compare_command(args: Namespace) -> int:
-    result = comparison.compare(load_path(args.a), load_path(args.b), args.primary_metric)
-    print(json.dumps(result.to_dict()) if args.json else result.text())
+    _ = translator(args.lang)
+    result = comparison.compare(load_path(args.a), load_path(args.b), args.primary_metric, _=_)
+    print(json.dumps(result.to_dict()) if args.json else result.text(_=_))
     return 0
 
 
