@@ -13,9 +13,10 @@ import math
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 
 from core.pi import BACKENDS, Backend, Estimate, estimate
+from core.pi.timeline import Span
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -35,9 +36,11 @@ class Timing:
     compile_s: float
     startup_s: float
     samples_per_s: float
+    spans: tuple[Span, ...] = field(default=(), repr=False, compare=False)  # a warm run's timeline
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The numbers (``--json``, CSV, BENCHMARKS.json), without the timeline."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "spans"}
 
 
 class Disagreement(ValueError):
@@ -87,6 +90,7 @@ def measure(
         )
 
     first = run()
+    warm: list[Estimate] = [first]
 
     def loop(loops: int) -> float:
         total = 0.0
@@ -95,6 +99,7 @@ def measure(
             if again.inside != first.inside:
                 raise Disagreement(f"{backend} counted {again.inside} then {first.inside} for one seed")
             total += again.elapsed_s
+            warm[0] = again
         return total
 
     per_run, loops = _calibrated(loop, one_s=first.elapsed_s, repeat=repeat, target_s=target_s)
@@ -107,6 +112,7 @@ def measure(
         loops=loops,
         compile_s=first.compile_s,
         startup_s=first.startup_s,
+        spans=warm[0].spans,
     )
 
 
@@ -168,6 +174,7 @@ def _timing(
     loops: int,
     compile_s: float,
     startup_s: float,
+    spans: tuple[Span, ...] = (),
 ) -> Timing:
     """The statistics of ``per_run`` (seconds per call of each timing) as a ``Timing``."""
     best = min(per_run)
@@ -184,6 +191,7 @@ def _timing(
         compile_s=compile_s,
         startup_s=startup_s,
         samples_per_s=n / best if best > 0 else math.inf,
+        spans=spans,
     )
 
 

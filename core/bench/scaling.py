@@ -18,11 +18,12 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from core.bench.fits import Fit, fit_amdahl, fit_gustafson
 from core.bench.harness import Disagreement, Timing, measure
 from core.pi import BACKENDS, check_request, dask_client, ray_engine
+from core.pi.timeline import Span
 from core.runtime.i18n import N_, Translate, english
 
 STRONG = "strong"
@@ -98,13 +99,16 @@ class Point:
     fixed_s: float
     startup_s: float
     beyond_cores: bool
+    spans: tuple[Span, ...] = field(default=(), repr=False, compare=False)  # a warm run's timeline
 
     @property
     def work_s(self) -> float:
         return max(self.time_s - self.fixed_s, 0.0)
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"work_s": self.work_s}
+        """The point's numbers (English keys: ``--json``, the download), without its timeline."""
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "spans"}
+        return row | {"work_s": self.work_s}
 
 
 def measure_points(
@@ -165,6 +169,7 @@ def _point(plan: Plan, kind: str, *, timing: Timing, workers: int, fixed_s: floa
         fixed_s=fixed_s,
         startup_s=timing.startup_s,
         beyond_cores=plan.cores is not None and workers > plan.cores,
+        spans=timing.spans,
     )
 
 

@@ -71,6 +71,8 @@ def test_every_worker_count_counts_the_same_points_and_past_the_cores_is_marked(
     assert len({p.inside for p in strong}) == 1
     assert [p.beyond_cores for p in strong] == [False, False, True]
     assert [p.n for p in points if p.kind == scaling.WEAK] == [50_000, 100_000, 150_000]
+    for point in points:  # each run's timeline: every sample of the run in one range or another
+        assert sum(s.samples for s in point.spans) == point.n and "spans" not in point.to_dict()
     lab = analyse(points, cores=plan.cores)
     assert lab.same_count and lab.beyond_cores
     assert lab.amdahl is not None and lab.gustafson is not None
@@ -193,10 +195,12 @@ def test_the_lab_on_the_page_in_english():
     assert at.subheader[0].value.startswith("numba_parallel: Amdahl (strong scaling): serial fraction s = ")
     assert any("exactly the same points (" in s.value and "of 10,000)" in s.value for s in at.success)
     figures = [json.loads(f.proto.spec) for f in at.get("plotly_chart")]
-    assert [f["layout"]["title"]["text"] for f in figures] == [
+    assert [f["layout"]["title"]["text"] for f in figures[:2]] == [
         "Speed-up against workers",
         "Efficiency against workers (1 is ideal)",
     ]
+    assert figures[2]["layout"]["title"]["text"].startswith("numba_parallel: ")  # the first run's timeline
+    assert at.selectbox(key="scaling_timeline").options[0] == "strong scaling, 1 worker(s), n = 10,000"
     names = [t["name"] for t in figures[0]["data"]]
     assert names[:2] == ["ideal", "strong scaling (measured)"]
     table = at.dataframe[0].value
@@ -219,7 +223,7 @@ def test_the_lab_on_the_page_in_spanish_leaves_no_english_sentence():
     assert {"tipo", "workers", "tiempo (s)", "eficiencia"} <= set(table.columns)
     assert {"escalamiento fuerte", "escalamiento débil"} == set(table["tipo"])
     figures = [json.loads(f.proto.spec) for f in at.get("plotly_chart")]
-    assert [f["layout"]["separators"] for f in figures] == [",."] * 2
+    assert [f["layout"]["separators"] for f in figures] == [",."] * 3  # speed-up, efficiency, timeline
     assert figures[0]["layout"]["title"]["text"] == "Speed-up según los workers"
     english = {m for m, es in catalog(catalog_path("es")).items() if es != m and " " in m}
     fragments = {max(re.split(r"\{\w*\}", m), key=len) for m in english}

@@ -12,10 +12,12 @@ import streamlit as st
 
 from core.bench.scaling import KINDS, Plan, Point, Scaling, analyse, cores_for, run_lab
 from core.pi import BACKENDS
+from core.runtime.checks import said
 from core.runtime.i18n import N_, Translate, english
 from ui.bench import charts
 from ui.i18n import readable
 from ui.pi.settings import N_OPTIONS, fmt_n, slider_max_workers
+from ui.pi.timeline import gantt
 from ui.runtime import access
 from ui.runtime.jobs import show_job, start
 
@@ -101,14 +103,15 @@ def start_lab(plan: Plan, budget_s: float, *, _: Translate = english) -> None:
     try:
         plan.check(_=_)
     except ValueError as exc:
-        refused.append(str(exc))
+        refused.append(said(exc, _))
     for why in refused:
         st.warning(_("Refused before running: {reason}", reason=why))
     if refused or JOB in st.session_state:
         return
-    _ns, budget_s, note = access.sweep_limits([plan.n], budget_s, _=_)
-    if note:
+    sweep, notes = access.sweep_limits([plan.backend], [plan.n], budget_s, _=_)  # a student's time budget
+    for note in notes:
         st.info(note)
+    budget_s = sweep.budget_s
     st.session_state.scaling_cores = plan.cores
     start(JOB, "scaling", functools.partial(run_lab, plan=plan, budget_s=budget_s), _=_)
 
@@ -127,7 +130,29 @@ def results(points: list[Point], cores: int | None, *, _: Translate = english) -
     st.plotly_chart(charts.scaling_efficiency(lab, _=_), width="stretch", key="scaling_efficiency")
     with st.expander(_("Why the curve bends")):
         st.markdown(_(WHY))
+    timelines(points, _=_)
     table(lab, _=_)
+
+
+def timelines(points: list[Point], *, _: Translate = english) -> None:
+    """One run's task timeline at a time (a warm run of the chosen point): where the workers were idle."""
+    timed = [p for p in points if p.spans]
+    if not timed:
+        return
+    with st.expander(_("Task timeline of each run")):
+        shown = st.selectbox(
+            _("Lab run to show"),
+            range(len(timed)),
+            format_func=lambda i: _(
+                "{kind}, {workers} worker(s), n = {n}",
+                kind=_(KINDS[timed[i].kind]),
+                workers=_.number(timed[i].workers),
+                n=_.number(timed[i].n),
+            ),
+            key="scaling_timeline",
+        )
+        point = timed[shown]
+        st.plotly_chart(gantt(point.spans, point.backend, _=_), width="stretch", key="scaling_gantt")
 
 
 def metrics(lab: Scaling, *, _: Translate = english) -> None:
