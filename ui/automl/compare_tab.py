@@ -18,6 +18,7 @@ from ui.automl import compare_charts as charts
 from ui.automl.sources import sample
 from ui.automl.view import MAX_ROWS, View
 from ui.runtime.access import is_operator, settings
+from ui.safe_text import MESSAGE_LIMIT, bounded, plain
 
 UPLOAD = "upload"
 CACHED = "cached:"
@@ -40,7 +41,7 @@ def label(choice: str) -> str:
     if choice == UPLOAD:
         return "Upload a file"
     kind, _, name = choice.partition(":")
-    return f"{'Cached pull' if kind == 'cached' else 'AutoML directory'}: {name}"
+    return f"{'Cached pull' if kind == 'cached' else 'AutoML directory'}: {bounded(name)}"
 
 
 def second_run(choice: str) -> automl.AutoMLData | None:
@@ -92,16 +93,16 @@ def comparison_tab(v: View) -> None:
             return
         result = compare(v.data, other, v.primary)
     except automl.AutoMLError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(plain(str(exc), MESSAGE_LIMIT), icon="⚠️")
         return
     better = "lower" if result.direction == "min" else "higher"
     cards = st.columns(3)
     for box, row, name in zip(cards, result.best.itertuples(index=False), result.labels, strict=False):
         box.metric(
-            f"Job {row.job}: best {result.metric}",
+            f"Job {row.job}: best {plain(result.metric)}",
             f"{row.value:.4f}",
             border=True,
-            help=f"{name}: {row.run_id}",
+            help=f"{plain(name)}: {plain(row.run_id)}",
         )
     cards[2].metric(
         "B − A",
@@ -110,7 +111,7 @@ def comparison_tab(v: View) -> None:
         help=f"positive: job B did better ({better} is better)",
     )
     st.caption(
-        f"A: {result.labels[0]} · B: {result.labels[1]}. The same from a terminal: "
+        f"A: {plain(result.labels[0])} · B: {plain(result.labels[1])}. The same from a terminal: "
         "`python -m core.automl compare A B`."
     )
     st.plotly_chart(

@@ -3,8 +3,6 @@ source) read statically, never unpickled, and drawn as a tree with its safety ve
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -12,10 +10,10 @@ from core import automl
 from core.automl.modelfile import report as modelfile
 from ui.automl.view import View
 from ui.runtime.access import is_operator, settings
+from ui.safe_text import MESSAGE_LIMIT, plain
 
 MAX_TREE_LINES = 400
 TOP = "(top)"
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|])")  # what makes links, images, HTML or emphasis
 MAX_PARAM_ROWS = 2_000
 MAX_UPLOAD_BYTES = 64 * 2**20  # the server's maxUploadSize (.streamlit/config.toml)
 
@@ -33,7 +31,7 @@ def model_tab(v: View) -> None:
         _read(("upload", up.file_id), lambda: up.getvalue(), up.name)
     elif is_operator() and v.source in ("mlflow", "azure"):
         best = v.summary.best_run
-        if st.button(f"Fetch the best child's model file ({best[-24:]})", key="automl_model_fetch"):
+        if st.button(f"Fetch the best child's model file ({plain(best[-24:])})", key="automl_model_fetch"):
             _read(("fetch", v.source, best), lambda: _fetch(v.source, best), f"{best}/model.pkl", force=True)
     held = st.session_state.get("automl_model_report")
     if held is not None and up is None and held[0][0] == "upload":  # the upload was removed
@@ -43,7 +41,7 @@ def model_tab(v: View) -> None:
         return
     _, report, error = held
     if error:
-        st.error(escape(error), icon="⚠️")
+        st.error(plain(error, MESSAGE_LIMIT), icon="⚠️")
         return
     draw(report)
 
@@ -87,7 +85,7 @@ def draw(report: modelfile.ModelReport) -> None:
     """The verdict, the tree, every estimator's parameters and every global."""
     verdict = report.verdict
     box = {"allow-listed": st.success, "warning": st.warning, "malicious": st.error}[verdict.level]
-    box(f"**{escape(report.name)}** · {verdict.headline()}", icon="🛡️" if verdict.safe else "⚠️")
+    box(f"**{plain(report.name)}** · {verdict.headline()}", icon="🛡️" if verdict.safe else "⚠️")
     for line in verdict.warnings[:20] + [f"fickling: {f}" for f in verdict.findings[:10]]:
         st.text(f"• {line}")  # plain text: what a pickle says is never rendered as Markdown
     lines = modelfile.tree_lines(report.root)
@@ -100,11 +98,6 @@ def draw(report: modelfile.ModelReport) -> None:
     st.dataframe(parameters(report.root).head(MAX_PARAM_ROWS), hide_index=True, width="stretch")
     with st.expander(f"Globals it would import ({len(verdict.imports)})"):
         st.dataframe(verdict.imports.head(MAX_PARAM_ROWS), hide_index=True, width="stretch")
-
-
-def escape(text: str) -> str:
-    """``text`` with Markdown's special characters escaped (a file's name is the visitor's to choose)."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def parameters(root: modelfile.Estimator) -> pd.DataFrame:

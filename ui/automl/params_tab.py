@@ -12,6 +12,7 @@ from core.automl import params as run_params
 from core.automl.analysis.top_runs import shared_by_top
 from ui.automl import param_charts as charts
 from ui.automl.view import GROUP_DEFAULT, MAX_ROWS, View
+from ui.safe_text import bounded, plain
 from ui.widgets import held_index
 
 MAX_AXES = 8  # axes of the parallel coordinates
@@ -41,11 +42,11 @@ def controls(data: automl.AutoMLData) -> tuple[list[str], str]:
     chosen = left.multiselect(
         "Parameter columns in the table",
         [n for n in names if n != GROUP_DEFAULT],
-        format_func=lambda n: f"{n} · {kinds.get(n, '')}",
+        format_func=lambda n: f"{bounded(n)} · {kinds.get(n, '')}",
         key="automl_param_cols",
         help="each child run's algorithm, preprocessor, hyperparameters and settings, as recorded",
     )
-    by = right.selectbox("Colour and group by", options, shown_by, key="automl_by")
+    by = right.selectbox("Colour and group by", options, shown_by, format_func=bounded, key="automl_by")
     return chosen, by
 
 
@@ -76,12 +77,12 @@ def params_tab(v: View) -> None:
     facet = st.selectbox(
         "One panel per value of",
         [None, *[n for n in names if n != by and not numeric[n]]],
-        format_func=lambda n: "(no panels)" if n is None else n,
+        format_func=lambda n: "(no panels)" if n is None else bounded(n),
         key="automl_facet",
     )
     table = with_params(runs, data, [n for n in (by, facet) if n and n != GROUP_DEFAULT])
     if facet and table[facet].nunique(dropna=False) > MAX_FACETS:
-        st.info(f"{facet} has more than {MAX_FACETS} values: too many panels; pick another.")
+        st.info(f"{plain(facet)} has more than {MAX_FACETS} values: too many panels; pick another.")
         facet = None
     figure = charts.by_parameter(table, v.primary, by, facet=facet, numeric=numeric.get(by, False))
     st.plotly_chart(figure, key="automl_chart_by_param")
@@ -90,7 +91,10 @@ def params_tab(v: View) -> None:
     if "automl_par_params" not in st.session_state:
         st.session_state.automl_par_params = default
     chosen = st.multiselect(
-        "Parameter axes (text parameters become axes of categories)", names, key="automl_par_params"
+        "Parameter axes (text parameters become axes of categories)",
+        names,
+        format_func=bounded,
+        key="automl_par_params",
     )
     metric_axes = list(dict.fromkeys([v.primary, *v.shown]))[: max(2, MAX_AXES - len(chosen))]
     axes = (metric_axes + chosen)[:MAX_AXES]
@@ -108,7 +112,7 @@ def params_tab(v: View) -> None:
     k = st.slider("Top runs", 1, runs_with_metric - 1, min(5, runs_with_metric - 1), key="automl_topk")
     shared = shared_by_top(data, v.primary, k)
     st.caption(
-        f"Parameter values more common among the best {k} runs by {v.primary} than among the other "
+        f"Parameter values more common among the best {k} runs by {plain(v.primary)} than among the other "
         f"{runs_with_metric - k}; numbers with many values in three ranges. Lift: share in the top ÷ share "
         "in the rest (∞: no other run has it)."
     )

@@ -20,6 +20,7 @@ from core.runtime.access import Settings
 from core.runtime.i18n import N_
 from ui.automl import watch as automl_watch
 from ui.runtime.access import secrets
+from ui.safe_text import MESSAGE_LIMIT, bounded, code, plain
 
 SOURCES = {
     "sample": N_("Bundled sample"),
@@ -58,8 +59,9 @@ def load_source(source: str, *, operator: bool, config: Settings) -> automl.Auto
 
 
 def stop_with_error(message: str) -> NoReturn:
-    """Show what went wrong, then stop this run of the script (``st.stop``); the widgets above stay usable."""
-    st.error(message, icon="⚠️")
+    """Show what went wrong (as text: it may quote a file's or a run's name), then stop this run of the
+    script (``st.stop``); the widgets above stay usable."""
+    st.error(plain(message, MESSAGE_LIMIT), icon="⚠️")
     st.stop()
 
 
@@ -124,7 +126,7 @@ def cached_source(*, operator: bool) -> automl.AutoMLData | None:
         where = f" in `{cache.cache_dir()}`" if operator else ""
         st.info(f"No cached pulls yet{where}: the operator pulls from MLflow or Azure ML first.")
         return None
-    chosen = st.selectbox("Cached pull", files, format_func=lambda p: p.name, key="automl_cached")
+    chosen = st.selectbox("Cached pull", files, format_func=lambda p: bounded(p.name), key="automl_cached")
 
     try:
         stamp = chosen.stat().st_mtime_ns
@@ -162,7 +164,7 @@ def save_pull(kind: str, data: automl.AutoMLData, document: dict, *, name: str) 
     st.session_state[f"automl_pulled_{kind}"] = data
     try:
         path = cache.write(document, name)
-        st.success(f"Pulled {len(data.runs)} runs; cached for offline use as `{path}`.")
+        st.success(f"Pulled {len(data.runs)} runs; cached for offline use as {code(path, MESSAGE_LIMIT)}.")
     except OSError as exc:
         st.warning(f"Pulled {len(data.runs)} runs, but the cache could not be written: {exc.strerror}")
 
@@ -189,21 +191,24 @@ def mlflow_source(config: Settings) -> automl.AutoMLData | None:
         try:
             st.session_state.automl_mlflow_experiments = ml.list_experiments(uri, settings=config)
         except automl.AutoMLError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc), MESSAGE_LIMIT))
     experiments = st.session_state.get("automl_mlflow_experiments", [])
     if experiments:
         exp = st.selectbox(
-            "Experiment", experiments, format_func=lambda e: e["name"], key="automl_mlflow_experiment"
+            "Experiment",
+            experiments,
+            format_func=lambda e: bounded(e["name"]),
+            key="automl_mlflow_experiment",
         )
         try:
             parents = ml.list_parent_runs(uri, exp["experiment_id"], settings=config)
         except automl.AutoMLError as exc:  # a watch or pull below keeps its last data on screen
-            st.error(str(exc), icon="⚠️")
+            st.error(plain(str(exc), MESSAGE_LIMIT), icon="⚠️")
             return pulled("mlflow")
         parent = st.selectbox(
             "Parent run (AutoML job)",
             parents,
-            format_func=lambda r: f"{r['name'] or r['run_id']} · {r['status']}",
+            format_func=lambda r: bounded(f"{r['name'] or r['run_id']} · {r['status']}"),
             key="automl_mlflow_parent",
         )
         if parent:
@@ -281,17 +286,19 @@ def azure_source() -> automl.AutoMLData | None:
     workspace = st.session_state.get("automl_az_workspace")
     if workspace is None:
         return pulled("azure")
-    experiment = st.selectbox("Experiment", st.session_state.automl_az_experiments, key="automl_az_exp")
+    experiment = st.selectbox(
+        "Experiment", st.session_state.automl_az_experiments, format_func=bounded, key="automl_az_exp"
+    )
     if experiment:
         try:
             runs = az.list_runs(workspace, experiment)
         except automl.AutoMLError as exc:  # a watch or pull below keeps its last data on screen
-            st.error(str(exc), icon="⚠️")
+            st.error(plain(str(exc), MESSAGE_LIMIT), icon="⚠️")
             return pulled("azure")
         run = st.selectbox(
             "AutoML or pipeline run",
             runs,
-            format_func=lambda r: f"{r['run_id']} · {r['type']} · {r['status']}",
+            format_func=lambda r: bounded(f"{r['run_id']} · {r['type']} · {r['status']}"),
             key="automl_az_run",
         )
         if run:

@@ -18,6 +18,7 @@ import streamlit as st
 from core import automl
 from core.automl.sources import cache
 from core.automl.sources import watch as live
+from ui.safe_text import MESSAGE_LIMIT, plain
 
 ENV_EVERY = "PILAB_WATCH_EVERY"  # the default seconds between polls (10)
 EVERY_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
@@ -39,7 +40,7 @@ def start_button(kind: str, key: str, make_source: Callable[[], automl.Source], 
         try:
             source = make_source()
         except automl.AutoMLError as exc:
-            st.error(str(exc), icon="⚠️")
+            st.error(plain(str(exc), MESSAGE_LIMIT), icon="⚠️")
             return
         start(kind, source, name)
 
@@ -87,23 +88,24 @@ def controls(watch: live.Watch, *, operator: bool) -> float | None:
 def status(snap: live.Snapshot, redraw: float | None) -> None:
     """Where the watch stands: the children's counts, last updated … · next in …, an error and its retry."""
     now = time.time()
-    counts = " · ".join(f"{n} {state}" for state, n in snap.counts.items())
+    counts = " · ".join(f"{n} {plain(state)}" for state, n in snap.counts.items())
     if snap.updated_at is None:
         when = "waiting for the first poll" if not snap.polls else "no child runs yet"
     else:
         when = f"last updated {time.strftime('%H:%M:%S', time.localtime(snap.updated_at))}"
     if snap.done:
-        ended = "stopped" if snap.stopped and snap.state not in live.ENDED else f"the job {snap.state}"
+        ended = "stopped" if snap.stopped and snap.state not in live.ENDED else f"the job {plain(snap.state)}"
         st.success(f"Live watch ended: {ended}. {counts} · {when}.", icon="🏁")
     elif redraw is None:
         st.info(f"Live watch paused: {counts} · {when}.", icon="⏸️")
     else:
         after = max(0, round((snap.next_at or now) - now))
-        st.info(f"Live: parent {snap.state} · {counts} · {when} · next in {after} s", icon="📡")
+        st.info(f"Live: parent {plain(snap.state)} · {counts} · {when} · next in {after} s", icon="📡")
     if snap.error and not snap.done:
         after = max(0, round((snap.next_at or now) - now))
+        error = plain(snap.error, MESSAGE_LIMIT)
         st.warning(
-            f"The last poll failed ({snap.failures} in a row; next try in {after} s): {snap.error}. "
+            f"The last poll failed ({snap.failures} in a row; next try in {after} s): {error}. "
             "The data shown is the last good pull.",
             icon="⚠️",
         )
