@@ -9,7 +9,7 @@ import streamlit as st
 from core import automl
 from core.automl.catalogue import metric_info, task_name
 from core.runtime.i18n import Translate, english
-from ui.safe_text import code, plain
+from ui.safe_text import MESSAGE_LIMIT, code, plain
 
 
 def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = english) -> automl.Summary:
@@ -41,7 +41,7 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     st.caption(
         _(
             "Source: {source} · task **{task}** · best run {run} ({extreme} {metric})",
-            source=plain(data.source),
+            source=plain(data.source, MESSAGE_LIMIT),  # an operator's: the whole URI
             task=task,
             run=code(summary.best_run),
             extreme=extreme,
