@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.support.apptest import app
 from tests.support.hostile import LONG, SIGN_IN, TRACKER, rendered_from
-from ui.safe_text import CUT, LIMIT
 from ui.pi.settings import SHOWN_IGNORED
+from ui.safe_text import CUT, LIMIT
 
 PAGE = "pages/pi_estimate.py"
 
