@@ -28,7 +28,8 @@ def english_left(text: str) -> list[str]:
 
 
 def errors(at) -> list[str]:
-    return [e.value for e in at.error]
+    """The errors' text (one that quotes a name Markdown could render comes in a code span: ui.safe_text)."""
+    return [e.value.removeprefix("`").removesuffix("`") for e in at.error]
 
 
 def test_a_malformed_upload_says_what_is_wrong_in_spanish():

@@ -20,6 +20,7 @@ from ui.automl.sources import sample
 from ui.automl.view import MAX_ROWS, View
 from ui.i18n import readable, translator
 from ui.runtime.access import is_operator, settings
+from ui.safe_text import MESSAGE_LIMIT, bounded, plain
 
 UPLOAD = "upload"
 CACHED = "cached:"
@@ -44,8 +45,8 @@ def label(choice: str, *, _: Translate = english) -> str:
         return _("Upload a file")
     kind, _sep, name = choice.partition(":")
     if kind == "cached":
-        return _("Cached pull: {name}", name=name)
-    return _("AutoML directory: {name}", name=name)
+        return _("Cached pull: {name}", name=bounded(name))
+    return _("AutoML directory: {name}", name=bounded(name))
 
 
 def second_run(choice: str, *, _: Translate = english) -> automl.AutoMLData | None:
@@ -101,15 +102,15 @@ def comparison_tab(v: View) -> None:
             return
         result = compare(v.data, other, v.primary, _=_)
     except automl.AutoMLError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(plain(str(exc), MESSAGE_LIMIT), icon="⚠️")
         return
     cards = st.columns(3)
     for box, row, name in zip(cards, result.best.itertuples(index=False), result.labels, strict=False):
         box.metric(
-            _("Job {job}: best {metric}", job=row.job, metric=result.metric),
+            _("Job {job}: best {metric}", job=row.job, metric=plain(result.metric)),
             _.number(row.value, decimals=4),
             border=True,
-            help=f"{name}: {row.run_id}",
+            help=f"{plain(name)}: {plain(row.run_id)}",
         )
     if result.direction == "min":
         better = _("positive: job B did better (lower is better)")
@@ -119,8 +120,8 @@ def comparison_tab(v: View) -> None:
     st.caption(
         _(
             "A: {a} · B: {b}. The same from a terminal: `python -m core.automl compare A B`.",
-            a=result.labels[0],
-            b=result.labels[1],
+            a=plain(result.labels[0]),
+            b=plain(result.labels[1]),
         )
     )
     st.plotly_chart(

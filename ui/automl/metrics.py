@@ -12,6 +12,7 @@ from core import automl
 from core.automl.catalogue import metric_info
 from core.runtime.i18n import Translate, english
 from ui.automl.params_tab import with_params
+from ui.safe_text import bounded, plain
 from ui.widgets import held_index
 
 
@@ -29,7 +30,9 @@ def metric_controls(data: automl.AutoMLData, *, _: Translate = english) -> Metri
     if wanted in metrics:
         st.session_state.pop("automl_primary", None)
     elif wanted:
-        st.warning(_("The link's metric {metric} is in no run here; using the default.", metric=repr(wanted)))
+        st.warning(
+            _("The link's metric {metric} is in no run here; using the default.", metric=plain(repr(wanted)))
+        )
     shown_primary = held_index(
         "automl_primary", metrics, wanted if wanted in metrics else data.primary_metric()
     )
@@ -47,11 +50,13 @@ def metric_controls(data: automl.AutoMLData, *, _: Translate = english) -> Metri
         _("Primary metric"),
         metrics,
         shown_primary,
-        format_func=lambda m: f"{m} ({'↓' if metric_info(m).lower_is_better else '↑'})",
+        format_func=lambda m: f"{bounded(m)} ({'↓' if metric_info(m).lower_is_better else '↑'})",
         key="automl_primary",
         help=_("ranks the runs; ↑ higher is better, ↓ lower is better"),
     )
-    chosen = middle.multiselect(_("Metrics in the table and charts"), metrics, key="automl_metrics")
+    chosen = middle.multiselect(
+        _("Metrics in the table and charts"), metrics, format_func=bounded, key="automl_metrics"
+    )
     only_differing = right.toggle(_("Only metrics that differ"), key="automl_differ")
     return MetricChoice(primary, chosen, only_differing)
 
@@ -65,6 +70,6 @@ def runs_table(
     table = automl.wide(data, requested, only_differing=choice.only_differing, _=_)
     shown = [c for c in table.columns if c not in ("run_id", "iteration", "algorithm")] or [choice.primary]
     if choice.only_differing and len(shown) < len(requested):
-        hidden = ", ".join(m for m in requested if m not in shown)
+        hidden = ", ".join(plain(m) for m in requested if m not in shown)
         st.caption(_("Hidden (the same in every run): {metrics}", metrics=hidden))
     return with_params(table, data, params), shown

@@ -3,8 +3,6 @@ source) read statically, never unpickled, and drawn as a tree with its safety ve
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -14,10 +12,10 @@ from core.runtime.i18n import N_, Translate, english
 from ui.automl.view import View
 from ui.i18n import readable, translator
 from ui.runtime.access import is_operator, settings
+from ui.safe_text import MESSAGE_LIMIT, plain
 
 MAX_TREE_LINES = 400
 TOP = N_("(top)")  # where the root estimator sits
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|])")  # what makes links, images, HTML or emphasis
 MAX_PARAM_ROWS = 2_000
 MAX_UPLOAD_BYTES = 64 * 2**20  # the server's maxUploadSize (.streamlit/config.toml)
 PARAMETER_COLUMNS = [N_("where"), N_("estimator"), N_("parameter"), N_("value")]
@@ -39,7 +37,7 @@ def model_tab(v: View) -> None:
         _read(("upload", up.file_id, _.lang), lambda: up.getvalue(), up.name, _=_)  # read again in another
     elif is_operator() and v.source in ("mlflow", "azure"):
         best = v.summary.best_run
-        fetch = _("Fetch the best child's model file ({run})", run=best[-24:])
+        fetch = _("Fetch the best child's model file ({run})", run=plain(best[-24:]))
         if st.button(fetch, key="automl_model_fetch"):
             read = lambda: _fetch(v.source, best, _=_)  # noqa: E731
             _read(("fetch", v.source, best), read, f"{best}/model.pkl", force=True, _=_)
@@ -51,7 +49,7 @@ def model_tab(v: View) -> None:
         return
     _key, report, error = held
     if error:
-        st.error(escape(error), icon="⚠️")
+        st.error(plain(error, MESSAGE_LIMIT), icon="⚠️")
         return
     draw(report, _=_)
 
@@ -96,7 +94,7 @@ def draw(report: modelfile.ModelReport, *, _: Translate = english) -> None:
     file itself names as it is)."""
     verdict = report.verdict
     box = {"allow-listed": st.success, "warning": st.warning, "malicious": st.error}[verdict.level]
-    box(f"**{escape(report.name)}** · {verdict.headline(_=_)}", icon="🛡️" if verdict.safe else "⚠️")
+    box(f"**{plain(report.name)}** · {verdict.headline(_=_)}", icon="🛡️" if verdict.safe else "⚠️")
     for line in verdict.reasons(_=_)[:20] + [f"fickling: {f}" for f in verdict.findings[:10]]:
         st.text(f"• {line}")  # plain text: what a pickle says is never rendered as Markdown
     lines = modelfile.tree_lines(report.root, _=_)
@@ -117,11 +115,6 @@ def draw(report: modelfile.ModelReport, *, _: Translate = english) -> None:
     st.dataframe(readable(shown, _), hide_index=True, width="stretch")
     with st.expander(_("Globals it would import ({n})", n=_.number(len(verdict.imports)))):
         st.dataframe(readable(verdict.imports.head(MAX_PARAM_ROWS), _), hide_index=True, width="stretch")
-
-
-def escape(text: str) -> str:
-    """``text`` with Markdown's special characters escaped (a file's name is the visitor's to choose)."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def parameters(root: modelfile.Estimator) -> pd.DataFrame:

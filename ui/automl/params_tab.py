@@ -15,6 +15,7 @@ from core.runtime.i18n import N_, Translate
 from ui.automl import param_charts as charts
 from ui.automl.view import GROUP_DEFAULT, MAX_ROWS, View
 from ui.i18n import translator
+from ui.safe_text import bounded, plain
 from ui.widgets import held_index
 
 MAX_AXES = 8  # axes of the parallel coordinates
@@ -46,11 +47,11 @@ def controls(data: automl.AutoMLData) -> tuple[list[str], str]:
     chosen = left.multiselect(
         _("Parameter columns in the table"),
         [n for n in names if n != GROUP_DEFAULT],
-        format_func=lambda n: f"{n} · {kind(kinds.get(n, ''), _)}",
+        format_func=lambda n: f"{bounded(n)} · {kind(kinds.get(n, ''), _)}",
         key="automl_param_cols",
         help=_("each child run's algorithm, preprocessor, hyperparameters and settings, as recorded"),
     )
-    by = right.selectbox(_("Colour and group by"), options, shown_by, key="automl_by")
+    by = right.selectbox(_("Colour and group by"), options, shown_by, format_func=bounded, key="automl_by")
     return chosen, by
 
 
@@ -88,7 +89,7 @@ def params_tab(v: View) -> None:
     facet = st.selectbox(
         _("One panel per value of"),
         [None, *[n for n in names if n != by and not numeric[n]]],
-        format_func=lambda n: _("(no panels)") if n is None else n,
+        format_func=lambda n: _("(no panels)") if n is None else bounded(n),
         key="automl_facet",
     )
     table = with_params(runs, data, [n for n in (by, facet) if n and n != GROUP_DEFAULT])
@@ -96,7 +97,7 @@ def params_tab(v: View) -> None:
         st.info(
             _(
                 "{facet} has more than {n} values: too many panels; pick another.",
-                facet=facet,
+                facet=plain(facet),
                 n=_.number(MAX_FACETS),
             )
         )
@@ -108,7 +109,10 @@ def params_tab(v: View) -> None:
     if "automl_par_params" not in st.session_state:
         st.session_state.automl_par_params = default
     chosen = st.multiselect(
-        _("Parameter axes (text parameters become axes of categories)"), names, key="automl_par_params"
+        _("Parameter axes (text parameters become axes of categories)"),
+        names,
+        format_func=bounded,
+        key="automl_par_params",
     )
     metric_axes = list(dict.fromkeys([v.primary, *v.shown]))[: max(2, MAX_AXES - len(chosen))]
     axes = (metric_axes + chosen)[:MAX_AXES]
@@ -139,7 +143,7 @@ def top_runs(v: View, *, runs: int, _: Translate) -> None:
             "numbers with many values in three ranges. Lift: share in the top ÷ share in the rest (∞: no "
             "other run has it).",
             k=_.number(k),
-            metric=v.primary,
+            metric=plain(v.primary),
             rest=_.number(runs - k),
         )
     )

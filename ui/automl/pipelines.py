@@ -9,6 +9,7 @@ import streamlit as st
 from core import automl
 from core.runtime.i18n import N_, Translate, english
 from ui.i18n import readable
+from ui.safe_text import MESSAGE_LIMIT, bounded, code, plain
 
 COLUMNS = (N_("name"), N_("version"), N_("id"), N_("status"), N_("endpoint"))  # the list's, as shown
 
@@ -22,7 +23,7 @@ def pipelines_panel(workspace, *, _: Translate = english) -> tuple[str, str] | N
         try:
             st.session_state.automl_pp_found = pipelines.list_published(workspace)
         except automl.AutoMLError as exc:
-            st.error(exc.text(_), icon="⚠️")
+            st.error(plain(exc.text(_), MESSAGE_LIMIT), icon="⚠️")
     found: list[pipelines.Published] = st.session_state.get("automl_pp_found", [])
     if not found:
         st.caption(_("Pipelines published from a notebook (`pipeline.publish(...)`) are listed here."))
@@ -33,14 +34,14 @@ def pipelines_panel(workspace, *, _: Translate = english) -> tuple[str, str] | N
     chosen = st.selectbox(
         _("Pipeline"),
         found,
-        format_func=lambda p: f"{p.name} v{p.version or '?'} · {p.status}",
+        format_func=lambda p: bounded(f"{p.name} v{p.version or '?'} · {p.status}"),
         key="automl_pp_pick",
     )
     with st.form("automl_pp_form"):
         experiment = st.text_input(_("Experiment for the new run"), key="automl_pp_experiment")
         values = {
             name: st.text_input(
-                _("Parameter {name}", name=name), value=default, key=f"automl_pp_param_{name}"
+                _("Parameter {name}", name=plain(name)), value=default, key=f"automl_pp_param_{name}"
             )
             for name, default in chosen.parameters.items()
         }
@@ -48,19 +49,19 @@ def pipelines_panel(workspace, *, _: Translate = english) -> tuple[str, str] | N
     last = st.session_state.get("automl_pp_run")
     if pressed:
         try:
-            with st.spinner(_("Submitting {pipeline} …", pipeline=chosen.name)):
+            with st.spinner(_("Submitting {pipeline} …", pipeline=plain(chosen.name))):
                 last = pipelines.trigger(workspace, chosen, experiment=experiment.strip(), values=values)
         except automl.AutoMLError as exc:
-            st.error(exc.text(_), icon="⚠️")
+            st.error(plain(exc.text(_), MESSAGE_LIMIT), icon="⚠️")
             return None
         st.session_state.automl_pp_run = last
     if last is not None:
         link = _(" · [open it in the studio]({url})", url=last.portal_url) if last.portal_url else ""
         st.success(
             _(
-                "Submitted: run `{run}` in experiment `{experiment}`{link}; watching it below.",
-                run=last.run_id,
-                experiment=last.experiment,
+                "Submitted: run {run} in experiment {experiment}{link}; watching it below.",
+                run=code(last.run_id),
+                experiment=code(last.experiment),
                 link=link,
             )
         )

@@ -21,6 +21,7 @@ from core.runtime.i18n import N_, Translate, english
 from core.runtime.message import in_language
 from ui.automl import watch as automl_watch
 from ui.runtime.access import secrets
+from ui.safe_text import MESSAGE_LIMIT, bounded, code, plain
 
 SOURCES = {
     "sample": N_("Bundled sample"),
@@ -62,15 +63,15 @@ def load_source(
 
 
 def stop_with_error(message: str, *, _: Translate = english) -> NoReturn:
-    """Show what went wrong (a ``Message`` in ``_``'s language), then stop this run of the script
-    (``st.stop``); the widgets above stay usable."""
-    st.error(in_language(message, _), icon="⚠️")
+    """Show what went wrong (a ``Message`` in ``_``'s language, as text: it may quote a file's or a run's
+    name), then stop this run of the script (``st.stop``); the widgets above stay usable."""
+    st.error(plain(in_language(message, _), MESSAGE_LIMIT), icon="⚠️")
     st.stop()
 
 
 def show_error(exc: automl.AutoMLError, *, _: Translate = english) -> None:
     """A source's error in ``_``'s language; the page goes on."""
-    st.error(exc.text(_), icon="⚠️")
+    st.error(plain(exc.text(_), MESSAGE_LIMIT), icon="⚠️")
 
 
 @st.cache_resource(show_spinner=False)
@@ -146,7 +147,7 @@ def cached_source(*, operator: bool, _: Translate = english) -> automl.AutoMLDat
         else:
             st.info(_("No cached pulls yet: the operator pulls from MLflow or Azure ML first."))
         return None
-    chosen = st.selectbox(_("Cached pull"), files, format_func=lambda p: p.name, key="automl_cached")
+    chosen = st.selectbox(_("Cached pull"), files, format_func=lambda p: bounded(p.name), key="automl_cached")
 
     try:
         stamp = chosen.stat().st_mtime_ns
@@ -188,7 +189,13 @@ def save_pull(
     runs = _.number(len(data.runs))
     try:
         path = cache.write(document, name)
-        st.success(_("Pulled {runs} runs; cached for offline use as `{path}`.", runs=runs, path=path))
+        st.success(
+            _(
+                "Pulled {runs} runs; cached for offline use as {path}.",
+                runs=runs,
+                path=code(path, MESSAGE_LIMIT),
+            )
+        )
     except OSError as exc:
         st.warning(
             _(
@@ -229,11 +236,14 @@ def mlflow_source(config: Settings, *, _: Translate = english) -> automl.AutoMLD
         try:
             st.session_state.automl_mlflow_experiments = ml.list_experiments(uri, settings=config)
         except automl.AutoMLError as exc:
-            st.error(exc.text(_))
+            st.error(plain(exc.text(_), MESSAGE_LIMIT))
     experiments = st.session_state.get("automl_mlflow_experiments", [])
     if experiments:
         exp = st.selectbox(
-            _("Experiment"), experiments, format_func=lambda e: e["name"], key="automl_mlflow_experiment"
+            _("Experiment"),
+            experiments,
+            format_func=lambda e: bounded(e["name"]),
+            key="automl_mlflow_experiment",
         )
         try:
             parents = ml.list_parent_runs(uri, exp["experiment_id"], settings=config)
@@ -243,7 +253,7 @@ def mlflow_source(config: Settings, *, _: Translate = english) -> automl.AutoMLD
         parent = st.selectbox(
             _("Parent run (AutoML job)"),
             parents,
-            format_func=lambda r: f"{r['name'] or r['run_id']} · {r['status']}",
+            format_func=lambda r: bounded(f"{r['name'] or r['run_id']} · {r['status']}"),
             key="automl_mlflow_parent",
         )
         if parent:
@@ -325,7 +335,9 @@ def azure_source(*, _: Translate = english) -> automl.AutoMLData | None:
     workspace = st.session_state.get("automl_az_workspace")
     if workspace is None:
         return pulled("azure")
-    experiment = st.selectbox(_("Experiment"), st.session_state.automl_az_experiments, key="automl_az_exp")
+    experiment = st.selectbox(
+        _("Experiment"), st.session_state.automl_az_experiments, format_func=bounded, key="automl_az_exp"
+    )
     if experiment:
         try:
             runs = az.list_runs(workspace, experiment)
@@ -335,7 +347,7 @@ def azure_source(*, _: Translate = english) -> automl.AutoMLData | None:
         run = st.selectbox(
             _("AutoML or pipeline run"),
             runs,
-            format_func=lambda r: f"{r['run_id']} · {r['type']} · {r['status']}",
+            format_func=lambda r: bounded(f"{r['run_id']} · {r['type']} · {r['status']}"),
             key="automl_az_run",
         )
         if run:

@@ -10,6 +10,7 @@ from core import automl
 from core.automl.catalogue import metric_info, task_name
 from core.runtime.i18n import Translate, english
 from core.runtime.message import in_language
+from ui.safe_text import MESSAGE_LIMIT, code, plain
 
 
 def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = english) -> automl.Summary:
@@ -26,13 +27,13 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     cards[2].metric(_("Task"), task, border=True, help=_("inferred from the metric names"))
     cards[3].metric(
         _("Primary metric"),
-        primary if len(primary) <= 20 else info.display,
+        plain(primary if len(primary) <= 20 else info.display),
         border=True,
-        help=f"{primary} ({info.display}): {better}",
+        help=f"{plain(primary)} ({plain(info.display)}): {better}",
     )
     best_iteration = summary.best_iteration
     best_label = f"#{best_iteration}" if best_iteration is not None else summary.best_run[-12:]
-    cards[4].metric(_("Best run"), best_label, border=True, help=summary.best_run)
+    cards[4].metric(_("Best run"), plain(best_label), border=True, help=plain(summary.best_run))
     cards[5].metric(
         _("Best value"), _.number(summary.best_value, decimals=4, grouping=False), border=True, help=better
     )
@@ -40,25 +41,25 @@ def summary_cards(data: automl.AutoMLData, primary: str, *, _: Translate = engli
     extreme = _("lowest") if info.lower_is_better else _("highest")
     st.caption(
         _(
-            "Source: {source} · task **{task}** · best run `{run}` ({extreme} {metric})",
-            source=in_language(data.source, _),
+            "Source: {source} · task **{task}** · best run {run} ({extreme} {metric})",
+            source=plain(in_language(data.source, _), MESSAGE_LIMIT),  # an operator's: the whole URI
             task=task,
-            run=summary.best_run,
+            run=code(summary.best_run),
             extreme=extreme,
-            metric=primary,
+            metric=plain(primary),
         )
-        + (_(" · best child named by the source: `{run}`", run=named) if named else "")
+        + (_(" · best child named by the source: {run}", run=code(named)) if named else "")
     )
     if not info.known:
         st.warning(
             _(
                 "{metric} is not in the metric catalogue: assumed minimised from its name.",
-                metric=repr(primary),
+                metric=plain(repr(primary)),
             )
             if info.direction == "min"
             else _(
                 "{metric} is not in the metric catalogue: assumed maximised from its name.",
-                metric=repr(primary),
+                metric=plain(repr(primary)),
             )
         )
     if data.skipped_total:

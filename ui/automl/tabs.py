@@ -23,6 +23,7 @@ from ui.automl.model_tab import model_tab
 from ui.automl.params_tab import group_column, params_tab
 from ui.automl.view import MAX_ROWS, View
 from ui.i18n import readable, translator
+from ui.safe_text import MESSAGE_LIMIT, bounded, plain
 
 MAX_PARCOORDS = 8
 KEPT = (  # the tabs' widgets
@@ -52,7 +53,7 @@ def table_tab(v: View) -> None:
             "highlighted.",
             n=_.number(len(rows)),
             total=_.number(len(v.table)),
-            metric=v.primary,
+            metric=plain(v.primary),
         )
         + (_(" First {n} shown.", n=_.number(MAX_ROWS)) if len(rows) > MAX_ROWS else "")
     )
@@ -68,7 +69,7 @@ def table_tab(v: View) -> None:
     baseline = st.selectbox(
         _("Pin a baseline run (deltas: positive = better than the baseline)"),
         [None, *v.data.run_ids],
-        format_func=lambda r: _("(none)") if r is None else r,
+        format_func=lambda r: _("(none)") if r is None else bounded(r),
         key="automl_baseline",
     )
     if baseline:
@@ -88,8 +89,8 @@ def compare_tab(v: View) -> None:
     metrics, pair = v.data.metrics, st.columns(2)
     if st.session_state.get("automl_x") not in metrics:
         st.session_state.automl_x = v.primary
-    x = pair[0].selectbox("x", metrics, key="automl_x")
-    y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, key="automl_y")
+    x = pair[0].selectbox("x", metrics, format_func=bounded, key="automl_x")
+    y = pair[1].selectbox("y", [m for m in metrics if m != x] or metrics, format_func=bounded, key="automl_y")
     both = automl.wide(v.data, list(dict.fromkeys([x, y, v.primary])), _=translator()).dropna(subset=[x, y])
     both = both.head(MAX_ROWS)
     both, by = group_column(v, both)
@@ -163,6 +164,7 @@ def artifacts_tab(v: View) -> None:
     pick = st.selectbox(
         _("Run with artifacts"),
         [r for r in v.data.run_ids if r in v.data.artifacts],
+        format_func=bounded,
         key="automl_artifact_run",
     )
     found, cols = v.data.artifacts.get(pick, {}), st.columns(2)
@@ -174,7 +176,7 @@ def artifacts_tab(v: View) -> None:
             curves = arts.roc_curves(found["accuracy_table"])
             cols[1].plotly_chart(charts.roc(curves, arts.roc_auc(curves), _=_), key="automl_roc")
     except automl.AutoMLError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc), MESSAGE_LIMIT))
 
 
 def export_tab(v: View) -> None:

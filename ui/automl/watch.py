@@ -20,6 +20,7 @@ from core.automl.sources import cache
 from core.automl.sources import watch as live
 from core.runtime.i18n import N_, Translate, english
 from core.runtime.message import in_language
+from ui.safe_text import MESSAGE_LIMIT, plain
 
 ENV_EVERY = "PILAB_WATCH_EVERY"  # the default seconds between polls (10)
 EVERY_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
@@ -55,7 +56,7 @@ def start_button(
         try:
             source = make_source()
         except automl.AutoMLError as exc:
-            st.error(exc.text(_), icon="⚠️")
+            st.error(plain(exc.text(_), MESSAGE_LIMIT), icon="⚠️")
             return
         start(kind, source, name)
 
@@ -111,7 +112,7 @@ def status(snap: live.Snapshot, redraw: float | None, *, _: Translate = english)
     """Where the watch stands: the children's counts, last updated … · next in …, an error and its retry."""
     now = time.time()
     counts = " · ".join(
-        _(COUNTS[state], n=_.number(n)) if state in COUNTS else f"{_.number(n)} {state}"
+        _(COUNTS[state], n=_.number(n)) if state in COUNTS else f"{_.number(n)} {plain(state)}"
         for state, n in snap.counts.items()
     )
     if snap.updated_at is None:
@@ -123,7 +124,7 @@ def status(snap: live.Snapshot, redraw: float | None, *, _: Translate = english)
         if snap.stopped and snap.state not in live.ENDED:
             ended = _("stopped")
         else:
-            ended = _("the job {state}", state=state_name(snap.state, _))
+            ended = _("the job {state}", state=plain(state_name(snap.state, _)))
         st.success(
             _("Live watch ended: {ended}. {counts} · {when}.", ended=ended, counts=counts, when=when),
             icon="🏁",
@@ -135,7 +136,7 @@ def status(snap: live.Snapshot, redraw: float | None, *, _: Translate = english)
         st.info(
             _(
                 "Live: parent {state} · {counts} · {when} · next in {after} s",
-                state=state_name(snap.state, _),
+                state=plain(state_name(snap.state, _)),
                 counts=counts,
                 when=when,
                 after=after,
@@ -150,7 +151,7 @@ def status(snap: live.Snapshot, redraw: float | None, *, _: Translate = english)
                 "The data shown is the last good pull.",
                 failures=_.number(snap.failures),
                 after=after,
-                error=in_language(snap.error, _),
+                error=plain(in_language(snap.error, _), MESSAGE_LIMIT),
             ),
             icon="⚠️",
         )

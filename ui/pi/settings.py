@@ -8,7 +8,9 @@ import streamlit as st
 from core.pi import executors, parse_n, stream
 from core.runtime.i18n import Translate, english
 from ui import url
+from ui.safe_text import CUT, plain
 
+SHOWN_IGNORED = 5  # settings of a link named in its warning; more are counted as …
 N_OPTIONS = [m * 10**e for e in range(2, 10) for m in (1, 2, 5)] + [10**10]
 DEFAULTS = {
     "pi_n": 10**6,
@@ -31,18 +33,19 @@ def fmt_n(n: int) -> str:
 
 
 def _from_url(available: list[str], max_workers: int, _: Translate) -> tuple[dict, list[str]]:
-    """The settings a link carries, and what it carried that could not be used."""
+    """The settings a link carries, and what it carried that could not be used (each shown as text, never
+    rendered: a link is anyone's)."""
     link, found, bad = url.params(), {}, []
     if "n" in link:
         try:
             n = parse_n(link["n"])
             found["pi_n"] = min(N_OPTIONS, key=lambda o: abs(o - n))
         except ValueError:
-            bad.append(f"n={link['n']}")
+            bad.append(plain(f"n={link['n']}"))
     if "backends" in link:
         names = [b for b in link["backends"].split(",") if b]
         found["pi_backends"] = [b for b in names if b in available]
-        bad += [_("backend {name}", name=b) for b in names if b not in available]
+        bad += [_("backend {name}", name=plain(b)) for b in names if b not in available]
     for key, name, low, high in (
         ("pi_seed", "seed", 0, stream.SEED_MAX),
         ("pi_workers", "workers", 1, max_workers),
@@ -50,7 +53,7 @@ def _from_url(available: list[str], max_workers: int, _: Translate) -> tuple[dic
         if name in link:
             value = url.whole(link[name], low, high)
             if value is None:
-                bad.append(f"{name}={link[name]}")
+                bad.append(plain(f"{name}={link[name]}"))
             else:
                 found[key] = value
     return found, bad
@@ -76,7 +79,8 @@ def initial_values(available: list[str], max_workers: int, *, _: Translate = eng
             values[key] = from_url.get(key, saved.get(key, default))
     values["pi_backends"] = [b for b in values["pi_backends"] if b in available]
     if bad:
-        st.toast(_("Ignored in the link: {what}", what=", ".join(bad)), icon="⚠️")
+        shown = bad[:SHOWN_IGNORED] + ([CUT] if len(bad) > SHOWN_IGNORED else [])
+        st.toast(_("Ignored in the link: {what}", what=", ".join(shown)), icon="⚠️")
     return values
 
 
