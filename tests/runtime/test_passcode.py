@@ -1,6 +1,7 @@
 """The operator passcode's gate: one for the whole server, so fresh sessions, tabs or threads never guess
 faster; its waits grow per session, per address and over every wrong try together."""
 
+import re
 import threading
 import time
 
@@ -16,7 +17,7 @@ CLASSROOM = {"pilab": {"locked": True, "operator_passcode": PASSCODE}}
 
 def seconds_in(message: str) -> float:
     """The wait a refusal names (``… 4 s …``)."""
-    return float(message.split(" s")[0].split()[-1].replace(",", "."))
+    return float(re.search(r"(\d+(?:[.,]\d+)?) s\b", message).group(1).replace(",", "."))
 
 
 def test_wrong_tries_from_fresh_sessions_without_an_address_wait_longer_and_longer():
