@@ -9,6 +9,8 @@ from core.pi import Cancelled
 from core.runtime.access import Settings, loopback_only
 from core.runtime.jobs import Busy, JobRunner
 from core.runtime.passcode import PasscodeGate
+from tests.runtime.test_i18n import shown
+from tests.runtime.test_passcode import english_left
 from tests.support.apptest import ROOT, STUDENT, app, press, run_pi, texts, until
 from tests.support.waiting import wait_over
 
@@ -182,6 +184,7 @@ def test_a_bad_setting_shows_students_only_that_the_server_is_misconfigured():
     student = app(secrets={"pilab": bad}, query={"lang": "es"})
     (error,) = [e.value for e in student.sidebar.error]
     assert error == "Este servidor está mal configurado; su operador ya está avisado."
+    assert not english_left(shown(student)), english_left(shown(student))
     assert "slow_max_n" not in texts(student) and "1e99" not in texts(student)
     assert "e+99" not in texts(student) and "/srv/secret" not in texts(student)
     student = app(secrets={"pilab": bad})

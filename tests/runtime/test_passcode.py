@@ -9,10 +9,18 @@ import pytest
 
 from core.runtime.i18n import translator
 from core.runtime.passcode import MAX_WAIT_S, PasscodeGate, server_gate
+from tests.runtime.test_i18n import catalog, catalog_path, shown
 from tests.support.apptest import app, press
 
 PASSCODE = "correct horse battery staple"
 CLASSROOM = {"pilab": {"locked": True, "operator_passcode": PASSCODE}}
+
+
+def english_left(text: str) -> list[str]:
+    """The longest piece of every English sentence the Spanish catalog translates that ``text`` still has
+    (the check of ``test_home_in_spanish_leaves_no_english_sentence``)."""
+    english = {m for m, es in catalog(catalog_path("es")).items() if es != m and " " in m}
+    return sorted(f for f in {max(re.split(r"\{\w*\}", m), key=len) for m in english} if f in text)
 
 
 def seconds_in(message: str) -> float:
@@ -109,6 +117,7 @@ def test_fresh_sessions_of_the_page_share_the_servers_wait():
     press(at, "Desbloquear")
     (error,) = [e.value for e in at.error]
     assert error.startswith("demasiados intentos fallidos en este servidor: espera ")
+    assert not english_left(shown(at)), english_left(shown(at))
     assert "Jobs (" not in str(at.sidebar) and PASSCODE not in error
     time.sleep(server_gate().wait_left())
     at.text_input(key="pilab_passcode").input(PASSCODE)
