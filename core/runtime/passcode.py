@@ -52,7 +52,8 @@ class PasscodeGate:
     def wait_left(self, *keys: str) -> float:
         """Seconds before any of ``keys`` may try again (0 when it may now)."""
         with self._lock:
-            return max(self._key_wait(keys, self._clock()), self._server_until - self._clock(), 0.0)
+            now = self._clock()
+            return max(self._key_wait(keys, now), self._server_until - now, 0.0)
 
     def attempt(
         self, given: str, expected: str | None, *keys: str, _: Translate = english
