@@ -1,5 +1,6 @@
 """Shared test settings: run from the repository root so `core` imports and pages resolve; mark the browser
-tests; and fail the run if any process the tests started outlives them."""
+tests; start each test with a fresh passcode gate; and fail the run if any process the tests started
+outlives them."""
 
 import os
 import sys
@@ -24,6 +25,15 @@ def pytest_collection_modifyitems(items):
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "ray":
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def no_wrong_passcode_from_another_test():
+    """Each test starts with the server's passcode gate as a fresh server has it: no other test's wrong tries
+    (they share the process, as a server's sessions do) make it wait."""
+    from core.runtime.passcode import server_gate
+
+    server_gate().clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,5 +1,5 @@
-"""Who may do what on a shared server: the operator's settings, the passcode check with its growing wait,
-and the limits a student's run must meet. No Streamlit here: the app reads ``[pilab]`` from
+"""Who may do what on a shared server: the operator's settings and the limits a student's run must meet
+(the passcode's gate is ``core.runtime.passcode``). No Streamlit here: the app reads ``[pilab]`` from
 ``.streamlit/secrets.toml`` and the environment and hands the values in as a plain mapping.
 
 A visitor is a *student* unless unlocked as the *operator*. A server that listens on loopback only (``make
@@ -9,13 +9,9 @@ run``) has one user, the person at that machine, who is the operator; any other 
 from __future__ import annotations
 
 import contextlib
-import hmac
 import ipaddress
-import math
 import os
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,6 @@ from core.runtime.checks import Refusal, bounded
 from core.runtime.i18n import LANGUAGES, N_, Translate, english, supported
 
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "pi-lab"
-MAX_WAIT_S = 60.0  # the longest wait after wrong passcodes
 
 
 def loopback_only(address: str | None) -> bool:
@@ -131,6 +126,26 @@ class Settings:
             visitor_secret=str(get("visitor_secret") or "") or None,
         )
 
+    @classmethod
+    def misconfigured(cls, pilab: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+        """The settings a server runs with while a ``[pilab]`` value is bad: every limit at its default, and
+        only who the operator is taken from the operator's table (``locked``, ``operator_passcode``,
+        ``operators``), so the operator can still get in and read what to fix."""
+        env = os.environ if env is None else env
+
+        def get(key: str) -> Any:
+            value = pilab.get(key)
+            return env.get(f"PILAB_{key.upper()}") if value is None else value
+
+        operators = get("operators")
+        items = operators.split(",") if isinstance(operators, str) else operators
+        names = [str(v).strip().lower() for v in items if str(v).strip()] if isinstance(items, list) else []
+        return cls(
+            operator_passcode=str(get("operator_passcode") or "") or None,
+            locked=str(get("locked") or "").strip().lower() in ("1", "true", "yes", "on"),
+            operators=tuple(names),
+        )
+
     def run_refusal(self, backend: str, n: int, *, slow: bool, _: Translate = english) -> str | None:
         """Why a student may not run ``backend`` on ``n`` samples here (in ``_``'s language), or None."""
         limit = min(self.student_max_n, self.slow_max_n) if slow else self.student_max_n
@@ -146,47 +161,3 @@ class Settings:
 
 NOT_A_LANGUAGE = N_("[pilab] language must be one of {names}, not {value}")
 STUDENT_LIMIT = N_("students may run {name} on up to {limit} samples on this server, not {n}")
-NO_PASSCODE = N_("no operator passcode is set on this server ([pilab] operator_passcode in secrets)")
-TOO_MANY_TRIES = N_("too many wrong tries: wait {seconds} s before the next one")
-WRONG_PASSCODE = N_("wrong passcode; the next try is possible in {seconds} s")
-
-
-class PasscodeGate:
-    """Operator passcode tries: compared in constant time; after each wrong try the visitor (a session, an
-    address) waits 1, 2, 4 … up to 60 s before the next one is even looked at."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: dict[str, int] = {}
-        self._wait_until: dict[str, float] = {}
-
-    def wait_left(self, *keys: str) -> float:
-        """Seconds before any of ``keys`` may try again (0 when it may now)."""
-        now = self._clock()
-        with self._lock:
-            return max([0.0, *(self._wait_until.get(k, 0.0) - now for k in keys)])
-
-    def attempt(
-        self, given: str, expected: str | None, *keys: str, _: Translate = english
-    ) -> tuple[bool, str]:
-        """Check ``given``: (True, "") when it unlocks, else (False, why), ``why`` in the language of ``_``.
-        Never echoes either passcode."""
-        if not expected:
-            return False, _(NO_PASSCODE)
-        wait = self.wait_left(*keys)
-        if wait > 0:
-            return False, _(TOO_MANY_TRIES, seconds=math.ceil(wait))
-        if hmac.compare_digest(given.encode(), expected.encode()):
-            with self._lock:
-                for k in keys:
-                    self._failures.pop(k, None)
-                    self._wait_until.pop(k, None)
-            return True, ""
-        with self._lock:
-            fails = 1 + max((self._failures.get(k, 0) for k in keys), default=0)
-            delay = min(2.0 ** (fails - 1), MAX_WAIT_S)
-            for k in keys:
-                self._failures[k] = fails
-                self._wait_until[k] = self._clock() + delay
-        return False, _(WRONG_PASSCODE, seconds=f"{delay:g}")

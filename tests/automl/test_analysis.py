@@ -194,7 +194,9 @@ def test_cache_round_trip_keeps_values_metadata_and_artifacts(tmp_path, regressi
     regression.artifacts["reg_1"] = {"confusion_matrix": {"schema_type": "confusion_matrix", "data": {}}}
     doc = automl_cache.to_document(regression)
     path = automl_cache.write(doc, "reg pull/1", tmp_path)
-    assert path.name == "reg_pull_1.json" and automl_cache.list_cached(tmp_path) == [path]
+    assert path == automl_cache.path_for("reg pull/1", tmp_path)
+    assert automl_cache.list_cached(tmp_path) == [path]
+    assert path.name.startswith("reg_pull_1~")  # not reg_pull_1.json: "reg_pull_1" keeps that one
     again = FileSource(path).load()
     pd.testing.assert_frame_equal(again.tidy, regression.tidy)
     assert list(again.runs["algorithm"]) == ["ElasticNet", "LightGBM", "LightGBM", "ElasticNet"]

@@ -1,6 +1,7 @@
 """``python -m core.automl pull``: the same cache the page writes, from a real MLflow store and from Azure ML
 through azureml-core with the transport faked; settings from the environment and .streamlit/secrets.toml."""
 
+import hashlib
 import json
 
 import pytest
@@ -105,3 +106,62 @@ def test_pull_from_azure_with_settings_from_secrets(run, places, monkeypatch):
 def test_pull_bad_input_exits_2_with_one_line(run, places, args, said):
     out = run(*args)
     assert out.returncode == 2 and said in out.stderr and out.stderr.count("\n") == 1, out.stderr
+
+
+def _pull(name: str, value: float) -> dict:
+    return automl_cache.document({"run_1": {"AUC_weighted": value}}, source=f"MLflow store run {name}")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("mlflow-a/b", "mlflow-a_b"),  # one file-safe name before the hash
+        ("mlflow-" + "r" * 120 + "-one", "mlflow-" + "r" * 120 + "-two"),  # alike in their first 120
+        ("mlflow-a b", "mlflow-a_b"),
+        ("mlflow-a/b", "mlflow-a/b/"),  # the old name dropped a trailing "_"
+    ],
+)
+def test_two_pulls_never_share_a_cache_file(tmp_path, first, second):
+    a = automl_cache.write(_pull(first, 0.1), first, tmp_path)
+    b = automl_cache.write(_pull(second, 0.2), second, tmp_path)
+    assert a != b and len(automl_cache.list_cached(tmp_path)) == 2
+    assert FileSource(a).load().tidy["value"].tolist() == [0.1]  # the second pull left the first whole
+    assert FileSource(b).load().tidy["value"].tolist() == [0.2]
+    assert a == automl_cache.path_for(first, tmp_path) and a.name.startswith("mlflow-")
+    assert max(len(a.name), len(b.name)) < 120  # a readable part and the hash, whatever the id's length
+
+
+def test_a_file_safe_name_keeps_its_file_and_any_other_gets_a_hash_of_the_whole_name(tmp_path):
+    assert automl_cache.path_for("mlflow-0a1b_c.d", tmp_path) == tmp_path / "mlflow-0a1b_c.d.json"
+    digest = hashlib.sha256(b"mlflow-a/b").hexdigest()[:16]
+    assert automl_cache.path_for("mlflow-a/b", tmp_path) == tmp_path / f"mlflow-a_b~{digest}.json"
+
+
+def test_a_pull_cached_under_the_old_name_is_still_found_and_moves_to_its_new_name(tmp_path):
+    # as Pi Lab wrote it before the hash
+    old = automl_cache.write_file(_pull("mlflow-q/1", 0.3), tmp_path / "mlflow-q_1.json")
+    assert automl_cache.find("mlflow-q/1", tmp_path) == old
+    assert automl_cache.find("mlflow-q/1", tmp_path, source="MLflow store run mlflow-q/1") == old
+    assert automl_cache.list_cached(tmp_path) == [old]
+    new = automl_cache.write(_pull("mlflow-q/1", 0.4), "mlflow-q/1", tmp_path)  # pulled again
+    assert new != old and automl_cache.find("mlflow-q/1", tmp_path) == new
+    assert automl_cache.list_cached(tmp_path) == [new]  # moved, not kept twice
+    other = automl_cache.write_file(_pull("mlflow-r_1", 0.5), tmp_path / "mlflow-r_1.json")  # another's
+    assert automl_cache.find("mlflow-r/1", tmp_path, source="MLflow store run mlflow-r/1") != other
+    automl_cache.write(_pull("mlflow-r/1", 0.6), "mlflow-r/1", tmp_path)
+    assert other.is_file() and len(automl_cache.list_cached(tmp_path)) == 3  # never removed
+    assert FileSource(other).load().tidy["value"].tolist() == [0.5]
+
+
+def test_a_restarted_watch_reopens_a_pull_cached_under_the_old_name(tmp_path):
+    from core.automl.sources.watch import Watch
+
+    class Quiet:
+        label = "MLflow store run mlflow-p/2"
+
+        def pull(self):
+            raise AssertionError("not polled here")
+
+    automl_cache.write_file(_pull("mlflow-p/2", 0.7), tmp_path / "mlflow-p_2.json")
+    reopened = Watch(Quiet(), "mlflow-p/2", 1, directory=tmp_path).snapshot().data
+    assert reopened is not None and reopened.tidy["value"].tolist() == [0.7]

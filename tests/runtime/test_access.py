@@ -6,9 +6,12 @@ import time
 import pytest
 
 from core.pi import Cancelled
-from core.runtime.access import PasscodeGate, Settings, loopback_only
+from core.runtime.access import Settings, loopback_only
 from core.runtime.jobs import Busy, JobRunner
-from tests.support.apptest import STUDENT, app, press, run_pi, texts, until
+from core.runtime.passcode import PasscodeGate
+from tests.runtime.test_i18n import shown
+from tests.runtime.test_passcode import english_left
+from tests.support.apptest import ROOT, STUDENT, app, press, run_pi, texts, until
 from tests.support.waiting import wait_over
 
 PASSCODE = "correct horse battery staple"
@@ -151,3 +154,52 @@ def test_a_students_sweep_keeps_the_sizes_and_the_budget_within_the_limits():
     limits = Settings.from_mapping({"student_max_n": 1e4, "job_budget_s": 5}, env={})
     assert limits.student_sweep([10**3, 10**4, 10**5], 30.0) == ([10**3, 10**4], 5)
     assert limits.student_sweep([10**6, 10**7], 2.0) == ([10**6], 2.0)  # at least the smallest size
+
+
+def test_a_bad_setting_keeps_who_the_operator_is_and_every_limit_at_its_default():
+    table = {"locked": True, "operator_passcode": PASSCODE, "operators": "me@school.example"}
+    table["slow_max_n"] = "x"
+    with pytest.raises(ValueError, match=r"\[pilab\] slow_max_n"):
+        Settings.from_mapping(table, env={})
+    fallback = Settings.misconfigured(table, env={})
+    assert fallback.locked and fallback.operator_passcode == PASSCODE
+    assert fallback.operators == ("me@school.example",)
+    assert (fallback.student_max_n, fallback.slow_max_n) == (Settings().student_max_n, Settings().slow_max_n)
+    assert not Settings.misconfigured({"slow_max_n": "x"}, env={}).locked  # a loopback server stays its own
+
+
+@pytest.mark.slow
+def test_a_bad_setting_is_named_to_the_operator_and_in_the_log(caplog):
+    caplog.set_level(logging.ERROR)
+    at = app(secrets={"pilab": {"runs_per_visitor": "lots-for-the-operator"}})  # loopback: the operator's
+    (error,) = [e.value for e in at.sidebar.error]
+    assert error.startswith("[pilab] runs_per_visitor must be a whole number from 1 to 16")
+    assert "🔓 Operator" in texts(at) and "Jobs (0)" in texts(at)  # not locked out
+    assert "[pilab] runs_per_visitor" in caplog.text and "lots-for-the-operator" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_bad_setting_shows_students_only_that_the_server_is_misconfigured():
+    bad = {"locked": True, "operator_passcode": PASSCODE, "data_dir": "/srv/secret", "slow_max_n": "1e99"}
+    student = app(secrets={"pilab": bad}, query={"lang": "es"})
+    (error,) = [e.value for e in student.sidebar.error]
+    assert error == "Este servidor está mal configurado; su operador ya está avisado."
+    assert not english_left(shown(student)), english_left(shown(student))
+    assert "slow_max_n" not in texts(student) and "1e99" not in texts(student)
+    assert "e+99" not in texts(student) and "/srv/secret" not in texts(student)
+    student = app(secrets={"pilab": bad})
+    (error,) = [e.value for e in student.sidebar.error]
+    assert error == "This server is misconfigured; its operator has been told."
+    student.text_input(key="pilab_passcode").input(PASSCODE)
+    press(student, "Unlock")  # the operator still gets in with the passcode, and reads what to fix
+    assert "🔓 Operator" in texts(student)
+    assert any("[pilab] slow_max_n" in e.value for e in student.sidebar.error)
+
+
+def test_the_readme_says_what_a_forwarder_without_proxy_headers_does_and_what_to_set_instead():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Running it for a class")[1].split("\n## ")[0]
+    assert "X-Forwarded-For" in section and "ssh -L" in section and "socat" in section
+    assert "every visitor the operator" in " ".join(section.split())
+    assert "`locked = true`" in section and "`make serve`" in section
+    assert "misconfigured" in section

@@ -16,7 +16,7 @@ from google.protobuf import text_format
 
 from core.pi import BACKENDS
 from core.pi.backends import backend_rows
-from core.runtime.access import PasscodeGate, Settings
+from core.runtime.access import Settings
 from core.runtime.cli import Parser, add_lang_argument
 from core.runtime.i18n import (
     LANGUAGES,
@@ -26,6 +26,7 @@ from core.runtime.i18n import (
     number,
     translator,
 )
+from core.runtime.passcode import PasscodeGate
 from tests.support.apptest import app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,16 +7,21 @@ at all, so no URL or session trick can bring it back.
 
 from __future__ import annotations
 
+import functools
+import logging
+
 import streamlit as st
 
-from core.runtime.access import PasscodeGate, Settings, loopback_only
+from core.runtime.access import Settings, loopback_only
 from core.runtime.checks import said
 from core.runtime.i18n import Translate, english
+from core.runtime.passcode import server_gate
 from core.runtime.policy import Policy, Sweep
 from ui.i18n import translator
 from ui.pi.settings import fmt_n
 from ui.runtime import visitors
 
+logger = logging.getLogger(__name__)
 _UNLOCKED = "pilab_operator_unlocked"  # set only by a right passcode; no widget has this key
 
 
@@ -30,21 +35,31 @@ def secrets(table: str) -> dict:
 
 
 def settings() -> Settings:
-    """``[pilab]`` in secrets.toml, else ``PILAB_*`` variables, else defaults. A bad value locks the server
-    (the sidebar says why) rather than dropping the operator's choices."""
+    """``[pilab]`` in secrets.toml, else ``PILAB_*`` variables, else defaults. While a value is bad, the
+    limits stay at their defaults and only who the operator is comes from the table (the operator's page and
+    the terminal log name the setting; a student reads only that the server is misconfigured)."""
+    table = secrets("pilab")
     try:
-        return Settings.from_mapping(secrets("pilab"))
+        return Settings.from_mapping(table)
     except ValueError:
-        return Settings(locked=True)
+        return Settings.misconfigured(table)
 
 
 def settings_problem(*, _: Translate = english) -> str | None:
-    """What is wrong with the operator's settings, in ``_``'s language (None: nothing)."""
+    """What is wrong with ``[pilab]`` (the setting and what it accepts) in ``_``'s language, for the
+    operator; logged once (in English)."""
     try:
         Settings.from_mapping(secrets("pilab"))
     except ValueError as exc:
+        _log_problem(str(exc))
         return said(exc, _)
     return None
+
+
+@functools.cache
+def _log_problem(problem: str) -> None:
+    """Tell the terminal once a process about a bad setting (every page run asks)."""
+    logger.error("Pi Lab's settings: %s. Students see only that the server is misconfigured.", problem)
 
 
 def _auth_configured() -> bool:
@@ -60,12 +75,6 @@ def _signed_in_operator(allowed: tuple[str, ...]) -> bool:
     except AttributeError:  # no [auth]: st.user has no login state
         return False
     return str(st.user.get("email") or "").lower() in allowed
-
-
-@st.cache_resource
-def passcode_gate() -> PasscodeGate:
-    """One gate for the server, so a new tab does not reset the wait after wrong tries."""
-    return PasscodeGate()
 
 
 _PROXY_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
@@ -171,7 +180,7 @@ def _unlock_form() -> None:
         given = st.text_input(_("Operator passcode"), type="password", key="pilab_passcode")
         pressed = st.form_submit_button(_("Unlock"))
     if pressed:
-        ok, why = passcode_gate().attempt(given or "", settings().operator_passcode, *_gate_keys(), _=_)
+        ok, why = server_gate().attempt(given or "", settings().operator_passcode, *_gate_keys(), _=_)
         if ok:
             st.session_state[_UNLOCKED] = True
             st.rerun()
@@ -185,8 +194,17 @@ def sidebar() -> None:
     with st.sidebar:
         visitors.remember(visitor_key())
         problem = settings_problem(_=_)
-        if problem:
-            st.error(_("{problem}. The server stays locked until it is fixed.", problem=problem), icon="⚠️")
+        if problem and is_operator():
+            st.error(
+                _(
+                    "{problem}. Until it is fixed, students' limits are the defaults and students read only "
+                    "that the server is misconfigured.",
+                    problem=problem,
+                ),
+                icon="⚠️",
+            )
+        elif problem:
+            st.error(_("This server is misconfigured; its operator has been told."), icon="⚠️")
         if not is_operator():
             with st.expander("🔒 " + _("Student view")):
                 st.caption(_("Live sources, server files and cluster addresses are for the operator."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
@@ -18,6 +20,9 @@ from core.runtime.i18n import N_
 from core.runtime.message import Message
 
 ENV_CACHE_DIR = "PILAB_AUTOML_CACHE"
+LEGACY_CHARS = 120  # the longest file-safe name kept as it is (where older Pi Lab cut every name)
+SLUG_CHARS = 80  # the readable part of a hashed cache file's name
+HASH_CHARS = 16  # hex digits of the whole name's SHA-256 after it
 # What a student may see of a pull's parent run (not its portal link, nor anything else a file may hold)
 SHAREABLE_PARENT = (
     "run_id",
@@ -91,14 +96,67 @@ def shareable(data: AutoMLData, label: str) -> AutoMLData:
 
 
 def path_for(name: str, directory: Path | None = None) -> Path:
-    """Where a pull named ``name`` is cached: ``<directory>/<name>.json``, the name made file-safe."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
-    return (directory or cache_dir()) / f"{safe[:120]}.json"
+    """Where a pull named ``name`` is cached, so that two names never share a file: ``<name>.json`` for a
+    name that is file-safe as it is (letters, digits, ``_.-``, up to 120 characters: a link's
+    ``cached:<file>`` keeps working), else ``<slug>~<hash>.json``, the name made file-safe and the first hex
+    digits of the whole name's SHA-256 (``~`` is in no file-safe name, so the two kinds never meet)."""
+    folder = directory or cache_dir()
+    slug = _slug(name)
+    if slug == name and len(name) <= LEGACY_CHARS:
+        return folder / f"{name}.json"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+    return folder / f"{slug[:SLUG_CHARS]}~{digest}.json"
+
+
+def legacy_path_for(name: str, directory: Path | None = None) -> Path:
+    """Where Pi Lab cached a pull named ``name`` before the hash: the file-safe name, cut at 120 characters
+    (several names could share it)."""
+    return (directory or cache_dir()) / f"{_slug(name)[:LEGACY_CHARS]}.json"
+
+
+def find(name: str, directory: Path | None = None, *, source: str | None = None) -> Path:
+    """The cached file of the pull ``name``: its own, else one an older Pi Lab wrote under the old name (with
+    ``source``, only when that file's pull came from it), else (nothing cached yet) the path it will have."""
+    path = path_for(name, directory)
+    legacy = legacy_path_for(name, directory)
+    if path.is_file() or not legacy.is_file():
+        return path
+    return legacy if source is None or _source_of(_read_or_none(legacy)) == source else path
 
 
 def write(doc: dict[str, Any], name: str, directory: Path | None = None) -> Path:
-    """Write ``doc`` as ``<directory>/<name>.json`` (name made file-safe); return the path."""
-    return write_file(doc, path_for(name, directory))
+    """Write ``doc`` as the pull ``name``'s file (see ``path_for``); return the path. The same source's copy
+    under the old name, if any, is removed: the pull lives under its new name now."""
+    path = write_file(doc, path_for(name, directory))
+    legacy = legacy_path_for(name, directory)
+    if legacy != path:
+        _drop_legacy(doc, legacy)
+    return path
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "pull"
+
+
+def _drop_legacy(doc: dict[str, Any], legacy: Path) -> None:
+    """Remove ``legacy`` when it holds an earlier pull of ``doc``'s source (never another source's pull that
+    happened to share the old name)."""
+    old = _read_or_none(legacy)
+    if _source_of(old) is not None and _source_of(old) == _source_of(doc):
+        with contextlib.suppress(OSError):
+            legacy.unlink()
+
+
+def _read_or_none(path: Path) -> dict[str, Any] | None:
+    try:
+        return read(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _source_of(doc: dict[str, Any] | None) -> Any:
+    meta = (doc or {}).get(META_KEY)
+    return meta.get("source") if isinstance(meta, dict) else None
 
 
 def read(path: Path) -> dict[str, Any]:

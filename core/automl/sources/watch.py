@@ -133,7 +133,8 @@ class Watch:
     def _reopen(self) -> AutoMLData | None:
         """What an earlier watch of this source cached (a restarted server shows it until the first poll)."""
         try:
-            return parse_metrics(cache.read(self.path), source=self.source.label)
+            found = cache.find(self.name, self.directory, source=self.source.label)
+            return parse_metrics(cache.read(found), source=self.source.label)
         except (OSError, ValueError):
             return None
 
@@ -172,7 +173,7 @@ class Watch:
         path, error = self._snap.path, None
         if data is not None:
             try:
-                path = cache.write_file(document, self.path)
+                path = cache.write(document, self.name, self.directory)
             except OSError as exc:
                 error = Message(
                     N_("the cache could not be written: {reason}"), reason=exc.strerror or str(exc)
