@@ -5,8 +5,10 @@ sleeps do help, the GIL's state is read, and the lesson runs from the CLI, the p
 import json
 import re
 import sys
+import time
 
 import nbformat
+import psutil
 import pytest
 
 from core.lessons import get
@@ -60,6 +62,13 @@ def measured(*, gil: bool = True) -> ThreadsResult:
     )
 
 
+def quiet_moment(*, deadline_s: float) -> None:
+    """Wait, at most ``deadline_s``, for half a second in which other programs used under 1/3 of a core."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end and psutil.cpu_percent(interval=0.5) * psutil.cpu_count() / 100 > 0.33:
+        pass
+
+
 def claims_hold(r: ThreadsResult) -> bool:
     return (
         r.cores_busy(PYTHON_THREADS) < 1.4
@@ -83,8 +92,11 @@ def test_the_work_is_split_evenly_and_the_compiled_count_is_the_same_function():
 def test_threads_take_turns_under_the_gil_while_processes_and_nogil_threads_run_at_once():
     # Decided on CPU time: the workers' CPU seconds over the wall seconds (how many cores counted at once)
     # is what the GIL caps at one, whichever worker the machine's other programs slow down. Those programs
-    # can still take a core for a while: a run that misses the two-core claims is measured again, twice.
-    for _attempt in range(3):
+    # can still take a core for a while: a run that misses the two-core claims is measured again, after
+    # the machine has had a quiet moment (under a minute's wait), up to four more times.
+    for attempt in range(5):
+        if attempt:
+            quiet_moment(deadline_s=12)
         r = get("threads").run(workers=2, samples=400_000, tasks=4, seconds=0.05, repeat=2)
         assert r.cores_busy(PYTHON_THREADS) < 1.4  # the GIL: never two threads of Python at once
         if claims_hold(r):
