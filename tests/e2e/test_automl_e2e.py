@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from core.automl.sources import SampleSource
 from core.automl.sources import cache as automl_cache
@@ -85,8 +86,7 @@ def test_every_tab_draws_without_an_exception(app_url, page, tab):
     panel = page.get_by_role("tabpanel", name=tab)
     page.wait_for_url(f"**automl_view={tab}*")  # the open tab is in the URL, to bookmark
     if tab == "Export":
-        panel.get_by_test_id("stDownloadButton").first.wait_for()
-        assert panel.get_by_test_id("stDownloadButton").count() == 3
+        expect(panel.get_by_test_id("stDownloadButton")).to_have_count(3, timeout=30_000)  # each in its turn
     else:
         panel.get_by_test_id("stPlotlyChart").first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -18,9 +18,10 @@ PASSCODE = "tea-and-biscuits-42"
 ANSWER = re.compile(r"wrong passcode|too many wrong tries")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def locked_loopback():
-    """A server on 127.0.0.1 locked for everyone (as in front of a tunnel), with a passcode."""
+    """A server on 127.0.0.1 locked for everyone (as in front of a tunnel), with a passcode; a fresh one for
+    each test (and each rerun), whose gate has seen no wrong try."""
     env = {"PILAB_LOCKED": "1", "PILAB_OPERATOR_PASSCODE": PASSCODE}
     with serve_app(env=env, args=("--server.address", "127.0.0.1")) as (url, _):
         yield url
