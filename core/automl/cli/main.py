@@ -37,6 +37,11 @@ USAGE = N_(
     "--experiment NAME --run RUN_ID) [--out PATH] | watch --mlflow URI --parent RUN_ID [--every 10] | "
     "pipelines [--json] | trigger NAME --experiment E [--param K=V]"
 )
+VERDICT_STATUS = {"allow-listed": 0, "malicious": 1, "warning": 3}  # `model`'s exit status (2: bad input)
+MODEL_EPILOG = N_(
+    "exit status: 0 allow-listed (every global in an ML library), 1 MALICIOUS (fickling flags it), 3 WARNING "
+    "(globals outside the allow-list), 2 the file cannot be read"
+)
 METRICS_FILE = N_("a cached metrics file: {run_id: {metric: [value]}}")  # help: no placeholders
 HEADERS = {  # a terminal table's column → its header for the reader (run_id and metrics stay as they are)
     "iteration": N_("iteration"),
@@ -66,7 +71,10 @@ def parser(*, _: Translate = english) -> Parser:
     p.add_argument("path", help=_(METRICS_FILE))
     p.add_argument("--csv", action="store_true", help=_("print CSV instead of an aligned table"))
     m = sub.add_parser(
-        "model", help=_("a pickled model read statically (never unpickled): tree and verdict"), _=_
+        "model",
+        help=_("a pickled model read statically (never unpickled): tree and verdict"),
+        epilog=_(MODEL_EPILOG),
+        _=_,
     )
     m.add_argument("file", help=_("a pickle: a pipeline's model_data output, a child's outputs/model.pkl"))
     m.add_argument("--json", action="store_true", help=_("print one JSON object"))
@@ -180,7 +188,7 @@ def model_command(args: Namespace) -> int:
     _ = translator(args.lang)
     report = modelfile.read_path(args.file, _=_)
     print(json.dumps(report.to_dict()) if args.json else report.text(_=_))
-    return 0 if report.verdict.safe else 1
+    return VERDICT_STATUS[report.verdict.level]
 
 
 def compare_command(args: Namespace) -> int:

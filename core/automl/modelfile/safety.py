@@ -44,6 +44,21 @@ ALLOWED_NAMES = {
         for name in ("set", "frozenset", "slice", "complex", "bytearray", "object", "range", "tuple", "list")
     ),
 }
+# numpy's own pickling helpers for RandomState, Generator and their bit generators (in most models through a
+# `random_state`): allowed only as numpy calls them, see `numpy_random_helpers`
+BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")
+BIT_GENERATOR_CLASSES = {
+    ("numpy.random._mt19937", "MT19937"),
+    ("numpy.random._pcg64", "PCG64"),
+    ("numpy.random._pcg64", "PCG64DXSM"),
+    ("numpy.random._philox", "Philox"),
+    ("numpy.random._sfc64", "SFC64"),
+}
+RANDOM_CTORS = {
+    ("numpy.random._pickle", n) for n in ("__randomstate_ctor", "__generator_ctor", "__bit_generator_ctor")
+}
+SEED_SEQUENCE = ("numpy.random.bit_generator", "SeedSequence")
+SEED_SEQUENCE_UNPICKLE = ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence")
 # Inside an allowed library, these can still run code or read files: never allowed
 DENIED_MODULE_PARTS = ("testing", "_testing", "f2py", "distutils", "_pytesttester")
 DENIED_NAMES = (
@@ -152,13 +167,59 @@ def allowed(module: str, name: str) -> bool:
     return in_library and not denied
 
 
+def numpy_random_helpers(imports: list[tuple[str, str]], program: ast.Module) -> set[tuple[str, str]]:
+    """numpy's RandomState/Generator pickling helpers that ``program`` calls only as numpy itself does: a
+    constructor with at most one argument (a known bit generator's name or class, or an object the
+    pickle built), never a second (it would be called); SeedSequence's unpickler on SeedSequence, constants.
+    """
+    bound = {name: (module, name) for module, name in imports}
+    bit_generator_classes = {name for name, key in bound.items() if key in BIT_GENERATOR_CLASSES}
+
+    def plain(arg: ast.expr) -> bool:  # a bit generator's name or class, or a variable the pickle built
+        if isinstance(arg, ast.Constant):
+            return arg.value in BIT_GENERATORS
+        return isinstance(arg, ast.Name) and (arg.id in bit_generator_classes or arg.id not in bound)
+
+    def legitimate(key: tuple[str, str], call: ast.Call) -> bool:
+        if call.keywords:
+            return False
+        if key in RANDOM_CTORS:
+            return len(call.args) <= 1 and all(plain(a) for a in call.args)
+        first, *rest = call.args or [None]
+        return (
+            isinstance(first, ast.Name)
+            and bound.get(first.id) == SEED_SEQUENCE
+            and len(rest) == 2
+            and all(isinstance(a, ast.Constant) for a in rest)
+        )
+
+    helpers = {key for key in imports if key in RANDOM_CTORS or key == SEED_SEQUENCE_UNPICKLE}
+    for node in ast.walk(program):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            key = bound.get(node.func.id)
+            if key in helpers and not legitimate(key, node):
+                helpers.discard(key)
+    passed_along = {  # a helper handed to another call, to be called there
+        bound[a.id]
+        for node in ast.walk(program)
+        if isinstance(node, ast.Call)
+        for a in [*node.args, *(k.value for k in node.keywords)]
+        if isinstance(a, ast.Name) and a.id in bound
+    }
+    return helpers - passed_along
+
+
 def judge(imports: list[tuple[str, str]], program: ast.Module, findings: list[str]) -> Verdict:
-    """The verdict on a pickle from the globals it imports and the calls in its program."""
+    """The verdict on a pickle from the globals it imports and the calls in its program (fickling's
+    findings on numpy's own random-state helpers, called as numpy calls them, dropped)."""
     counts, examples = _calls(program)
+    numpy_helpers = numpy_random_helpers(imports, program)
+    findings = [f for f in findings if not any(f"from {m} import {n}`" in f for m, n in numpy_helpers)]
     rows = []
     for module, name in imports:
         made = examples.get(name, [])
-        rows.append((module, name, allowed(module, name), counts.get(name, 0), made[0] if made else ""))
+        ok = allowed(module, name) or (module, name) in numpy_helpers
+        rows.append((module, name, ok, counts.get(name, 0), made[0] if made else ""))
     frame = pd.DataFrame(rows, columns=IMPORT_COLUMNS)
     verdict = Verdict(frame, [], findings)
     verdict.warnings = verdict.reasons()
