@@ -56,19 +56,33 @@ def test_pull_from_mlflow_writes_the_cache_the_page_reads(run, places):
 
 
 @pytest.mark.slow
-def test_pull_from_mlflow_checks_the_uri_as_the_page_does(run, places, tmp_path, capsys):
+def test_pull_from_a_terminal_reads_any_local_store_the_page_would_refuse(run, places, tmp_path, capsys):
+    """The person at a terminal owns its files: a store outside the data directory is read (and `watch`
+    takes its source the same way); the page's check still refuses it, until [pilab] data_dir moves."""
+    from core.automl.sources.mlflow_runs import check_tracking_uri
+    from core.runtime.access import Settings
+
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     uri, parent = mlflow_store(outside)
     capsys.readouterr()  # MLflow's own log lines while the store was made
     out = run("pull", "--mlflow", uri, "--parent", parent)
-    assert out.returncode == 2 and "must name an existing database file inside" in out.stderr
-    assert out.stderr.count("\n") == 1 and not places["cache"].exists()
+    assert out.returncode == 0, out.stderr
+    (path,) = automl_cache.list_cached(places["cache"])
+    assert list(FileSource(path).load().runs["algorithm"]) == ["LightGBM", "XGBoostClassifier"]
+    page = Settings.from_mapping({})  # the page's rules: PILAB_DATA_DIR is places["data"]
+    with pytest.raises(ValueError, match="must name an existing database file inside"):
+        check_tracking_uri(uri, schemes=page.mlflow_schemes, hosts=page.mlflow_hosts, data_dir=page.data_dir)
+    missing = run("pull", "--mlflow", f"sqlite:///{outside / 'none.db'}", "--parent", parent)
+    assert missing.returncode == 2 and "must name an existing database file" in missing.stderr
+    assert missing.stderr.count("\n") == 1
     secrets = places["work"] / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()
     secrets.write_text(
         f'[pilab]\ndata_dir = "{outside}"\n'
-    )  # the operator's [pilab] moves the data directory
+    )  # the operator's [pilab] moves the data directory: the page may read it too
+    moved = Settings.from_mapping({"data_dir": str(outside)})
+    assert check_tracking_uri(uri, schemes=moved.mlflow_schemes, hosts=moved.mlflow_hosts, data_dir=outside)
     assert run("pull", "--mlflow", uri, "--parent", parent).returncode == 0
 
 

@@ -29,7 +29,7 @@ def add_parsers(sub: Any, *, _: Translate = english) -> None:
     """The three sub-commands, on the command line's sub-parsers, their help in ``_``'s language."""
     w = sub.add_parser("watch", help=_("follow a running AutoML job: one line per child that ends"), _=_)
     live = w.add_mutually_exclusive_group(required=True)
-    live.add_argument("--mlflow", metavar="URI", help=_("an MLflow tracking URI (checked like the page's)"))
+    live.add_argument("--mlflow", metavar="URI", help=_(pull.MLFLOW_URI_HELP))
     live.add_argument("--azure", action="store_true", help=_("an Azure ML workspace (settings as for pull)"))
     w.add_argument("--parent", help=_("MLflow: the parent run (the AutoML job)"))
     w.add_argument("--experiment", help=_("Azure ML: the experiment"))

@@ -91,7 +91,11 @@ def parser(*, _: Translate = english) -> Parser:
         "pull", help=_("read a live AutoML job's child runs into the cache the page reads"), _=_
     )
     live = u.add_mutually_exclusive_group(required=True)
-    live.add_argument("--mlflow", metavar="URI", help=_("an MLflow tracking URI (checked like the page's)"))
+    live.add_argument(
+        "--mlflow",
+        metavar="URI",
+        help=_(pull.MLFLOW_URI_HELP),
+    )
     live.add_argument(
         "--azure",
         action="store_true",

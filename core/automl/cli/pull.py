@@ -1,11 +1,13 @@
 """``pull`` from a terminal: a live AutoML run's child runs into the same cache file the page writes.
 
 Settings come from where the page takes them: ``[pilab]`` (the MLflow allow-lists) and ``[azureml]`` (the
-workspace and sign-in) in ``.streamlit/secrets.toml``, then the environment.
+workspace and sign-in) in ``.streamlit/secrets.toml``, then the environment. One rule differs: the person at a
+terminal owns its files, so any local store is accepted (the page keeps its stores inside ``data_dir``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from argparse import Namespace
 from pathlib import Path
@@ -18,6 +20,9 @@ from core.runtime.checks import Refusal
 from core.runtime.i18n import N_
 
 SECRETS = Path(".streamlit") / "secrets.toml"
+MLFLOW_URI_HELP = N_(
+    "an MLflow tracking URI: any local store (sqlite, a file store), or a host of [pilab] mlflow_hosts"
+)
 NEEDS_PARENT = N_("{command} --mlflow needs --parent RUN_ID (the AutoML job's parent run)")
 NEEDS_RUN = N_("{command} --azure needs --experiment NAME and --run RUN_ID")
 
@@ -34,6 +39,13 @@ def secrets(table: str, path: Path = SECRETS) -> dict[str, Any]:
     return dict(found) if isinstance(found, dict) else {}
 
 
+def at_a_terminal(settings: Settings) -> Settings:
+    """``settings`` for the person at a terminal, who owns the files: a sqlite database, a file store or a
+    bare path anywhere on this machine (it must still exist); hosts still from ``[pilab] mlflow_hosts``."""
+    schemes = tuple(dict.fromkeys((*settings.mlflow_schemes, "sqlite", "file")))
+    return dataclasses.replace(settings, data_dir=Path(Path.cwd().anchor), mlflow_schemes=schemes)
+
+
 def source(args: Namespace) -> tuple[LiveSource, str]:
     """The live source the arguments name, and the cache file's name (as the page names it)."""
     fetch, command = not getattr(args, "no_artifacts", False), getattr(args, "command", "pull")
@@ -43,7 +55,7 @@ def source(args: Namespace) -> tuple[LiveSource, str]:
         from core.automl.sources.mlflow_runs import MlflowSource
 
         try:
-            settings = Settings.from_mapping(secrets("pilab"))
+            settings = at_a_terminal(Settings.from_mapping(secrets("pilab")))
         except ValueError as exc:
             raise AutoMLError(str(exc)) from None
         return MlflowSource(
