@@ -58,6 +58,7 @@ def test_children_arrive_live_in_the_browser(browser, tmp_path):
             box = page.get_by_label("Filter runs (run id or algorithm contains)")
             box.fill("o")
             box.press("Enter")
+            page.get_by_text("0 of 1 runs").wait_for()  # the server has the filter (LightGBM has no "o")
             for n in (2, 3, 4):
                 automl_run.add_child()
                 wait_for_card(page, "Runs", str(n))

@@ -86,8 +86,10 @@ def test_a_killed_worker_costs_no_point_and_the_next_run_is_right(backend, momen
     outcome = kill_a_worker(backend, moment, cluster=cluster)
     assert outcome.right, (outcome.result.inside, outcome.again.inside, outcome.exact)
     # a pool that lost an idle worker may finish the run before it notices: then the next run says so;
-    # Dask's nanny replaces an idle worker without any run meeting the loss
-    if backend != "dask" or moment in ("start", "mid-run"):
+    # Dask's nanny replaces an idle worker without any run meeting the loss; so may loky when its worker died
+    # idle during a run: an executor that has seen a worker die is replaced whole at the next call
+    unseen = {("dask", "idle"), ("dask", "between runs"), ("joblib", "idle")}
+    if (backend, moment) not in unseen:
         assert any(LOST_NOTE[backend] in note for note in outcome.notes), outcome.notes
     if backend != "dask":  # a broken pool is replaced whole: none of its workers is left behind
         assert not outcome.survivors, outcome.survivors
