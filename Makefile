@@ -20,7 +20,8 @@ serve: venv
 test: ray
 	@scripts/browser.sh
 	.venv/bin/python -m ruff check .
-	.venv/bin/python -m pytest -n auto --dist loadgroup
+	.venv/bin/python -m pytest -n auto --dist loadgroup -m "not alone"
+	.venv/bin/python -m pytest -m alone
 
 # The fast lane for contributors: ruff, then every test that is neither slow nor in a browser (about 1 min).
 check: venv
