@@ -21,7 +21,7 @@ from ui.automl.metrics import metric_controls, runs_table
 from ui.automl.params_tab import controls
 from ui.automl.sources import SOURCES, load_source, offered
 from ui.automl.summary import summary_cards
-from ui.automl.tabs import open_tab
+from ui.automl.tabs import open_tab, runs_filter
 from ui.automl.view import View
 from ui.i18n import translator
 from ui.runtime.access import is_operator, settings
@@ -57,8 +57,9 @@ if data is None and watch is None:
     st.stop()
 
 
-def explore(data: automl.AutoMLData) -> None:
-    """Everything drawn from the data: the metrics chosen, the cards, the open tab."""
+def explore(data: automl.AutoMLData, query: str | None = None) -> None:
+    """Everything drawn from the data: the metrics chosen, the cards, the open tab (``query``: the table's
+    filter, where the page drew its box)."""
     choice = metric_controls(data, _=_)
     param_columns, by = controls(data)
     write_url(source, choice.primary, choice.chosen, params=param_columns, by=by)
@@ -74,6 +75,7 @@ def explore(data: automl.AutoMLData) -> None:
             source=source,
             params=param_columns,
             by=by,
+            query=query,
         )
     )
 
@@ -82,6 +84,7 @@ if watch is None:
     explore(data)
 else:
     redraw = automl_watch.controls(watch, operator=operator, _=_)
+    query = runs_filter()  # outside the redrawn fragment: a redraw never touches what is being typed
 
     @st.fragment(run_every=redraw)
     def live_view() -> None:
@@ -93,6 +96,6 @@ else:
         if shown is None:
             st.info(_("No child run has logged a metric yet; this page fills in as they do."))
             return
-        explore(shown)
+        explore(shown, query)
 
     live_view()

@@ -39,10 +39,15 @@ KEPT = (  # the tabs' widgets
 )
 
 
+def runs_filter() -> str:
+    """The box that filters the table's runs by run id or algorithm."""
+    return st.text_input(translator()("Filter runs (run id or algorithm contains)"), key="automl_filter")
+
+
 def table_tab(v: View) -> None:
     """The runs as a table, filtered, the best highlighted; deltas to a pinned baseline run."""
     _ = translator()
-    query = st.text_input(_("Filter runs (run id or algorithm contains)"), key="automl_filter")
+    query = runs_filter() if v.query is None else v.query
     rows = v.table
     if query:
         found = [rows[c].str.contains(query, case=False, regex=False) for c in ("run_id", "algorithm")]
@@ -252,17 +257,18 @@ def tab_names(data: automl.AutoMLData) -> list[str]:
     ]
 
 
-def keep_choices() -> None:
-    """Keep the choices made in closed tabs: a widget not drawn in a run would lose its value."""
+def keep_choices(*, drawn: tuple[str, ...] = ()) -> None:
+    """Keep the choices made in closed tabs: a widget not drawn in a run would lose its value (``drawn``:
+    the tabs' widgets the page has already drawn in this run, which keep theirs)."""
     for key in KEPT:
-        if key in st.session_state:
+        if key in st.session_state and key not in drawn:
             st.session_state[key] = st.session_state[key]
 
 
 def open_tab(v: View) -> None:
     """The tabs ``v.data`` has something for, their open one in the URL (``?automl_view=``): only it is
     computed and sent to the browser; the closed tabs' choices are kept."""
-    keep_choices()  # the closed tabs' widgets are not drawn: keep what was chosen in them
+    keep_choices(drawn=() if v.query is None else ("automl_filter",))  # keep the closed tabs' choices
     names = tab_names(v.data)
     tab_boxes = url.tabs(names, key="automl_view", _=translator())  # shown translated, kept in English
     shown = next((name for name, box in zip(names, tab_boxes, strict=True) if box.open), names[0])

@@ -16,7 +16,8 @@ MAX_ROWS = 2_000  # runs sent to the browser in a table or a chart (in the distr
 @dataclass(kw_only=True, frozen=True)
 class View:
     """What a tab draws from: the data, the primary metric and its summary, the table and its metrics; the
-    source's key, the parameter columns chosen and the parameter that colours and groups the charts."""
+    source's key, the parameter columns chosen and the parameter that colours and groups the charts; the
+    table's filter where the page drew its box (a live watch draws it outside the redrawn part)."""
 
     data: automl.AutoMLData
     primary: str
@@ -26,3 +27,4 @@ class View:
     source: str = ""
     params: list[str] = field(default_factory=list)
     by: str = GROUP_DEFAULT
+    query: str | None = None
