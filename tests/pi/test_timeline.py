@@ -49,10 +49,11 @@ def test_every_range_is_one_span_and_the_count_is_the_same_without_them(backend)
     assert "spans" not in timed.to_dict()  # the history and --json keep their keys
 
 
+@pytest.mark.alone  # which worker takes a range is the machine's choice: under load one may take them all
 @pytest.mark.parametrize("backend", [b for b in TIMED if b != "numpy_chunked"])
 def test_a_parallel_run_on_two_workers_shows_two_lanes(backend):
     for _attempt in range(5):  # a pool's second worker may still be loading its kernel on the first run
-        e = estimate(backend, 4 * N, seed=SEED, workers=2, chunk=CHUNK)
+        e = estimate(backend, 16 * N, seed=SEED, workers=2, chunk=CHUNK)  # 183 ranges to share
         if len(lanes(e.spans)) > 1:
             break
     assert len(lanes(e.spans)) == 2, lanes(e.spans)

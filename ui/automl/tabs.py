@@ -41,7 +41,8 @@ KEPT = (  # the tabs' widgets
 
 def runs_filter() -> str:
     """The box that filters the table's runs by run id or algorithm."""
-    return st.text_input(translator()("Filter runs (run id or algorithm contains)"), key="automl_filter")
+    _ = translator()
+    return st.text_input(_("Filter runs (run id or algorithm contains)"), key="automl_filter")
 
 
 def table_tab(v: View) -> None:
