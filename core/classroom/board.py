@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.classroom.records import Result, Round
-from core.classroom.store import ClassStore
+from core.classroom.records import Result, Round, RoundClosed
+from core.classroom.store import NO_ROUND, ClassStore
 
 P = math.pi / 4
 RUN_COLUMNS = ("nickname", "backend", "n", "estimate", "error", "z", "sigma", "samples_per_s")
@@ -38,11 +38,11 @@ class Board:
     fastest: pd.DataFrame
 
 
-def board(store: ClassStore, round_id: int, *, limit: int = BOARD_MAX) -> Board | None:
-    """The board of round ``round_id`` (None when there is no such round); reads that round only."""
+def board(store: ClassStore, round_id: int, *, limit: int = BOARD_MAX) -> Board:
+    """The board of round ``round_id``, reading that round only (``RoundClosed`` when there is none)."""
     found = store.round(round_id)
     if found is None:
-        return None
+        raise RoundClosed(NO_ROUND, id=round_id)
     limit = max(1, min(int(limit), BOARD_MAX))
     results = store.results(round_id, limit=limit)
     count, inside, total_n = store.totals(round_id)
