@@ -169,7 +169,7 @@ def test_full_disk_is_one_clear_message(tmp_path):
                 refusal = exc
                 break
         assert refusal is not None and "full" in str(refusal)
-        assert "lleno" in refusal.text(translator("es"))
+        assert "llena" in refusal.text(translator("es"))
         assert {r.id for r in store.results(found.id, limit=10_000)} == set(acknowledged)
         assert store.round(found.id).name == "R"  # the store still answers
 
