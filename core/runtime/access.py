@@ -71,7 +71,8 @@ class Settings:
     loop and the lecture's O(n) arrays); ``runs_per_visitor`` how many runs one visitor (one browser) may
     have queued or running; ``address_share`` the share of the queue's places the students of one client
     address may hold together; ``job_budget_s`` how long a student's run may take before it is stopped;
-    ``visitor_secret`` signs the visitor cookie (empty: a secret drawn when the server starts).
+    ``visitor_secret`` signs the visitor cookie (empty: a secret drawn when the server starts); ``class_db``
+    is class mode's SQLAlchemy URL (None: ``classroom.sqlite3`` under ``data_dir``).
     """
 
     operator_passcode: str | None = field(default=None, repr=False)
@@ -88,6 +89,7 @@ class Settings:
     operators: tuple[str, ...] = ()  # e-mail addresses that st.login may unlock; empty: any signed-in user
     language: str | None = None  # the pages' language where a link names none; None: the browser's
     visitor_secret: str | None = field(default=None, repr=False)
+    class_db: str | None = field(default=None, repr=False)  # class mode: a SQLAlchemy URL; None: SQLite
 
     @classmethod
     def from_mapping(cls, pilab: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +126,7 @@ class Settings:
             operators=names("operators", ()),
             language=_language(get("language")),
             visitor_secret=str(get("visitor_secret") or "") or None,
+            class_db=str(get("class_db") or "").strip() or None,
         )
 
     @classmethod
