@@ -49,6 +49,7 @@ def command_line(*, _: Translate = english) -> Parser:
     ran.add_argument("--seed", type=int)
     ran.add_argument("--nickname")
     ran.add_argument("--visitor", default="cli", help=_("the visitor id the run is recorded for"))
+    ran.add_argument("--json", action="store_true", help=_("print one JSON document"))
     for name, text in (
         ("close", _("close a round")),
         ("reopen", _("reopen a round")),
@@ -107,17 +108,39 @@ def _command(store: ClassStore, args, _: Translate) -> int:
                     "round {id}: {name}, n = {n}, {count} runs",
                     id=b.round.id,
                     name=b.round.name,
-                    n=b.round.n,
-                    count=b.count,
+                    n=_.number(b.round.n),
+                    count=_.number(b.count),
                 )
             )
             if b.pooled_pi is not None:
-                print(_("pooled π = {pi} ± {sigma}", pi=f"{b.pooled_pi:.6f}", sigma=f"{b.pooled_sigma:.2g}"))
+                pi, sigma = _.number(b.pooled_pi, decimals=6), _.significant(b.pooled_sigma, digits=2)
+                print(_("pooled π = {pi} ± {sigma}", pi=pi, sigma=sigma))
+            if b.within_1sigma is not None:
+                print(
+                    _(
+                        "within ±1σ: {one} % of the runs, within ±2σ: {two} % (a normal curve: 68 %, 95 %)",
+                        one=_.number(100 * b.within_1sigma, decimals=0),
+                        two=_.number(100 * b.within_2sigma, decimals=0),
+                    )
+                )
     elif args.command == "run":
         found = store.round(_round_id(store, args.round))
         done = run_for_student(store, round=found, visitor=args.visitor, backend=args.backend, seed=args.seed,
                                nickname=args.nickname)  # fmt: skip
-        print(json.dumps({"id": done.result.id, "estimate": done.result.estimate, "seed": done.result.seed}))
+        if args.json:
+            result = done.result
+            print(json.dumps({"id": result.id, "estimate": result.estimate, "seed": result.seed}))
+        else:
+            print(
+                _(
+                    "recorded result {id}: π ≈ {pi} ({backend}, seed {seed}, {seconds} s)",
+                    id=done.result.id,
+                    pi=_.number(done.result.estimate, decimals=6),
+                    backend=done.result.backend,
+                    seed=done.result.seed,
+                    seconds=_.number(done.result.elapsed_s, decimals=3),
+                )
+            )
     elif args.command == "export":
         rid = _round_id(store, args.round)
         text = store.export_csv(rid) if args.format == "csv" else store.export_json(rid)

@@ -74,7 +74,7 @@ def test_cli_round_life(tmp_path, capsys):
     )
     assert opened.returncode == 0
     rid = opened.stdout.strip()
-    ran = run_here(main, "--db", db, "run", rid, "--backend", "numpy", "--seed", "5", capsys=capsys)
+    ran = run_here(main, "--db", db, "run", rid, "--backend", "numpy", "--seed", "5", "--json", capsys=capsys)
     assert ran.returncode == 0 and json.loads(ran.stdout)["seed"] == 5
     listed = run_here(main, "--db", db, "list", capsys=capsys)
     assert "Lesson 1" in listed.stdout and listed.stdout.strip().endswith("1")
