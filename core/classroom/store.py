@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from core.classroom import schema
 from core.classroom.nicknames import NICKNAME_MAX, clean_nickname
 from core.classroom.records import Result, Round, RoundClosed, StoreUnavailable
+from core.pi.stream import SEED_MAX
 from core.runtime.checks import Refusal, bounded
 from core.runtime.i18n import N_
 
 T = TypeVar("T")
 QUEUE_MAX = 256  # writes waiting at once; past it a write is refused at once (StoreUnavailable)
 BUSY_TIMEOUT_MS = 3000  # how long SQLite waits for another program's lock before saying "locked"
-SEED_MAX = 2**32 - 1
 NAME_MAX = 80
 FILE_NAME = "classroom.sqlite3"
 
@@ -192,7 +192,7 @@ class ClassStore:
             if row is None:
                 raise RoundClosed(NO_ROUND, id=round.id)
             current = _round(row)
-            _check_accepts(current, backend=values["backend"], n=values["n"])
+            check_accepts(current, backend=values["backend"], n=values["n"])
             finished = time.time()
             new_id = conn.execute(schema.results.insert().values(**values, finished_at=finished))
             return Result(id=int(new_id.inserted_primary_key[0]), finished_at=finished, **values)
@@ -389,7 +389,8 @@ def _round_name(name: object) -> str:
     return text
 
 
-def _check_accepts(found: Round, *, backend: str, n: int) -> None:
+def check_accepts(found: Round, *, backend: str, n: int) -> None:
+    """Raise ``RoundClosed`` unless ``found`` takes a run of ``backend`` on ``n`` samples now."""
     if not found.accepting():
         raise RoundClosed(NOT_ACCEPTING, name=found.name)
     if backend not in found.backends:
@@ -398,11 +399,6 @@ def _check_accepts(found: Round, *, backend: str, n: int) -> None:
         )
     if n != found.n:
         raise RoundClosed(N_NOT_ALLOWED, name=found.name, n=found.n, given=n)
-
-
-def check_accepts(found: Round, *, backend: str, n: int) -> None:
-    """Raise ``RoundClosed`` unless ``found`` takes a run of ``backend`` on ``n`` samples now."""
-    _check_accepts(found, backend=backend, n=n)
 
 
 def _round(row: Any) -> Round:
